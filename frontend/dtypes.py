@@ -1,0 +1,98 @@
+"""Dtypes as JAX sees them: canonicalisation without x64, weak types, and the promotion lattice."""
+import functools
+
+import ml_dtypes
+import numpy as np
+
+from ..ir import types as T
+from .config import config
+
+bfloat16 = np.dtype(ml_dtypes.bfloat16)
+float0 = T.float0
+_NARROW = {np.dtype(np.float64): np.dtype(np.float32), np.dtype(np.int64): np.dtype(np.int32),
+           np.dtype(np.uint64): np.dtype(np.uint32), np.dtype(np.complex128): np.dtype(np.complex64)}
+
+
+def canonicalize_dtype(d) -> np.dtype:
+    """The dtype Lintra uses for `d`: 64-bit types narrow to 32 bits unless x64 is enabled."""
+    d = T.dtype(d)
+    return d if config.enable_x64 else _NARROW.get(d, d)
+
+
+def default_int():
+    return np.dtype(np.int64 if config.enable_x64 else np.int32)
+
+
+def default_float():
+    return np.dtype(np.float64 if config.enable_x64 else np.float32)
+
+
+def default_complex():
+    return np.dtype(np.complex128 if config.enable_x64 else np.complex64)
+
+
+def python_scalar_dtype(x) -> np.dtype:
+    if isinstance(x, (bool, np.bool_)):
+        return np.dtype(np.bool_)
+    if isinstance(x, int):
+        return default_int()
+    if isinstance(x, float):
+        return default_float()
+    if isinstance(x, complex):
+        return default_complex()
+    raise TypeError(f"{x!r} of type {type(x).__name__} is not a Python scalar")
+
+
+# JAX's type promotion lattice: an edge a -> b means a promotes to b. 'i*', 'f*', 'c*' are the
+# weak (Python scalar) kinds, which sit below every strong type of their kind.
+_b1, _u8, _u16, _u32, _u64 = (np.dtype(t) for t in ("bool", "uint8", "uint16", "uint32", "uint64"))
+_i8, _i16, _i32, _i64 = (np.dtype(t) for t in ("int8", "int16", "int32", "int64"))
+_f16, _f32, _f64, _c64, _c128 = (np.dtype(t) for t in ("float16", "float32", "float64", "complex64", "complex128"))
+_LATTICE = {
+    _b1: ["i*"],
+    "i*": [_u8, _i8], _u8: [_i16, _u16], _u16: [_i32, _u32], _u32: [_i64, _u64], _u64: ["f*"],
+    _i8: [_i16], _i16: [_i32], _i32: [_i64], _i64: ["f*"],
+    "f*": [bfloat16, _f16, "c*"], bfloat16: [_f32], _f16: [_f32], _f32: [_f64, _c64], _f64: [_c128],
+    "c*": [_c64], _c64: [_c128], _c128: [],
+}
+
+
+@functools.cache
+def _upper_bounds(node):
+    out = {node}
+    for n in _LATTICE[node]:
+        out |= _upper_bounds(n)
+    return frozenset(out)
+
+
+def _node(d, weak):
+    d = np.dtype(d)
+    if weak:
+        return "c*" if T.is_complex(d) else "f*" if T.is_float(d) else "i*" if T.is_int(d) else d
+    return d
+
+
+@functools.cache
+def _join(a, b):
+    common = _upper_bounds(a) & _upper_bounds(b)
+    # the least upper bound: the common bound that all other common bounds lie above
+    (lub,) = [n for n in common if common <= _upper_bounds(n)]
+    return lub
+
+
+def promote(*typed):
+    """Result (dtype, weak) of promoting (dtype, weak) pairs as JAX does."""
+    node = _node(*typed[0])
+    for t in typed[1:]:
+        node = _join(node, _node(*t))
+    if isinstance(node, str):
+        weak_default = {"i*": default_int, "f*": default_float, "c*": default_complex}[node]()
+        # a weak kind joined with strong types of its own kind only stays at those types' width
+        return weak_default, True
+    return canonicalize_dtype(node), False
+
+
+def promote_types(a, b) -> np.dtype:
+    """jnp.promote_types: the dtype two (strong) dtypes promote to."""
+    return promote((T.dtype(a), False), (T.dtype(b), False))[0]
+

@@ -1,0 +1,41 @@
+"""Builder: appends typed ops to a block. Tracing and every pass emit IR through it."""
+import numpy as np
+
+from .core import Block, Op, Value
+from .primitives import infer_types
+from .types import TensorType
+
+
+class Builder:
+    def __init__(self, block: Block = None):
+        self.block = Block() if block is None else block
+
+    def arg(self, type: TensorType) -> Value:
+        v = Value(type)
+        self.block.args.append(v)
+        return v
+
+    def emit(self, prim: str, operands=(), attrs=None, regions=()) -> list:
+        """Append `prim(operands)`; its result types come from the primitive's type rule."""
+        attrs = attrs or {}
+        region_types = [(r.arg_types, r.result_types) for r in regions]
+        out_types = infer_types(prim, [v.type for v in operands], attrs, region_types)
+        op = Op(prim, operands, [Value(t) for t in out_types], attrs, regions)
+        self.block.ops.append(op)
+        return op.results
+
+    def emit1(self, prim, operands=(), attrs=None, regions=()) -> Value:
+        out, = self.emit(prim, operands, attrs, regions)
+        return out
+
+    def constant(self, value, dtype=None, weak=False) -> Value:
+        return self.emit1("constant", (), constant_attrs(value, dtype, weak))
+
+    def ret(self, *values):
+        self.block.results = list(values)
+        return self.block
+
+
+def constant_attrs(value, dtype=None, weak=False):
+    arr = np.asarray(value, dtype=dtype)
+    return {"value": arr, "weak": True} if weak else {"value": arr}

@@ -1,0 +1,116 @@
+"""SSA IR: values, ops, blocks (regions), functions and modules.
+
+Regions are closed: an op's region refers only to its own block arguments and
+the values defined inside it; whatever it needs from outside is passed as an
+operand. That makes every region a small function that passes can treat alone.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .types import TensorType
+
+
+class Value:
+    """An SSA value: defined once (by an op or as a block argument), typed statically."""
+    __slots__ = ("type", "__weakref__")
+
+    def __init__(self, type: TensorType):
+        self.type = type
+
+    def __repr__(self):
+        return f"<Value {self.type} at {id(self):#x}>"
+
+
+class Op:
+    __slots__ = ("prim", "operands", "results", "attrs", "regions")
+
+    def __init__(self, prim: str, operands, results, attrs=None, regions=()):
+        self.prim = prim
+        self.operands = list(operands)
+        self.results = list(results)
+        self.attrs = dict(attrs or {})
+        self.regions = list(regions)
+
+    def __repr__(self):
+        from .printer import print_op
+        return print_op(self)
+
+
+class Block:
+    """A list of ops with typed arguments, ending in the values it returns."""
+    __slots__ = ("args", "ops", "results")
+
+    def __init__(self, args=(), ops=(), results=()):
+        self.args = list(args)
+        self.ops = list(ops)
+        self.results = list(results)
+
+    @property
+    def arg_types(self):
+        return [a.type for a in self.args]
+
+    @property
+    def result_types(self):
+        return [r.type for r in self.results]
+
+    def walk(self):
+        """Every op in this block and, depth first, in its ops' regions."""
+        for op in self.ops:
+            yield op
+            for r in op.regions:
+                yield from r.walk()
+
+
+class Func:
+    """A named block: the unit that is printed, parsed, transformed and lowered."""
+    __slots__ = ("name", "body", "arg_names")
+
+    def __init__(self, name: str, body: Block, arg_names=None):
+        self.name = name
+        self.body = body
+        self.arg_names = list(arg_names) if arg_names else None
+
+    @property
+    def args(self):
+        return self.body.args
+
+    @property
+    def results(self):
+        return self.body.results
+
+    def __str__(self):
+        from .printer import print_func
+        return print_func(self)
+
+    __repr__ = __str__
+
+
+@dataclass
+class Module:
+    funcs: dict = field(default_factory=dict)
+
+    def add(self, func: Func):
+        self.funcs[func.name] = func
+        return func
+
+    def __str__(self):
+        from .printer import print_module
+        return print_module(self)
+
+
+def attr_key(v):
+    """A hashable stand-in for an attribute value (arrays are not hashable)."""
+    if isinstance(v, np.ndarray):
+        return ("dense", v.dtype.str, v.shape, v.tobytes())
+    if isinstance(v, (tuple, list)):
+        return tuple(attr_key(x) for x in v)
+    if isinstance(v, dict):
+        return tuple(sorted((k, attr_key(x)) for k, x in v.items()))
+    if isinstance(v, float) and v != v:
+        return ("nan",)
+    return (type(v).__name__, v)
+
+
+def attrs_key(attrs: dict):
+    return tuple(sorted((k, attr_key(v)) for k, v in attrs.items()))

@@ -1,0 +1,428 @@
+"""Primitives and their type rules.
+
+A type rule takes the operand types and the op's attributes and returns the
+result types, or raises TypeError saying what was wrong. The verifier re-derives
+every op's result types with these rules; the builder uses them to type new ops.
+Attribute names follow jax.lax's parameter names.
+"""
+import numpy as np
+
+from . import types as T
+from .types import TensorType
+
+PRIMITIVES = {}   # name -> type rule
+
+
+def primitive(*names):
+    def register(rule):
+        for n in names:
+            PRIMITIVES[n] = rule
+        return rule
+    return register
+
+
+def infer_types(prim, operand_types, attrs, region_types=()):
+    """Result types of `prim` applied to operands of these types (raises TypeError if ill-typed)."""
+    rule = PRIMITIVES.get(prim)
+    if rule is None:
+        raise TypeError(f"unknown primitive '{prim}'")
+    if prim in REGION_PRIMITIVES:
+        return list(rule(*operand_types, regions=region_types, **attrs))
+    return list(rule(*operand_types, **attrs))
+
+
+def _fail(prim, msg, *types):
+    shown = ", ".join(str(t) for t in types)
+    raise TypeError(f"{prim}: {msg} (operand types: {shown})")
+
+
+def _check_dtype(prim, t, ok, what):
+    if not ok(t.dtype):
+        _fail(prim, f"expected {what} operand, got {T.dtype_name(t.dtype)}", t)
+
+
+def _same(prim, *ts):
+    if len({t.shape for t in ts}) > 1 or len({t.dtype for t in ts}) > 1:
+        _fail(prim, "operands must have the same shape and dtype", *ts)
+    return TensorType(ts[0].shape, ts[0].dtype, all(t.weak for t in ts))
+
+
+def _axes(prim, axes, ndim, t):
+    axes = tuple(axes)
+    if any(not 0 <= a < ndim for a in axes) or len(set(axes)) != len(axes):
+        _fail(prim, f"axes {list(axes)} invalid for rank {ndim}", t)
+    return axes
+
+
+def _any(d): return True
+def _num(d): return not T.is_bool(d)
+def _int(d): return T.is_int(d)
+def _intbool(d): return T.is_int(d) or T.is_bool(d)
+def _signed_or_inexact(d): return T.is_signed(d) or T.is_inexact(d)
+def _float(d): return T.is_float(d)
+def _inexact(d): return T.is_inexact(d)
+def _real(d): return not T.is_complex(d)
+def _realnum(d): return not T.is_complex(d) and not T.is_bool(d)
+
+
+# ---- elementwise -------------------------------------------------------------
+
+def _unary(kinds, what, **names):
+    for name in names.get("names", ()):
+        def rule(x, _n=name):
+            _check_dtype(_n, x, kinds, what)
+            return [x]
+        PRIMITIVES[name] = rule
+
+
+_unary(_num, "numeric", names=["neg", "sign", "exp", "log", "sqrt", "rsqrt", "square", "reciprocal",
+                               "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
+                               "asinh", "acosh", "atanh", "log1p", "expm1", "logistic", "exp2"])
+_unary(_float, "floating-point", names=["floor", "ceil", "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma"])
+_unary(_intbool, "integer or boolean", names=["not"])
+_unary(_int, "integer", names=["population_count", "clz"])
+_unary(_any, "any", names=["copy"])
+_unary(_inexact, "inexact", names=["conj"])
+
+
+@primitive("abs")
+def _abs(x):
+    _check_dtype("abs", x, _signed_or_inexact, "signed or inexact")
+    return [x.update(dtype=T.real_dtype(x.dtype))]
+
+
+@primitive("round")
+def _round(x, rounding_method=0):
+    _check_dtype("round", x, _float, "floating-point")
+    if rounding_method not in (0, 1):
+        _fail("round", f"rounding_method must be 0 (away from zero) or 1 (to nearest even), got {rounding_method!r}", x)
+    return [x]
+
+
+@primitive("is_finite")
+def _is_finite(x):
+    _check_dtype("is_finite", x, _float, "floating-point")
+    return [TensorType(x.shape, np.dtype(np.bool_))]
+
+
+@primitive("integer_pow")
+def _integer_pow(x, y):
+    _check_dtype("integer_pow", x, _num, "numeric")
+    if not isinstance(y, int) or isinstance(y, bool):
+        _fail("integer_pow", f"exponent y must be a Python int, got {y!r}", x)
+    if y < 0 and T.is_int(x.dtype):
+        _fail("integer_pow", f"negative exponent {y} for an integer operand", x)
+    return [x]
+
+
+@primitive("real", "imag")
+def _real_imag(x):
+    _check_dtype("real/imag", x, T.is_complex, "complex")
+    return [x.update(dtype=T.real_dtype(x.dtype))]
+
+
+def _binary(kinds, what, names, result_dtype=None):
+    for name in names:
+        def rule(x, y, _n=name):
+            t = _same(_n, x, y)
+            _check_dtype(_n, x, kinds, what)
+            return [t if result_dtype is None else TensorType(t.shape, np.dtype(result_dtype))]
+        PRIMITIVES[name] = rule
+
+
+_binary(_num, "numeric", ["add", "sub", "mul", "div", "rem", "pow"])
+_binary(_any, "any", ["max", "min"])
+_binary(_float, "floating-point", ["atan2", "nextafter"])
+_binary(_intbool, "integer or boolean", ["and", "or", "xor"])
+_binary(_int, "integer", ["shift_left", "shift_right_arithmetic", "shift_right_logical"])
+_binary(_any, "any", ["eq", "ne"], result_dtype=np.bool_)
+_binary(_real, "real", ["lt", "le", "gt", "ge"], result_dtype=np.bool_)
+
+
+@primitive("complex")
+def _complex(x, y):
+    t = _same("complex", x, y)
+    _check_dtype("complex", x, _float, "floating-point")
+    if x.dtype not in (np.float32, np.float64):
+        _fail("complex", "operands must be f32 or f64", x, y)
+    return [t.update(dtype=T.complex_dtype(x.dtype))]
+
+
+@primitive("select_n")
+def _select_n(which, *cases):
+    if not cases:
+        _fail("select_n", "needs at least one case", which)
+    t = _same("select_n", *cases)
+    if which.dtype not in (np.bool_, np.int32) or (which.dtype == np.bool_ and len(cases) > 2):
+        _fail("select_n", "predicate must be bool (with at most 2 cases) or i32", which)
+    if which.shape not in ((), t.shape):
+        _fail("select_n", "predicate must be a scalar or have the cases' shape", which, *cases)
+    return [t]
+
+
+@primitive("clamp")
+def _clamp(lo, x, hi):
+    for b in (lo, hi):
+        if b.dtype != x.dtype or b.shape not in ((), x.shape):
+            _fail("clamp", "bounds must have the operand's dtype and be scalars or of its shape", lo, x, hi)
+    _check_dtype("clamp", x, _real, "real")
+    return [x.update(weak=x.weak and lo.weak and hi.weak)]
+
+
+@primitive("convert_element_type")
+def _convert(x, new_dtype, weak_type=False):
+    return [TensorType(x.shape, T.dtype(new_dtype), bool(weak_type))]
+
+
+@primitive("bitcast_convert_type")
+def _bitcast(x, new_dtype):
+    new = T.dtype(new_dtype)
+    a, b = x.dtype.itemsize, new.itemsize
+    if a == b:
+        return [TensorType(x.shape, new)]
+    if a > b and a % b == 0:
+        return [TensorType(x.shape + (a // b,), new)]
+    if b > a and b % a == 0 and x.shape and x.shape[-1] == b // a:
+        return [TensorType(x.shape[:-1], new)]
+    _fail("bitcast_convert_type", f"cannot bitcast {T.dtype_name(x.dtype)} to {T.dtype_name(new)} at this shape", x)
+
+
+# ---- creation and shape --------------------------------------------------------
+
+@primitive("constant")
+def _constant(value, weak=False):
+    return [TensorType(tuple(value.shape), value.dtype, bool(weak))]
+
+
+@primitive("iota")
+def _iota(dtype, shape, dimension=0):
+    shape = tuple(shape)
+    if not 0 <= dimension < max(len(shape), 1) or not shape:
+        raise TypeError(f"iota: dimension {dimension} out of range for shape {list(shape)}")
+    return [TensorType(shape, T.dtype(dtype))]
+
+
+@primitive("broadcast_in_dim")
+def _broadcast_in_dim(x, shape, broadcast_dimensions):
+    shape, dims = tuple(shape), tuple(broadcast_dimensions)
+    if len(dims) != x.ndim or len(set(dims)) != len(dims) or any(not 0 <= d < len(shape) for d in dims) \
+            or list(dims) != sorted(dims) \
+            or any(x.shape[i] not in (1, shape[d]) for i, d in enumerate(dims)):
+        _fail("broadcast_in_dim", f"cannot broadcast to shape {list(shape)} with broadcast_dimensions {list(dims)}", x)
+    return [x.update(shape=shape)]
+
+
+@primitive("reshape")
+def _reshape(x, new_sizes):
+    new_sizes = tuple(new_sizes)
+    if any(d < 0 for d in new_sizes) or int(np.prod(new_sizes, dtype=np.int64)) != x.size:
+        _fail("reshape", f"cannot reshape {x.size} elements into shape {list(new_sizes)}", x)
+    return [x.update(shape=new_sizes)]
+
+
+@primitive("transpose")
+def _transpose(x, permutation):
+    perm = tuple(permutation)
+    if sorted(perm) != list(range(x.ndim)):
+        _fail("transpose", f"permutation {list(perm)} is not a permutation of range({x.ndim})", x)
+    return [x.update(shape=tuple(x.shape[p] for p in perm))]
+
+
+@primitive("squeeze")
+def _squeeze(x, dimensions):
+    dims = _axes("squeeze", dimensions, x.ndim, x)
+    if any(x.shape[d] != 1 for d in dims):
+        _fail("squeeze", f"dimensions {list(dims)} are not all of size 1", x)
+    return [x.update(shape=tuple(s for i, s in enumerate(x.shape) if i not in dims))]
+
+
+@primitive("expand_dims")
+def _expand_dims(x, dimensions):
+    ndim = x.ndim + len(dimensions)
+    dims = _axes("expand_dims", dimensions, ndim, x)
+    it = iter(x.shape)
+    return [x.update(shape=tuple(1 if i in dims else next(it) for i in range(ndim)))]
+
+
+@primitive("rev")
+def _rev(x, dimensions):
+    _axes("rev", dimensions, x.ndim, x)
+    return [x]
+
+
+@primitive("slice")
+def _slice(x, start_indices, limit_indices, strides=None):
+    strides = tuple(strides) if strides is not None else (1,) * x.ndim
+    if not len(start_indices) == len(limit_indices) == len(strides) == x.ndim:
+        _fail("slice", "start_indices, limit_indices and strides must each have one entry per dimension", x)
+    out = []
+    for s, l, st, n in zip(start_indices, limit_indices, strides, x.shape):
+        if not (0 <= s <= l <= n) or st < 1:
+            _fail("slice", f"slice [{list(start_indices)}:{list(limit_indices)}:{list(strides)}] out of bounds", x)
+        out.append(max(0, -(-(l - s) // st)))
+    return [x.update(shape=tuple(out))]
+
+
+def _check_indices(prim, idx, ops):
+    for i in idx:
+        if i.shape != () or not T.is_int(i.dtype):
+            _fail(prim, "start indices must be integer scalars", *ops)
+
+
+@primitive("dynamic_slice")
+def _dynamic_slice(x, *start_indices, slice_sizes):
+    _check_indices("dynamic_slice", start_indices, (x,) + start_indices)
+    if len(start_indices) != x.ndim or len(slice_sizes) != x.ndim or \
+            any(not 0 <= s <= n for s, n in zip(slice_sizes, x.shape)):
+        _fail("dynamic_slice", f"slice_sizes {list(slice_sizes)} and one start index per dimension needed", x)
+    return [x.update(shape=tuple(slice_sizes))]
+
+
+@primitive("dynamic_update_slice")
+def _dynamic_update_slice(x, update, *start_indices):
+    _check_indices("dynamic_update_slice", start_indices, (x, update) + start_indices)
+    if update.dtype != x.dtype or update.ndim != x.ndim or len(start_indices) != x.ndim \
+            or any(u > n for u, n in zip(update.shape, x.shape)):
+        _fail("dynamic_update_slice", "update must have the operand's dtype and rank, fit inside it, "
+              "and one start index per dimension is needed", x, update)
+    return [x.update(weak=x.weak and update.weak)]
+
+
+@primitive("concatenate")
+def _concatenate(*xs, dimension):
+    if not xs:
+        raise TypeError("concatenate: needs at least one operand")
+    x0 = xs[0]
+    if not 0 <= dimension < x0.ndim or any(x.dtype != x0.dtype or x.ndim != x0.ndim or
+            any(a != b for i, (a, b) in enumerate(zip(x.shape, x0.shape)) if i != dimension) for x in xs):
+        _fail("concatenate", f"operands must agree in dtype and in every dimension but {dimension}", *xs)
+    shape = list(x0.shape)
+    shape[dimension] = sum(x.shape[dimension] for x in xs)
+    return [TensorType(tuple(shape), x0.dtype, all(x.weak for x in xs))]
+
+
+@primitive("pad")
+def _pad(x, padding_value, padding_config):
+    if padding_value.shape != () or padding_value.dtype != x.dtype or len(padding_config) != x.ndim:
+        _fail("pad", "padding_value must be a scalar of the operand's dtype and padding_config have one "
+              "(low, high, interior) per dimension", x, padding_value)
+    out = []
+    for n, (lo, hi, interior) in zip(x.shape, padding_config):
+        if interior < 0:
+            _fail("pad", "interior padding must be non-negative", x)
+        size = lo + hi + n + max(n - 1, 0) * interior
+        if size < 0:
+            _fail("pad", f"padding_config {list(padding_config)} gives a negative size", x)
+        out.append(size)
+    return [x.update(shape=tuple(out))]
+
+
+# ---- gather and scatter (StableHLO semantics; the index vector is the last dimension of indices) --
+
+@primitive("gather")
+def _gather(x, indices, offset_dims, collapsed_slice_dims, start_index_map, slice_sizes,
+            operand_batching_dims=(), start_indices_batching_dims=(), indices_are_sorted=False,
+            unique_indices=False):
+    if not T.is_int(indices.dtype) or indices.ndim < 1 or indices.shape[-1] != len(start_index_map):
+        _fail("gather", "indices must be integers whose last dimension indexes start_index_map", x, indices)
+    if len(slice_sizes) != x.ndim or any(not 0 <= s <= n for s, n in zip(slice_sizes, x.shape)):
+        _fail("gather", f"slice_sizes {list(slice_sizes)} do not fit the operand", x, indices)
+    dropped = set(collapsed_slice_dims) | set(operand_batching_dims)
+    if any(slice_sizes[d] != 1 for d in dropped):
+        _fail("gather", "collapsed and batching dims must have slice size 1", x, indices)
+    offset_sizes = [s for i, s in enumerate(slice_sizes) if i not in dropped]
+    batch_shape = list(indices.shape[:-1])
+    rank = len(batch_shape) + len(offset_sizes)
+    if len(offset_dims) != len(offset_sizes) or any(not 0 <= d < rank for d in offset_dims):
+        _fail("gather", f"offset_dims {list(offset_dims)} inconsistent with slice_sizes", x, indices)
+    out, b, o = [], iter(batch_shape), iter(offset_sizes)
+    for i in range(rank):
+        out.append(next(o) if i in offset_dims else next(b))
+    return [x.update(shape=tuple(out))]
+
+
+@primitive("scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max")
+def _scatter(x, indices, updates, update_window_dims, inserted_window_dims, scatter_dims_to_operand_dims,
+             operand_batching_dims=(), scatter_indices_batching_dims=(), indices_are_sorted=False,
+             unique_indices=False):
+    if not T.is_int(indices.dtype) or indices.ndim < 1 or indices.shape[-1] != len(scatter_dims_to_operand_dims):
+        _fail("scatter", "indices must be integers whose last dimension indexes scatter_dims_to_operand_dims",
+              x, indices, updates)
+    if updates.dtype != x.dtype:
+        _fail("scatter", "updates must have the operand's dtype", x, indices, updates)
+    n_window = x.ndim - len(inserted_window_dims) - len(operand_batching_dims)
+    if len(update_window_dims) != n_window or updates.ndim != indices.ndim - 1 + n_window:
+        _fail("scatter", "update_window_dims inconsistent with operand and updates ranks", x, indices, updates)
+    return [x.update(weak=x.weak and updates.weak)]
+
+
+# ---- contraction and reductions --------------------------------------------------
+
+@primitive("dot_general")
+def _dot_general(lhs, rhs, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=(),
+                 preferred_element_type=None):
+    if lhs.dtype != rhs.dtype:
+        _fail("dot_general", "operands must have the same dtype", lhs, rhs)
+    for dims_l, dims_r, what in ((lhs_contracting, rhs_contracting, "contracting"), (lhs_batch, rhs_batch, "batch")):
+        if len(dims_l) != len(dims_r) or any(not 0 <= a < lhs.ndim or not 0 <= b < rhs.ndim or
+                                              lhs.shape[a] != rhs.shape[b] for a, b in zip(dims_l, dims_r)):
+            _fail("dot_general", f"{what} dimensions {list(dims_l)} and {list(dims_r)} do not match", lhs, rhs)
+    used_l, used_r = set(lhs_contracting) | set(lhs_batch), set(rhs_contracting) | set(rhs_batch)
+    if len(used_l) != len(lhs_contracting) + len(lhs_batch) or len(used_r) != len(rhs_contracting) + len(rhs_batch):
+        _fail("dot_general", "a dimension is used twice", lhs, rhs)
+    shape = ([lhs.shape[d] for d in lhs_batch] + [n for i, n in enumerate(lhs.shape) if i not in used_l]
+             + [n for i, n in enumerate(rhs.shape) if i not in used_r])
+    dt = lhs.dtype if preferred_element_type is None else T.dtype(preferred_element_type)
+    return [TensorType(tuple(shape), dt, lhs.weak and rhs.weak and preferred_element_type is None)]
+
+
+@primitive("reduce_sum", "reduce_prod", "reduce_max", "reduce_min")
+def _reduce(x, axes):
+    axes = _axes("reduce", axes, x.ndim, x)
+    return [x.update(shape=tuple(n for i, n in enumerate(x.shape) if i not in axes))]
+
+
+@primitive("reduce_and", "reduce_or", "reduce_xor")
+def _reduce_logical(x, axes):
+    _check_dtype("reduce_and/or", x, _intbool, "integer or boolean")
+    return _reduce(x, axes)
+
+
+@primitive("argmax", "argmin")
+def _argminmax(x, axes, index_dtype):
+    if len(axes) != 1:
+        _fail("argmax/argmin", f"expected exactly one axis, got {list(axes)}", x)
+    _check_dtype("argmax/argmin", x, _real, "real")
+    axes = _axes("argmax", axes, x.ndim, x)
+    if not T.is_int(T.dtype(index_dtype)):
+        _fail("argmax/argmin", f"index_dtype must be an integer dtype, got {index_dtype}", x)
+    return [TensorType(tuple(n for i, n in enumerate(x.shape) if i not in axes), T.dtype(index_dtype))]
+
+
+@primitive("cumsum", "cumprod", "cummax", "cummin", "cumlogsumexp")
+def _cumulative(x, axis, reverse=False):
+    _axes("cumulative", (axis,), x.ndim, x)
+    return [x]
+
+
+@primitive("sort")
+def _sort(*xs, dimension, is_stable=True, num_keys=1):
+    if not xs or len({x.shape for x in xs}) != 1 or not 0 <= dimension < max(xs[0].ndim, 1) or xs[0].ndim == 0:
+        _fail("sort", f"operands must share one shape of rank >= 1 with dimension {dimension} in range", *xs)
+    if not 1 <= num_keys <= len(xs):
+        _fail("sort", f"num_keys={num_keys} must be between 1 and the number of operands", *xs)
+    return list(xs)
+
+
+# ---- ops with regions ----------------------------------------------------------------
+
+REGION_PRIMITIVES = {"call"}
+
+
+@primitive("call")
+def _call(*args, regions, callee="f"):
+    (arg_types, result_types), = regions
+    if [a.strong() for a in args] != [a.strong() for a in arg_types]:
+        raise TypeError(f"call @{callee}: operand types ({', '.join(map(str, args))}) do not match the "
+                        f"callee's arguments ({', '.join(map(str, arg_types))})")
+    return list(result_types)

@@ -1,0 +1,84 @@
+"""IR -> StableHLO module. One lowering rule per primitive, in RULES.
+
+A rule is `rule(ctx, op, *operands) -> [mlir values]`; it reads attributes from
+`op.attrs` and result types from `op.results`.
+"""
+from .mlir import func, hlo, ir, new_context, tensor_type
+
+RULES = {}   # primitive name -> lowering rule
+
+
+def rule(*names):
+    def register(fn):
+        for n in names:
+            RULES[n] = fn
+        return fn
+    return register
+
+
+class LoweringContext:
+    def __init__(self, module):
+        self.module = module
+        self.symbols = {}     # id(block) -> private function name, so a region shared by calls lowers once
+        self.names = set()
+
+    def lower_block(self, block, args):
+        env = dict(zip(block.args, args))
+        for op in block.ops:
+            rule_fn = RULES.get(op.prim)
+            if rule_fn is None:
+                raise NotImplementedError(f"no lowering rule for primitive '{op.prim}'")
+            outs = rule_fn(self, op, *[env[v] for v in op.operands])
+            if len(outs) != len(op.results):
+                raise AssertionError(f"lowering of {op.prim} gave {len(outs)} results, expected {len(op.results)}")
+            env.update(zip(op.results, outs))
+        return [env[v] for v in block.results]
+
+    def function(self, name, block, public=False):
+        """Emit `block` as a func.func; returns its symbol name."""
+        base, i = name, 0
+        while name in self.names:
+            i += 1
+            name = f"{base}_{i}"
+        self.names.add(name)
+        ftype = ir.FunctionType.get([tensor_type(a.type) for a in block.args],
+                                    [tensor_type(r.type) for r in block.results])
+        with ir.InsertionPoint(self.module.body):
+            fn = func.FuncOp(name, ftype)
+        if not public:
+            fn.attributes["sym_visibility"] = ir.StringAttr.get("private")
+        entry = fn.add_entry_block()
+        with ir.InsertionPoint(entry):
+            func.ReturnOp(self.lower_block(block, list(entry.arguments)))
+        return name
+
+    def region_function(self, name, block):
+        if id(block) not in self.symbols:
+            self.symbols[id(block)] = self.function(name, block)
+        return self.symbols[id(block)]
+
+
+_context = None
+
+
+def context():
+    global _context
+    if _context is None:
+        _context = new_context()
+    return _context
+
+
+def lower(func_ir, name="main"):
+    """Lower an IR function to a verified StableHLO `ir.Module` whose entry point is `main`."""
+    from . import rules  # noqa: F401  (fills RULES)
+    with context(), ir.Location.unknown():
+        module = ir.Module.create()
+        LoweringContext(module).function(name, func_ir.body, public=True)
+        if not module.operation.verify():
+            raise RuntimeError(f"lowered module of @{func_ir.name} does not verify")
+        return module
+
+
+def to_text(module) -> str:
+    with context():
+        return str(module)

@@ -1,0 +1,68 @@
+"""The one module of lowering/ that imports jaxlib: MLIR context, types and constants.
+
+Lowering rules reach the StableHLO/CHLO/func dialects through this module, so a
+change in jaxlib's private MLIR API is fixed here alone.
+"""
+import ml_dtypes
+import numpy as np
+from jaxlib.mlir import ir
+from jaxlib.mlir._mlir_libs import _jax_mlir_ext
+from jaxlib.mlir.dialects import chlo, func, stablehlo as hlo
+
+from ..ir import types as T
+
+__all__ = ["ir", "hlo", "chlo", "func", "new_context", "element_type", "tensor_type", "dense_constant"]
+
+
+def new_context() -> ir.Context:
+    registry = ir.DialectRegistry()
+    _jax_mlir_ext.register_dialects(registry)
+    ctx = ir.Context()
+    ctx.append_dialect_registry(registry)
+    ctx.load_all_available_dialects()
+    hlo.register_dialect(ctx)
+    chlo.register_dialect(ctx)
+    return ctx
+
+
+_ELEMENT_TYPES = {
+    np.dtype(np.bool_): lambda: ir.IntegerType.get_signless(1),
+    np.dtype(np.int8): lambda: ir.IntegerType.get_signless(8),
+    np.dtype(np.int16): lambda: ir.IntegerType.get_signless(16),
+    np.dtype(np.int32): lambda: ir.IntegerType.get_signless(32),
+    np.dtype(np.int64): lambda: ir.IntegerType.get_signless(64),
+    np.dtype(np.uint8): lambda: ir.IntegerType.get_unsigned(8),
+    np.dtype(np.uint16): lambda: ir.IntegerType.get_unsigned(16),
+    np.dtype(np.uint32): lambda: ir.IntegerType.get_unsigned(32),
+    np.dtype(np.uint64): lambda: ir.IntegerType.get_unsigned(64),
+    np.dtype(np.float16): ir.F16Type.get,
+    np.dtype(ml_dtypes.bfloat16): ir.BF16Type.get,
+    np.dtype(np.float32): ir.F32Type.get,
+    np.dtype(np.float64): ir.F64Type.get,
+    np.dtype(np.complex64): lambda: ir.ComplexType.get(ir.F32Type.get()),
+    np.dtype(np.complex128): lambda: ir.ComplexType.get(ir.F64Type.get()),
+    T.float0: lambda: ir.IntegerType.get_signless(1),
+}
+
+
+def element_type(dtype):
+    return _ELEMENT_TYPES[np.dtype(dtype)]()
+
+
+def tensor_type(t: T.TensorType):
+    return ir.RankedTensorType.get(list(t.shape), element_type(t.dtype))
+
+
+def dense_constant(value: np.ndarray, dtype=None):
+    """A stablehlo.constant holding `value` (a numpy array or scalar)."""
+    arr = np.asarray(value, dtype=dtype)
+    if arr.dtype == T.float0:
+        arr = np.zeros(arr.shape, np.bool_)
+    ttype = tensor_type(T.TensorType(arr.shape, arr.dtype))
+    if arr.dtype == np.bool_:
+        attr = ir.DenseElementsAttr.get(np.packbits(arr, bitorder="little"), type=ttype.element_type,
+                                        shape=arr.shape) if arr.size else ir.DenseElementsAttr.get(
+            np.zeros(arr.shape, np.bool_), type=ttype)
+    else:
+        attr = ir.DenseElementsAttr.get(np.ascontiguousarray(arr), type=ttype.element_type, shape=arr.shape)
+    return hlo.constant(attr)

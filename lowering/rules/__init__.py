@@ -1,0 +1,2 @@
+"""Lowering rules, one module per family of primitives; importing this fills lower.RULES."""
+from . import elementwise, structural, control  # noqa: F401

@@ -1,0 +1,132 @@
+"""Lowering of elementwise primitives."""
+import numpy as np
+
+from ...ir import types as T
+from ..lower import rule
+from ..mlir import chlo, dense_constant, element_type, hlo, ir, tensor_type
+
+
+def _table(table):
+    for prim, build in table.items():
+        rule(prim)(lambda ctx, op, *xs, _b=build: [_b(*xs)])
+
+
+def _splat(op, value, like=None):
+    """A constant with the result's type (or `like`'s type) filled with `value`."""
+    t = op.results[0].type if like is None else like
+    return hlo.broadcast_in_dim(tensor_type(t), dense_constant(np.array(value, t.dtype)), [])
+
+
+_table({
+    "add": hlo.add, "sub": hlo.subtract, "mul": hlo.multiply, "div": hlo.divide, "rem": hlo.remainder,
+    "pow": hlo.power, "max": hlo.maximum, "min": hlo.minimum, "atan2": hlo.atan2, "nextafter": chlo.next_after,
+    "and": hlo.and_, "or": hlo.or_, "xor": hlo.xor, "shift_left": hlo.shift_left,
+    "shift_right_arithmetic": hlo.shift_right_arithmetic, "shift_right_logical": hlo.shift_right_logical,
+    "neg": hlo.negate, "sign": hlo.sign, "floor": hlo.floor, "ceil": hlo.ceil, "not": hlo.not_,
+    "exp": hlo.exponential, "log": hlo.log, "log1p": hlo.log_plus_one, "expm1": hlo.exponential_minus_one,
+    "sin": hlo.sine, "cos": hlo.cosine, "tan": hlo.tan, "tanh": hlo.tanh, "logistic": hlo.logistic,
+    "sqrt": hlo.sqrt, "rsqrt": hlo.rsqrt, "cbrt": hlo.cbrt, "is_finite": hlo.is_finite,
+    "asin": chlo.asin, "acos": chlo.acos, "atan": chlo.atan, "sinh": chlo.sinh, "cosh": chlo.cosh,
+    "asinh": chlo.asinh, "acosh": chlo.acosh, "atanh": chlo.atanh, "erf": chlo.erf, "erfc": chlo.erfc,
+    "erf_inv": chlo.erf_inv, "lgamma": chlo.lgamma, "digamma": chlo.digamma, "conj": chlo.conj,
+    "real": hlo.real, "imag": hlo.imag, "complex": hlo.complex, "copy": lambda x: x,
+    "population_count": hlo.popcnt, "clz": hlo.count_leading_zeros,
+})
+
+
+@rule("abs")
+def _abs(ctx, op, x):
+    return [hlo.abs(x)]
+
+
+@rule("square")
+def _square(ctx, op, x):
+    return [hlo.multiply(x, x)]
+
+
+@rule("reciprocal")
+def _reciprocal(ctx, op, x):
+    return [hlo.divide(_splat(op, 1), x)]
+
+
+@rule("exp2")
+def _exp2(ctx, op, x):
+    return [hlo.exponential(hlo.multiply(x, _splat(op, np.log(2))))]
+
+
+@rule("round")
+def _round(ctx, op, x):
+    away = op.attrs.get("rounding_method", 0) == 0
+    return [hlo.round_nearest_afz(x) if away else hlo.round_nearest_even(x)]
+
+
+@rule("integer_pow")
+def _integer_pow(ctx, op, x):
+    y = op.attrs["y"]
+    acc, base, n = None, x, abs(y)
+    while n:                       # square-and-multiply, as XLA would unroll it
+        if n & 1:
+            acc = base if acc is None else hlo.multiply(acc, base)
+        n >>= 1
+        if n:
+            base = hlo.multiply(base, base)
+    if acc is None:
+        acc = _splat(op, 1)
+    return [hlo.divide(_splat(op, 1), acc) if y < 0 else acc]
+
+
+_DIRECTIONS = {"eq": "EQ", "ne": "NE", "lt": "LT", "le": "LE", "gt": "GT", "ge": "GE"}
+
+
+def compare(x, y, direction, dtype):
+    dtype = np.dtype(dtype)
+    kind = ("FLOAT" if T.is_inexact(dtype) else "SIGNED" if T.is_signed(dtype)
+            else "UNSIGNED")
+    return hlo.compare(x, y, hlo.ComparisonDirectionAttr.get(direction), compare_type=hlo.ComparisonTypeAttr.get(kind))
+
+
+for _name, _dir in _DIRECTIONS.items():
+    rule(_name)(lambda ctx, op, x, y, _d=_dir: [compare(x, y, _d, op.operands[0].type.dtype)])
+
+
+@rule("select_n")
+def _select_n(ctx, op, which, *cases):
+    wt = op.operands[0].type
+    if wt.shape != op.results[0].type.shape:
+        which = hlo.broadcast_in_dim(tensor_type(op.results[0].type.update(dtype=wt.dtype)), which, [])
+    if wt.dtype == np.bool_:
+        return [cases[0] if len(cases) == 1 else hlo.select(which, cases[1], cases[0])]
+    # i32 predicate: a balanced tree of selects on `which < mid`.
+    def pick(lo, hi):
+        if hi - lo == 1:
+            return cases[lo]
+        mid = (lo + hi) // 2
+        mid_c = hlo.broadcast_in_dim(ir.RankedTensorType(which.type), dense_constant(np.int32(mid)), [])
+        return hlo.select(compare(which, mid_c, "LT", np.int32), pick(lo, mid), pick(mid, hi))
+    return [pick(0, len(cases))]
+
+
+@rule("clamp")
+def _clamp(ctx, op, lo, x, hi):
+    return [hlo.clamp(lo, x, hi)]
+
+
+@rule("convert_element_type")
+def _convert(ctx, op, x):
+    src, dst = op.operands[0].type.dtype, op.results[0].type.dtype
+    if src == dst:
+        return [x]
+    rtype = tensor_type(op.results[0].type)
+    if T.is_complex(src) and not T.is_complex(dst):
+        x, src = hlo.real(x), T.real_dtype(src)
+        if src == dst:
+            return [x]
+    if dst == np.bool_:   # nonzero test, as NumPy (a plain convert would truncate)
+        zero = hlo.broadcast_in_dim(ir.RankedTensorType(x.type), dense_constant(np.zeros((), src)), [])
+        return [compare(x, zero, "NE", src)]
+    return [hlo.convert(rtype, x)]
+
+
+@rule("bitcast_convert_type")
+def _bitcast(ctx, op, x):
+    return [hlo.bitcast_convert(tensor_type(op.results[0].type), x)]
