@@ -1,0 +1,149 @@
+"""jit: tracing once per signature, static arguments, nested jit as a call op, concretization errors."""
+import numpy as np
+import pytest
+
+import lintra
+import lintra.numpy as jnp
+from lintra import lax
+
+
+def test_jit_matches_numpy_and_eager():
+    def f(x, y):
+        return jnp.sum(jnp.sin(jnp.multiply(x, y)))
+    x = np.linspace(0, 1, 5, dtype=np.float32)
+    jitted = lintra.jit(f)(x, x)
+    eager = f(jnp.asarray(x), jnp.asarray(x))
+    np.testing.assert_allclose(np.asarray(jitted), np.sum(np.sin(x * x)), rtol=1e-6)
+    assert np.asarray(jitted) == np.asarray(eager)   # same backend, same kernels: bitwise equal
+
+
+def test_traces_once_per_signature():
+    traces = []
+
+    @lintra.jit
+    def f(x):
+        traces.append(x.type)
+        return lax.mul(x, x)
+    f(np.ones(3, np.float32))
+    f(np.zeros(3, np.float32))
+    assert len(traces) == 1
+    f(np.ones(4, np.float32))          # new shape
+    f(np.ones(3, np.int32))            # new dtype
+    f(2.0)                              # weak scalar
+    assert len(traces) == 4
+    assert str(traces[-1]) == "~f32[]"
+
+
+def test_pytree_inputs_and_outputs():
+    @lintra.jit
+    def f(params, x):
+        return {"y": lax.add(params["w"], x), "pair": (x, params["b"])}
+    out = f({"w": np.ones(2, np.float32), "b": np.float32(3)}, np.arange(2, dtype=np.float32))
+    assert set(out) == {"y", "pair"}
+    np.testing.assert_array_equal(np.asarray(out["y"]), [1, 2])
+    assert float(out["pair"][1]) == 3.0
+
+
+def test_static_argnums_and_argnames():
+    calls = []
+
+    def f(x, n, *, mode="sum"):
+        calls.append((n, mode))
+        y = x
+        for _ in range(n):          # Python control flow on a static value
+            y = lax.mul(y, x)
+        return jnp.sum(y) if mode == "sum" else y
+    g = lintra.jit(f, static_argnums=1, static_argnames="mode")
+    x = np.full(3, 2.0, np.float32)
+    assert float(g(x, 2)) == 24.0
+    assert float(g(x, 2)) == 24.0
+    np.testing.assert_array_equal(np.asarray(g(x, 1, mode="none")), [4, 4, 4])
+    assert calls == [(2, "sum"), (1, "none")]
+
+
+def test_unhashable_static_argument_is_an_error():
+    with pytest.raises(ValueError, match="hashable"):
+        lintra.jit(lambda x, n: x, static_argnums=1)(1.0, [1, 2])
+
+
+def test_concretization_error_names_value_and_suggests_static():
+    @lintra.jit
+    def f(x):
+        if lax.gt(x, 0.0):
+            return x
+        return lax.neg(x)
+    with pytest.raises(lintra.ConcretizationError, match=r"bool\(\) of a traced bool\[3\].*static_argnums"):
+        f(np.ones(3, np.float32))
+
+
+def test_nested_jit_becomes_call_op():
+    inner = lintra.jit(lambda x: lax.sin(x))
+
+    def outer(x):
+        return lax.add(inner(x), inner(x))
+    ir = lintra.make_ir(outer)(np.ones(3, np.float32))
+    assert [op.prim for op in ir.body.ops] == ["call", "call", "add"]
+    assert ir.body.ops[0].regions[0] is ir.body.ops[1].regions[0]      # traced once
+    out = lintra.jit(outer)(np.ones(3, np.float32))
+    np.testing.assert_allclose(np.asarray(out), 2 * np.sin(np.ones(3)), rtol=1e-6)
+
+
+def test_closed_over_arrays_and_tracers_are_captured():
+    w = jnp.asarray(np.arange(3, dtype=np.float32))
+
+    def outer(x):
+        inner = lintra.jit(lambda y: lax.mul(lax.mul(y, x), w))   # closes over the outer tracer x and w
+        return inner(x)
+    x = np.full(3, 2.0, np.float32)
+    np.testing.assert_array_equal(np.asarray(lintra.jit(outer)(x)), [0, 4, 8])
+    ir = lintra.make_ir(outer)(x)
+    assert len(ir.args) == 2       # x and the captured w
+
+
+def test_escaped_tracer_is_reported():
+    leaked = []
+
+    @lintra.jit
+    def f(x):
+        leaked.append(x)
+        return x
+    f(1.0)
+    with pytest.raises(lintra.UnexpectedTracerError, match="escaped"):
+        lax.add(leaked[0], 1.0)
+
+
+def test_make_ir_prints_text_form():
+    ir = lintra.make_ir(lambda x, y: jnp.sum(jnp.sin(jnp.multiply(x, y))))(np.ones(3, np.float32),
+                                                                           np.ones(3, np.float32))
+    assert str(ir).splitlines()[1:] == [
+        "  %0 = mul %x, %y : f32[3]",
+        "  %1 = sin %0 : f32[3]",
+        "  %2 = reduce_sum %1 {axes = [0]} : f32[]",
+        "  return %2",
+        "}",
+    ]
+
+
+def test_x64_is_part_of_the_cache_key():
+    f = lintra.jit(lambda x: lax.add(x, 1.5))
+    assert f(np.float64(1)).dtype == np.float32
+    lintra.config.update("enable_x64", True)
+    try:
+        assert f(np.float64(1)).dtype == np.float64
+    finally:
+        lintra.config.update("enable_x64", False)
+
+
+def test_jit_of_non_callable():
+    with pytest.raises(TypeError, match="callable"):
+        lintra.jit(3)
+
+
+def test_bad_argument_type_names_the_value():
+    with pytest.raises(TypeError, match="'hello' of type str"):
+        lintra.jit(lambda x: x)("hello")
+
+
+def test_lower_returns_stablehlo_text():
+    text = lintra.jit(lambda x: lax.exp(x)).lower(np.ones(2, np.float32))
+    assert "stablehlo.exponential" in text and "func.func public @main" in text or "func.func @main" in text
