@@ -55,11 +55,38 @@ class Block:
         return [r.type for r in self.results]
 
     def walk(self):
-        """Every op in this block and, depth first, in its ops' regions."""
+        """Every op in this block and, depth first, in its ops' built regions."""
         for op in self.ops:
             yield op
             for r in op.regions:
-                yield from r.walk()
+                if is_built(r):
+                    yield from r.walk()
+
+
+class LazyBlock(Block):
+    """A block built on first use by `thunk() -> Block`: custom derivative rules are traced only when a
+    pass needs them, so a rule may call the function it differentiates."""
+    __slots__ = ("_thunk",)
+
+    def __init__(self, thunk):
+        self._thunk = thunk
+
+    def __getattr__(self, name):       # reached only while the block's slots are still unset
+        if name in ("args", "ops", "results") and self._thunk is not None:
+            thunk, self._thunk = self._thunk, None
+            try:
+                block = thunk()
+            except BaseException:
+                self._thunk = thunk
+                raise
+            self.args, self.ops, self.results = block.args, block.ops, block.results
+            return getattr(self, name)
+        raise AttributeError(name)
+
+
+def is_built(block) -> bool:
+    """False for a LazyBlock not yet traced: passes leave those alone (tracing them could recurse)."""
+    return not (isinstance(block, LazyBlock) and block._thunk is not None)
 
 
 class Func:

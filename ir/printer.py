@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .core import is_built
 from .types import DTYPE_NAMES, TensorType
 
 INDENT = "  "
@@ -73,7 +74,8 @@ def format_attr(v) -> str:
     if isinstance(v, np.ndarray):
         t = TensorType(v.shape, v.dtype)
         flat = v.reshape(-1)
-        if v.size > 1 and (flat == flat[0]).all() and not (v.dtype.kind in "fc" and np.isnan(flat).any()):
+        same_bits = flat.tobytes() == flat[:1].tobytes() * v.size  # not ==: [0.0, -0.0] is no splat
+        if v.size > 1 and same_bits and not (v.dtype.kind in "fc" and np.isnan(flat).any()):
             body = _scalar(flat[0], v.dtype)
         else:
             body = _nested(v)
@@ -104,6 +106,10 @@ def _print_op(op, names, lines, depth):
         return
     lines.append(s + " {")
     for region in op.regions:
+        if not is_built(region):
+            # a custom rule not traced yet; tracing it to print it could recurse without end
+            lines.append(pad + INDENT + "^lazy")
+            continue
         args = ", ".join(f"{names.define(a)}: {format_type(a.type)}" for a in region.args)
         lines.append(pad + INDENT + f"^({args}) {{")
         _print_block_body(region, names, lines, depth + 2)
