@@ -59,10 +59,6 @@ def dense_constant(value: np.ndarray, dtype=None):
     if arr.dtype == T.float0:
         arr = np.zeros(arr.shape, np.bool_)
     ttype = tensor_type(T.TensorType(arr.shape, arr.dtype))
-    if arr.dtype == np.bool_:
-        attr = ir.DenseElementsAttr.get(np.packbits(arr, bitorder="little"), type=ttype.element_type,
-                                        shape=arr.shape) if arr.size else ir.DenseElementsAttr.get(
-            np.zeros(arr.shape, np.bool_), type=ttype)
-    else:
-        attr = ir.DenseElementsAttr.get(np.ascontiguousarray(arr), type=ttype.element_type, shape=arr.shape)
+    # bools go unpacked, one byte each: this jaxlib reads a packed buffer of one byte as a splat
+    attr = ir.DenseElementsAttr.get(np.ascontiguousarray(arr), type=ttype.element_type, shape=arr.shape)
     return hlo.constant(attr)
