@@ -1,0 +1,42 @@
+"""Common-subexpression elimination: an op equal to an earlier one (same primitive, operands,
+attributes and regions) reuses the earlier op's results. Constants with equal values merge too."""
+from ..core import Block, Func, attrs_key, is_built
+
+
+def block_key(block: Block):
+    """A structural key of a (closed) block: equal keys mean the blocks compute the same function."""
+    if not is_built(block):
+        return ("lazy", id(block))     # an untraced rule equals only itself
+    number = {v: i for i, v in enumerate(block.args)}
+    ops = []
+    for op in block.ops:
+        ops.append((op.prim, tuple(number[v] for v in op.operands), attrs_key(op.attrs),
+                    tuple(r.type for r in op.results), tuple(block_key(r) for r in op.regions)))
+        for r in op.results:
+            number[r] = len(number)
+    return tuple(block.arg_types), tuple(ops), tuple(number[v] for v in block.results)
+
+
+def cse_block(block: Block) -> Block:
+    seen, subst = {}, {}
+    kept = []
+    for op in block.ops:
+        op.operands = [subst.get(v, v) for v in op.operands]
+        for region in filter(is_built, op.regions):
+            cse_block(region)
+        key = (op.prim, tuple(map(id, op.operands)), attrs_key(op.attrs),
+               tuple(r.type for r in op.results), tuple(block_key(r) for r in op.regions))
+        prev = seen.get(key)
+        if prev is None:
+            seen[key] = op
+            kept.append(op)
+        else:
+            subst.update(zip(op.results, prev.results))
+    block.ops = kept
+    block.results = [subst.get(v, v) for v in block.results]
+    return block
+
+
+def cse(func: Func) -> Func:
+    cse_block(func.body)
+    return func

@@ -1,0 +1,193 @@
+"""lintra-dump: a user function's IR at any stage.
+
+    lintra-dump MODULE:FUNCTION --args 'f32[3],f32[3]' [--stage ir|stablehlo|hlo] [--transform NAME]
+                [--print-after-all]
+
+MODULE is a dotted module name or a path to a .py file; FUNCTION may be dotted (Class.method). The function
+is traced on abstract arguments of the given types (IR type syntax: `f32[3]`, `i32[]`, `~f32[]`), transformed,
+run through the default pass pipeline, and printed as Lintra IR, StableHLO, or XLA's optimised HLO.
+A missing module or function, or a bad type, is one line on stderr and exit status 2.
+"""
+import argparse
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+
+from ..ir.parser import ParseError, parse_type
+from ..ir.passes import DEFAULT_PIPELINE, run_passes
+
+def _output_types(fun, types):
+    import lintra
+    return [r.type for r in lintra.make_ir(fun)(*_abstract(types)).results]
+
+
+def _abstract(types):
+    from ..frontend.abstract import ShapeDtypeStruct
+    return [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in types]
+
+
+def _tangents(types):
+    from ..ir.ad.util import tangent_type
+    return [tangent_type(t).strong() for t in types]
+
+
+def _jvp(fun, types):
+    import lintra
+    n = len(types)
+    return (lambda *a: lintra.jvp(fun, a[:n], a[n:])), types + _tangents(types)
+
+
+def _vjp(fun, types):
+    import lintra
+    n = len(types)
+    return (lambda *a: lintra.vjp(fun, *a[:n])[1](a[n] if len(a) == n + 1 else a[n:])), \
+        types + _output_types(fun, types)
+
+
+def _linearize(fun, types):
+    import lintra
+    n = len(types)
+    return (lambda *a: lintra.linearize(fun, *a[:n])[1](*a[n:])), types + _tangents(types)
+
+
+# --transform NAME: how the user's function is transformed before tracing: (fun, arg types) -> the
+# transformed function and its argument types. One line each.
+TRANSFORMS = {
+    "none": lambda fun, types: (fun, types),
+    "grad": lambda fun, types: (__import__("lintra").grad(fun), types),
+    "jvp": _jvp,
+    "vjp": _vjp,
+    "linearize": _linearize,
+    "hessian": lambda fun, types: (__import__("lintra").hessian(fun), types),
+}
+
+STAGES = ("ir", "stablehlo", "hlo")
+
+
+class UsageError(Exception):
+    """A mistake in the command line: reported as one line, exit status 2."""
+
+
+def split_types(spec: str):
+    """'f32[2,3],i32[]' -> ['f32[2,3]', 'i32[]'] (commas inside brackets belong to the type)."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(spec):
+        depth += {"[": 1, "]": -1}.get(c, 0)
+        if c == "," and depth == 0:
+            parts.append(spec[start:i])
+            start = i + 1
+    parts.append(spec[start:])
+    parts = [p.strip() for p in parts]
+    return [] if parts == [""] else parts
+
+
+def parse_arg_types(spec: str):
+    types = []
+    for i, part in enumerate(split_types(spec)):
+        try:
+            types.append(parse_type(part))
+        except ParseError as e:
+            raise UsageError(f"bad type '{part}' for argument {i} in --args: {e.msg}") from None
+    return types
+
+
+def _import(module: str):
+    if module.endswith(".py") or os.sep in module or "/" in module:
+        path = os.path.abspath(module)
+        if not os.path.isfile(path):
+            raise UsageError(f"cannot import module '{module}': no such file")
+        name = os.path.splitext(os.path.basename(path))[0]
+        if name in sys.modules:   # e.g. a file named numpy.py or lintra.py must not replace the real one
+            name = f"_lintra_dump_{name}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        sys.path.insert(0, os.path.dirname(path))   # so the file's own sibling imports work
+        spec.loader.exec_module(mod)
+        return mod
+    if os.getcwd() not in sys.path:   # as `python -m`: modules in the current directory are importable
+        sys.path.insert(0, os.getcwd())
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as e:
+        if e.name is None or not (module == e.name or module.startswith(e.name + ".")):
+            raise   # the module exists but itself imports something missing: show the user where
+        raise UsageError(f"cannot import module '{module}': no module named '{e.name}'") from None
+
+
+def load_function(target: str):
+    module, sep, name = target.rpartition(":")
+    if not sep or not module or not name:
+        raise UsageError(f"expected MODULE:FUNCTION (e.g. mymodel:loss or path/to/file.py:f), got '{target}'")
+    obj = _import(module)
+    for part in name.split("."):
+        if not hasattr(obj, part):
+            raise UsageError(f"module '{module}' has no function '{name}'")
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise UsageError(f"'{name}' in module '{module}' is a {type(obj).__name__}, not a function")
+    return obj
+
+
+def _check_arity(fun, name, n):
+    try:
+        inspect.signature(fun).bind(*range(n))
+    except TypeError as e:
+        raise UsageError(f"{name} cannot be called with {n} argument{'s' * (n != 1)} from --args: {e}") from None
+    except ValueError:   # no signature (a builtin): let the call decide
+        pass
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="lintra-dump", description="Print a Python function's Lintra IR, "
+                                "StableHLO, or XLA's optimised HLO.")
+    p.add_argument("target", metavar="MODULE:FUNCTION")
+    p.add_argument("--args", default="", metavar="TYPES",
+                   help="argument types, comma-separated, in IR syntax, e.g. 'f32[3],i32[]'")
+    p.add_argument("--stage", choices=STAGES, default="ir", help="what to print (default: ir)")
+    p.add_argument("--transform", choices=sorted(TRANSFORMS), default="none",
+                   help="transformation applied to the function before tracing (default: none)")
+    p.add_argument("--print-after-all", action="store_true",
+                   help=f"print the IR after tracing and after each pass ({', '.join(DEFAULT_PIPELINE)})")
+    return p
+
+
+def dump(target, arg_types, stage="ir", transform="none", print_after_all=False, out=sys.stdout) -> str:
+    """The text `lintra-dump` prints (dumps after each pass go to `out` as they happen)."""
+    import lintra
+    fun = load_function(target)
+    _check_arity(fun, target.rpartition(":")[2], len(arg_types))
+    fun, arg_types = TRANSFORMS[transform](fun, list(arg_types))
+    func = lintra.make_ir(fun)(*_abstract(arg_types))
+    if print_after_all:
+        print("// -----// IR Dump After trace //----- //", file=out)
+        print(func, end="", file=out)
+    func = run_passes(func, DEFAULT_PIPELINE, print_after_all=out if print_after_all else None)
+    if stage == "ir":
+        return str(func)
+    from ..lowering.lower import lower, to_text
+    if stage == "stablehlo":
+        return to_text(lower(func))
+    from ..runtime import pjrt
+    from ..runtime.dispatch import Executable
+    return pjrt.optimized_hlo(Executable(func).compiled) + "\n"
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    try:
+        types = parse_arg_types(args.args)
+        text = dump(args.target, types, args.stage, args.transform, args.print_after_all)
+    except UsageError as e:
+        print(f"lintra-dump: {e}", file=sys.stderr)
+        return 2
+    if args.print_after_all:
+        print(f"// -----// {args.stage} //----- //")
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
