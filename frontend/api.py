@@ -1,11 +1,13 @@
 """jit and make_ir: trace a Python function to IR, lower, compile, run."""
 import functools
 import inspect
+import re
 
 from ..ir.core import Func
 from ..runtime.array import Array
 from ..runtime.dispatch import Executable
 from . import tree
+from .config import config
 from .core import Trace, Tracer, current_trace, to_array, tracing, type_of
 
 
@@ -47,6 +49,12 @@ def _rebuild_call(fun, args, kwargs, statics, nums):
     return fun(*full, **kwargs)
 
 
+def ir_name(fun) -> str:
+    """A valid IR symbol for a Python callable's name ('<lambda>' -> 'lambda')."""
+    name = re.sub(r"\W", "_", getattr(fun, "__name__", "f")).strip("_") or "f"
+    return name if not name[0].isdigit() else "f" + name
+
+
 def trace_to_ir(fun, in_types, in_tree, name=None, arg_names=None):
     """Trace `fun` (which takes the unflattened inputs) on abstract values: (Func, out_tree, captured)."""
     with tracing(Trace()) as trace:
@@ -57,7 +65,7 @@ def trace_to_ir(fun, in_types, in_tree, name=None, arg_names=None):
         for o in out_leaves:
             if not isinstance(o, (Tracer, Array)) and type_of(o) is None:
                 raise TypeError(f"function output {o!r} is not an array")
-        func = trace.finish(name or getattr(fun, "__name__", "f").strip("<>"), out_leaves, arg_names)
+        func = trace.finish(name or ir_name(fun), out_leaves, arg_names)
     return func, out_tree, trace.captured()
 
 
@@ -95,15 +103,16 @@ class jit:
     def _signature(self, args, kwargs):
         statics, dargs, dkwargs = _split(args, kwargs, *self.static)
         leaves, in_tree = tree.flatten((dargs, dkwargs))
-        return (in_tree, tuple(type_of(x) for x in leaves), statics), leaves
+        # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), so it is part of the key
+        return (in_tree, tuple(type_of(x) for x in leaves), statics, config.enable_x64), leaves
 
     def _traced(self, key):
         hit = self._cache.get(key)
         if hit is None:
-            in_tree, in_types, statics = key
+            in_tree, in_types, statics, _ = key
             fun = functools.partial(_rebuild_call, self.fun, statics=statics, nums=self.static[0])
             func, out_tree, captured = trace_to_ir(lambda *a, **k: fun(a, k), in_types, in_tree,
-                                                   name=getattr(self.fun, "__name__", "f"),
+                                                   name=ir_name(self.fun),
                                                    arg_names=_arg_names(self.fun, in_tree))
             hit = self._cache[key] = _Traced(func, out_tree, captured)
         return hit

@@ -10,10 +10,11 @@ import numpy as np
 
 from ..ir.builder import Builder, constant_attrs
 from ..ir.core import Func
-from ..ir.types import TensorType, dtype_name
+from ..ir.types import DTYPE_NAMES, TensorType, dtype_name
 from ..runtime.array import Array
 from ..runtime.dispatch import apply_primitive, device_put
 from . import dtypes
+from .abstract import ShapeDtypeStruct
 
 
 class ConcretizationError(TypeError):
@@ -25,13 +26,15 @@ class UnexpectedTracerError(RuntimeError):
 
 
 class Tracer:
-    """An abstract value inside a trace: it has a type, not a value."""
-    __slots__ = ("_trace", "value", "__weakref__")
+    """A value inside a trace: it always has a type, and in a concrete trace (grad, vjp, jvp outside jit)
+    also its value, so Python control flow on it works as in JAX."""
+    __slots__ = ("_trace", "value", "val", "__weakref__")
     __array_priority__ = 100
 
-    def __init__(self, trace, value):
+    def __init__(self, trace, value, val=None):
         self._trace = trace
         self.value = value
+        self.val = val
 
     type = property(lambda self: self.value.type)
     aval = type
@@ -41,7 +44,9 @@ class Tracer:
     size = property(lambda self: self.value.type.size)
     weak_type = property(lambda self: self.value.type.weak)
 
-    def _concretize(self, what):
+    def _concrete(self, what):
+        if self.val is not None:
+            return self.val
         raise ConcretizationError(
             f"Abstract tracer value encountered where a concrete value is expected: {what} of a traced "
             f"{dtype_name(self.dtype)}{list(self.shape)} value. Its value is not known while the function is "
@@ -49,14 +54,14 @@ class Tracer:
             f"static with static_argnums/static_argnames, or use lax.cond/lax.select for value-dependent "
             f"choices.")
 
-    __bool__ = lambda self: self._concretize("bool()")
-    __float__ = lambda self: self._concretize("float()")
-    __int__ = lambda self: self._concretize("int()")
-    __complex__ = lambda self: self._concretize("complex()")
-    __index__ = lambda self: self._concretize("use as an index (__index__)")
-    __array__ = lambda self, *a, **k: self._concretize("conversion to a NumPy array")
-    item = lambda self, *a: self._concretize("item()")
-    tolist = lambda self: self._concretize("tolist()")
+    __bool__ = lambda self: bool(self._concrete("bool()"))
+    __float__ = lambda self: float(self._concrete("float()"))
+    __int__ = lambda self: int(self._concrete("int()"))
+    __complex__ = lambda self: complex(self._concrete("complex()"))
+    __index__ = lambda self: self._concrete("use as an index (__index__)").__index__()
+    __array__ = lambda self, *a, **k: self._concrete("conversion to a NumPy array").__array__(*a, **k)
+    item = lambda self, *a: self._concrete("item()").item(*a)
+    tolist = lambda self: self._concrete("tolist()").tolist()
 
     def __len__(self):
         if not self.shape:
@@ -76,14 +81,17 @@ class Tracer:
 
 
 class Trace:
-    """The IR function being built while a Python function is traced."""
+    """The IR function being built while a Python function is traced. A concrete trace also computes
+    each op's value eagerly whenever all its operands have values."""
 
-    def __init__(self):
+    def __init__(self, concrete=False, embed_arrays=False):
         self.builder = Builder()
+        self.concrete = concrete
+        self.embed_arrays = embed_arrays   # closed-over Arrays become constants instead of captures
         self.captures = {}     # id(outside object) -> (object, block argument standing for it)
 
-    def new_arg(self, type: TensorType) -> Tracer:
-        return Tracer(self, self.builder.arg(type))
+    def new_arg(self, type: TensorType, val=None) -> Tracer:
+        return Tracer(self, self.builder.arg(type), val)
 
     def lift(self, x):
         """The IR value standing for `x` in this trace."""
@@ -96,6 +104,8 @@ class Trace:
                     f"it was stored in a global or returned through a side channel) and was used outside it")
             return self._capture(x)
         if isinstance(x, Array):
+            if self.embed_arrays:
+                return self.builder.constant(x._value(), weak=x.weak_type)
             return self._capture(x)
         value, weak = host_value(x)
         return self.builder.constant(value, weak=weak)
@@ -145,15 +155,11 @@ def host_value(x):
     """(numpy value, weak) for a non-array input: Python scalars are weakly typed, as in JAX."""
     if isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic):
         d = dtypes.python_scalar_dtype(x)
-        if d.kind in "iu":
-            info = np.iinfo(d)
-            if not info.min <= x <= info.max:
-                raise OverflowError(f"Python int {x} is too large for the default integer type "
-                                    f"{d.name}; enable_x64 or pass an explicit dtype")
-        return np.asarray(x, d), not isinstance(x, bool)
+        return python_scalar(x, d), not isinstance(x, bool)
     if isinstance(x, (np.ndarray, np.generic)):
         a = np.asarray(x)
-        if a.dtype == object or a.dtype.kind in "USV" and a.dtype != dtypes.float0:
+        # bfloat16 and float0 are kind "V" too, yet supported
+        if a.dtype == object or a.dtype.kind in "USV" and a.dtype not in DTYPE_NAMES:
             raise TypeError(f"a NumPy array of dtype {a.dtype} is not a valid Lintra value")
         return a.astype(dtypes.canonicalize_dtype(a.dtype), copy=False), False
     if isinstance(x, (list, tuple)):
@@ -162,13 +168,24 @@ def host_value(x):
     raise TypeError(f"value {x!r} of type {type(x).__name__} is not a valid Lintra array or scalar")
 
 
+def python_scalar(x, dtype):
+    """The Python scalar `x` as a 0-d array of `dtype`, refusing ints that do not fit."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "iu" and isinstance(x, int):
+        info = np.iinfo(dtype)
+        if not info.min <= x <= info.max:
+            raise OverflowError(f"Python int {x} is too large for {dtype.name} (range {info.min}..{info.max}); "
+                                f"enable_x64 or pass an explicit dtype")
+    return np.asarray(x, dtype)
+
+
 def is_value(x):
     return isinstance(x, (Array, Tracer))
 
 
 def type_of(x) -> TensorType:
     """The static type of an array, tracer or Python/NumPy scalar/array."""
-    if isinstance(x, (Array, Tracer)):
+    if isinstance(x, (Array, Tracer, ShapeDtypeStruct)):
         return x.type
     value, weak = host_value(x)
     return TensorType(value.shape, value.dtype, weak)
@@ -181,28 +198,53 @@ def to_array(x) -> Array:
     return device_put(value, weak=weak)
 
 
-def bind(prim, *args, **attrs):
+def concrete_value(x):
+    """x's value as an Array, or None when it is abstract."""
+    if isinstance(x, Tracer):
+        return x.val
+    if isinstance(x, ShapeDtypeStruct):
+        return None
+    return to_array(x)
+
+
+def bind(prim, *args, regions=(), **attrs):
     """Apply primitive `prim`: staged into the innermost trace, or run eagerly when there is none."""
     trace = current_trace()
     if trace is None:
         for a in args:
             if isinstance(a, Tracer):
-                trace = a._trace   # an escaped tracer: lift() reports it
-                trace.lift(a)
-        return apply_primitive(prim, [to_array(a) for a in args], attrs)
-    outs = trace.builder.emit(prim, [trace.lift(a) for a in args], attrs)
-    return [Tracer(trace, v) for v in outs]
+                raise UnexpectedTracerError(
+                    f"a traced {a.type} value escaped the function transformation that created it (for example, "
+                    f"it was stored in a global or returned through a side channel) and was used outside it")
+        return apply_primitive(prim, [to_array(a) for a in args], attrs, regions)
+    return stage(trace, prim, args, regions, attrs)
 
 
-def bind1(prim, *args, **attrs):
-    out, = bind(prim, *args, **attrs)
+def stage(trace, prim, args, regions, attrs, values=None):
+    """Append the op to `trace`. In a concrete trace its value is computed too, unless `values` (already
+    known outputs, e.g. of a traced region) are given."""
+    outs = trace.builder.emit(prim, [trace.lift(a) for a in args], attrs, regions)
+    if values is None:
+        values = [None] * len(outs)
+        if trace.concrete:
+            ins = [concrete_value(a) for a in args]
+            if all(v is not None for v in ins):
+                values = apply_primitive(prim, ins, attrs, regions)
+    return [Tracer(trace, v, c) for v, c in zip(outs, values)]
+
+
+def bind1(prim, *args, regions=(), **attrs):
+    out, = bind(prim, *args, regions=regions, **attrs)
     return out
 
 
 def constant(value, dtype=None, weak=False):
     """`value` as an array of the current context: an IR constant in a trace, else an Array."""
     trace = current_trace()
+    if isinstance(value, int) and dtype is not None:
+        value = python_scalar(value, dtype)
     attrs = constant_attrs(value, dtype, weak)
     if trace is None:
         return device_put(attrs["value"], weak=weak)
-    return Tracer(trace, trace.builder.emit1("constant", (), attrs))
+    val = device_put(attrs["value"], weak=weak) if trace.concrete else None
+    return Tracer(trace, trace.builder.emit1("constant", (), attrs), val)

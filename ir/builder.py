@@ -18,7 +18,7 @@ class Builder:
     def emit(self, prim: str, operands=(), attrs=None, regions=()) -> list:
         """Append `prim(operands)`; its result types come from the primitive's type rule."""
         attrs = attrs or {}
-        region_types = [(r.arg_types, r.result_types) for r in regions]
+        region_types = list(regions)   # type rules read .arg_types/.result_types (lazy regions stay lazy)
         out_types = infer_types(prim, [v.type for v in operands], attrs, region_types)
         op = Op(prim, operands, [Value(t) for t in out_types], attrs, regions)
         self.block.ops.append(op)
@@ -39,3 +39,11 @@ class Builder:
 def constant_attrs(value, dtype=None, weak=False):
     arr = np.asarray(value, dtype=dtype)
     return {"value": arr, "weak": True} if weak else {"value": arr}
+
+
+def emit_block(b: Builder, block, args):
+    """Emit a copy of `block`'s ops into `b` with its arguments bound to `args`; returns its results."""
+    env = dict(zip(block.args, args))
+    for op in block.ops:
+        env.update(zip(op.results, b.emit(op.prim, [env[v] for v in op.operands], op.attrs, op.regions)))
+    return [env[v] for v in block.results]

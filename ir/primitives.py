@@ -21,13 +21,14 @@ def primitive(*names):
     return register
 
 
-def infer_types(prim, operand_types, attrs, region_types=()):
-    """Result types of `prim` applied to operands of these types (raises TypeError if ill-typed)."""
+def infer_types(prim, operand_types, attrs, regions=()):
+    """Result types of `prim` applied to operands of these types (raises TypeError if ill-typed).
+    `regions` are the op's blocks (anything with .arg_types and .result_types)."""
     rule = PRIMITIVES.get(prim)
     if rule is None:
         raise TypeError(f"unknown primitive '{prim}'")
     if prim in REGION_PRIMITIVES:
-        return list(rule(*operand_types, regions=region_types, **attrs))
+        return list(rule(*operand_types, regions=regions, **attrs))
     return list(rule(*operand_types, **attrs))
 
 
@@ -69,15 +70,17 @@ def _realnum(d): return not T.is_complex(d) and not T.is_bool(d)
 
 def _unary(kinds, what, **names):
     for name in names.get("names", ()):
-        def rule(x, _n=name):
+        def rule(x, *, _n=name):  # keyword-only, so a second operand is an arity error
             _check_dtype(_n, x, kinds, what)
             return [x]
         PRIMITIVES[name] = rule
 
 
-_unary(_num, "numeric", names=["neg", "sign", "exp", "log", "sqrt", "rsqrt", "square", "reciprocal",
-                               "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-                               "asinh", "acosh", "atanh", "log1p", "expm1", "logistic", "exp2"])
+_unary(_num, "numeric", names=["neg", "sign", "square"])
+# as in jax.lax: transcendental functions (and reciprocal, which is integer_pow(x, -1)) take no integers
+_unary(_inexact, "inexact", names=["exp", "log", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin",
+                                   "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "log1p",
+                                   "expm1", "logistic", "exp2"])
 _unary(_float, "floating-point", names=["floor", "ceil", "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma"])
 _unary(_intbool, "integer or boolean", names=["not"])
 _unary(_int, "integer", names=["population_count", "clz"])
@@ -123,14 +126,15 @@ def _real_imag(x):
 
 def _binary(kinds, what, names, result_dtype=None):
     for name in names:
-        def rule(x, y, _n=name):
+        def rule(x, y, *, _n=name):
             t = _same(_n, x, y)
             _check_dtype(_n, x, kinds, what)
             return [t if result_dtype is None else TensorType(t.shape, np.dtype(result_dtype))]
         PRIMITIVES[name] = rule
 
 
-_binary(_num, "numeric", ["add", "sub", "mul", "div", "rem", "pow"])
+_binary(_num, "numeric", ["add", "sub", "mul", "div", "pow"])
+_binary(_realnum, "real numeric", ["rem"])   # XLA has no complex remainder (its CPU compiler crashes on one)
 _binary(_any, "any", ["max", "min"])
 _binary(_float, "floating-point", ["atan2", "nextafter"])
 _binary(_intbool, "integer or boolean", ["and", "or", "xor"])
@@ -177,6 +181,9 @@ def _convert(x, new_dtype, weak_type=False):
 @primitive("bitcast_convert_type")
 def _bitcast(x, new_dtype):
     new = T.dtype(new_dtype)
+    if any(T.is_bool(d) or T.is_complex(d) for d in (x.dtype, new)):
+        _fail("bitcast_convert_type", f"cannot bitcast {T.dtype_name(x.dtype)} to {T.dtype_name(new)}: only "
+              "integer and floating-point types can be bitcast", x)
     a, b = x.dtype.itemsize, new.itemsize
     if a == b:
         return [TensorType(x.shape, new)]
@@ -421,8 +428,51 @@ REGION_PRIMITIVES = {"call"}
 
 @primitive("call")
 def _call(*args, regions, callee="f"):
-    (arg_types, result_types), = regions
-    if [a.strong() for a in args] != [a.strong() for a in arg_types]:
+    body, = regions
+    if [a.strong() for a in args] != [a.strong() for a in body.arg_types]:
         raise TypeError(f"call @{callee}: operand types ({', '.join(map(str, args))}) do not match the "
-                        f"callee's arguments ({', '.join(map(str, arg_types))})")
-    return list(result_types)
+                        f"callee's arguments ({', '.join(map(str, body.arg_types))})")
+    return list(body.result_types)
+
+
+@primitive("stop_gradient")
+def _stop_gradient(x):
+    return [x]
+
+
+def _match_args(prim, args, arg_types):
+    if [a.strong() for a in args] != [a.strong() for a in arg_types]:
+        raise TypeError(f"{prim}: operand types ({', '.join(map(str, args))}) do not match the region's "
+                        f"arguments ({', '.join(map(str, arg_types))})")
+
+
+# custom_jvp_call(args..., consts...): region 0 is the function (args + consts -> outputs), region 1 its
+# JVP rule (args, their tangents -> outputs, output tangents). The rule region is traced lazily, when a pass
+# first needs it, so only region 0 is read here.
+REGION_PRIMITIVES.update({"custom_jvp_call", "custom_vjp_call", "custom_vjp_lin"})
+
+
+@primitive("custom_jvp_call")
+def _custom_jvp_call(*args, regions, num_args, name="f"):
+    if len(regions) != 2:
+        raise TypeError(f"custom_jvp_call {name}: expected 2 regions (function, JVP rule), got {len(regions)}")
+    _match_args("custom_jvp_call", args, regions[0].arg_types)
+    return list(regions[0].result_types)
+
+
+# custom_vjp_call(args..., consts...): regions fun (args + consts -> outputs), fwd (args -> outputs +
+# residuals) and bwd (residuals, output cotangents -> input cotangents); fwd and bwd are traced lazily.
+@primitive("custom_vjp_call")
+def _custom_vjp_call(*args, regions, num_args, name="f"):
+    if len(regions) != 3:
+        raise TypeError(f"custom_vjp_call {name}: expected 3 regions (function, fwd, bwd), got {len(regions)}")
+    _match_args("custom_vjp_call", args, regions[0].arg_types)
+    return list(regions[0].result_types)
+
+
+# custom_vjp_lin(residuals..., tangents...): the linear map whose transpose is the bwd region. It exists
+# only between linearize and transpose: it cannot be evaluated forwards.
+@primitive("custom_vjp_lin")
+def _custom_vjp_lin(*args, regions, num_res, num_out, name="f"):
+    bwd, = regions
+    return list(bwd.arg_types[num_res:num_res + num_out])

@@ -1,7 +1,7 @@
 """Array: a typed value that lives on a device (one PJRT buffer per shard)."""
 import numpy as np
 
-from ..ir.types import TensorType, dtype_name
+from ..ir.types import TensorType, dtype_name, float0
 from . import pjrt
 
 
@@ -34,7 +34,8 @@ class Array:
     # -- host access
     def _value(self):
         if self._npy is None:
-            self._npy = np.asarray(self._buf)
+            # not np.asarray(buf): the buffer protocol knows no bfloat16 (it would give an object array)
+            self._npy, _ = self._buf._single_device_array_to_np_array_did_copy()
             self._npy.flags.writeable = False
         return self._npy
 

@@ -3,7 +3,8 @@ import numpy as np
 
 from ..ir.builder import Builder
 from ..ir.core import Func, attrs_key
-from ..ir.types import TensorType
+from ..ir.printer import print_func
+from ..ir.types import TensorType, float0
 from ..lowering.lower import lower
 from . import pjrt
 from .array import Array
@@ -17,7 +18,10 @@ def device_put(x, device=None, weak=False) -> Array:
     """A host value (already of a dtype Lintra supports) as an Array on `device`."""
     x = np.asarray(x)
     device = device or default_device()
-    return Array(pjrt.device_put(x, device, weak), TensorType(x.shape, x.dtype, weak))
+    t = TensorType(x.shape, x.dtype, weak)
+    if x.dtype == float0:         # no data: held on the device as booleans, as it is lowered
+        x = np.zeros(x.shape, np.bool_)
+    return Array(pjrt.device_put(x, device, weak), t)
 
 
 class Executable:
@@ -38,13 +42,14 @@ class Executable:
 _op_cache = {}
 
 
-def apply_primitive(prim, args, attrs):
-    """Run one primitive eagerly: compiled once per (primitive, operand types, attributes)."""
-    key = (prim, tuple(a.type for a in args), attrs_key(attrs))
+def apply_primitive(prim, args, attrs, regions=()):
+    """Run one primitive eagerly: compiled once per (primitive, operand types, attributes, regions)."""
+    # regions are keyed by their text: a region retraced each call (custom rules) still hits the cache
+    key = (prim, tuple(a.type for a in args), attrs_key(attrs), tuple(print_func(Func("r", r)) for r in regions))
     exe = _op_cache.get(key)
     if exe is None:
         b = Builder()
         params = [b.arg(a.type) for a in args]
-        b.ret(*b.emit(prim, params, attrs))
+        b.ret(*b.emit(prim, params, attrs, regions))
         exe = _op_cache[key] = Executable(Func(prim, b.block))
     return exe(args)

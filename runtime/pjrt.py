@@ -3,7 +3,10 @@ import glob
 import os
 
 import numpy as np
-from jaxlib import _jax, xla_client
+
+# XLA logs every client creation at INFO level; keep the user's terminal quiet unless they ask.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+from jaxlib import _jax, xla_client  # noqa: E402
 
 _clients = {}
 

@@ -1,0 +1,396 @@
+"""The derivative API (JAX's names and signatures) on top of the IR passes.
+
+    trace f -> IR -> jvp -> partial_eval (primals known, tangents unknown) -> transpose -> evaluate
+
+Outside jit, f is traced concretely (tracers carry values), so Python control flow on values works and
+the derivative of the path taken is computed. Transformed IR is evaluated with `eval_func`, which binds
+each op: eagerly op by op outside any trace, or staged into the enclosing trace (jit, another grad).
+"""
+import functools
+
+import numpy as np
+
+from ..ir import types as T
+from ..ir.ad import jvp_rules, transpose_rules  # noqa: F401  (fill the rule tables)
+from ..ir.ad.jvp import jvp as jvp_pass
+from ..ir.ad.partial_eval import partial_eval
+from ..ir.ad.transpose import transpose as transpose_pass
+from ..ir.ad.util import differentiable, tangent_type
+from ..ir.passes.dce import dce
+from . import tree
+from .api import ir_name
+from .core import Trace, Tracer, UnexpectedTracerError, bind, concrete_value, constant, current_trace, is_value, tracing, type_of
+
+
+def eval_func(func, args):
+    """Evaluate an IR function on arrays/tracers by binding each op in the current context."""
+    env = dict(zip(func.args, args))
+    for op in func.body.ops:
+        if op.prim == "constant":
+            outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False))]
+        else:
+            outs = bind(op.prim, *[env[v] for v in op.operands], regions=op.regions, **op.attrs)
+        env.update(zip(op.results, outs))
+    return [env[v] for v in func.results]
+
+
+def _check_leaf(x, what):
+    if not (is_value(x) or isinstance(x, (np.ndarray, np.generic, bool, int, float, complex))):
+        raise TypeError(f"{what}: argument {x!r} of type {type(x).__name__} is not a valid array or scalar")
+
+
+def trace_flat(fun, leaves, in_tree, name="f", embed_arrays=False):
+    """Trace fun(*in_tree.unflatten(leaves)) into IR: (func, out_tree, captured, out_values). Inputs that
+    have values (outside jit) keep them, so Python control flow on them works; ShapeDtypeStruct leaves
+    stay abstract. out_values are the outputs' values where known, else None."""
+    vals = [concrete_value(x) for x in leaves]
+    outer = current_trace()
+    concrete = any(v is not None for v in vals) if leaves else (outer is None or outer.concrete)
+    with tracing(Trace(concrete=concrete, embed_arrays=embed_arrays)) as trace:
+        tracers = [trace.new_arg(type_of(x), v) for x, v in zip(leaves, vals)]
+        out = fun(*in_tree.unflatten(tracers))
+        out_leaves, out_tree = tree.flatten(out)
+        for o in out_leaves:
+            _check_leaf(o, f"output of {name}")
+        func = trace.finish(name, out_leaves)
+        out_vals = [concrete_value(o) if concrete else None for o in out_leaves]
+    if embed_arrays and trace.captures:
+        raise UnexpectedTracerError(f"{name} closes over a traced value from an enclosing transformation; "
+                                    f"pass it as an argument instead")
+    return func, out_tree, trace.captured(), out_vals
+
+
+def _name(fun):
+    return ir_name(fun)
+
+
+def _zeros(t):
+    return constant(np.zeros(t.shape, t.dtype), weak=t.weak)
+
+
+class _Linearized:
+    """f's primal outputs and residuals, and its linear part as IR (tangents in, tangents out)."""
+
+    def __init__(self, fun, primals, has_aux=False):
+        leaves, self.in_tree = tree.flatten(primals)
+        for x in leaves:
+            _check_leaf(x, _name(fun))
+        self.in_types = [type_of(x) for x in leaves]
+        func, out_tree, captured, _ = trace_flat(lambda *a: fun(*a), leaves, self.in_tree, _name(fun))
+        if has_aux:
+            if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:
+                raise TypeError(f"has_aux=True requires {_name(fun)} to return a pair (output, aux); got {out_tree}")
+            main_tree, aux_tree = out_tree.children()
+        else:
+            main_tree, aux_tree = out_tree, None
+        n_main, n_all = main_tree.num_leaves, out_tree.num_leaves
+        self.out_tree, self.aux_tree = main_tree, aux_tree
+        self.out_types = [r.type for r in func.results[:n_main]]
+        self.nonzero = [differentiable(t) for t in self.in_types]
+        n_in = len(leaves) + len(captured)
+        jfun, out_nz = jvp_pass(func, self.nonzero + [False] * len(captured))
+        # keep the tangents of the main outputs only (aux outputs are not differentiated)
+        n_tan = sum(out_nz[:n_main])
+        jfun.body.results = jfun.body.results[:n_all + n_tan]
+        self.out_nonzero = out_nz[:n_main]
+        n_tan_in = sum(self.nonzero)
+        known, staged, _, self.n_res = partial_eval(
+            jfun, [False] * n_in + [True] * n_tan_in, instantiate=[False] * n_all + [True] * n_tan)
+        self.staged = dce(staged)
+        outs = eval_func(dce(known), list(leaves) + captured)
+        self.out_leaves, self.aux_leaves = outs[:n_main], outs[n_main:n_all]
+        self.residuals = outs[n_all:]
+
+    def outputs(self):
+        return tree.unflatten(self.out_tree, self.out_leaves)
+
+    def aux(self):
+        return tree.unflatten(self.aux_tree, self.aux_leaves)
+
+
+def _check_cotangents(ct, lin, fname):
+    ct_leaves, ct_tree = tree.flatten(ct)
+    if ct_tree != lin.out_tree:
+        raise TypeError(f"{fname}: cotangent tree structure {ct_tree} does not match the primal output "
+                        f"structure {lin.out_tree}")
+    for c, t in zip(ct_leaves, lin.out_types):
+        ct_t = type_of(c)
+        if ct_t.shape != t.shape:
+            raise ValueError(f"{fname}: cotangent of shape {ct_t.shape} does not match the primal output of "
+                             f"shape {t.shape} and dtype {np.dtype(t.dtype).name}")
+    return ct_leaves
+
+
+def vjp(fun, *primals, has_aux=False):
+    """(primals_out, vjp_fun[, aux]) with vjp_fun(cotangents) -> a tuple of cotangents, one per primal."""
+    lin = _Linearized(fun, primals, has_aux)
+    transposed = transpose_pass(lin.staged, [False] * lin.n_res + [True] * sum(lin.nonzero))
+
+    def vjp_fun(ct):
+        ct_leaves = _check_cotangents(ct, lin, "vjp")
+        cts = [_as_type(c, t) for c, t, nz in zip(ct_leaves, lin.out_types, lin.out_nonzero) if nz]
+        in_cts = iter(eval_func(transposed, list(lin.residuals) + cts))
+        outs = [next(in_cts) if nz else _zeros(tangent_type(t)) for t, nz in zip(lin.in_types, lin.nonzero)]
+        return tuple(tree.unflatten(lin.in_tree, outs))
+
+    if has_aux:
+        return lin.outputs(), vjp_fun, lin.aux()
+    return lin.outputs(), vjp_fun
+
+
+def _as_type(x, t):
+    from . import lax
+    xt = type_of(x)
+    if xt.dtype != t.dtype:
+        x = lax.convert_element_type(x, t.dtype)
+    return x if is_value(x) else constant(np.asarray(x, t.dtype))
+
+
+def linearize(fun, *primals):
+    """(primals_out, f_jvp) where f_jvp(*tangents) evaluates the linear map (no primal recomputation)."""
+    lin = _Linearized(fun, primals)
+
+    def f_jvp(*tangents):
+        t_leaves = _check_tangents(lin, tangents, "linearize")
+        outs = iter(eval_func(lin.staged, list(lin.residuals) + [t for t, nz in zip(t_leaves, lin.nonzero) if nz]))
+        return tree.unflatten(lin.out_tree, [next(outs) if nz else _zeros(tangent_type(t))
+                                             for t, nz in zip(lin.out_types, lin.out_nonzero)])
+    return lin.outputs(), f_jvp
+
+
+def _check_tangents(lin_or_types, tangents, fname):
+    in_types, in_tree = lin_or_types.in_types, lin_or_types.in_tree
+    t_leaves, t_tree = tree.flatten(tuple(tangents))
+    if t_tree != in_tree:
+        raise TypeError(f"{fname}: tangent tree structure {t_tree} does not match the primal structure {in_tree}")
+    for t, pt in zip(t_leaves, in_types):
+        tt = type_of(t)
+        if tt.shape != pt.shape or tt.dtype != tangent_type(pt).dtype:
+            raise TypeError(f"{fname}: primal and tangent arguments must have matching shapes and tangent dtypes; "
+                            f"got primal {pt} and tangent {tt} (expected tangent {tangent_type(pt).strong()})")
+    return t_leaves
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """(primals_out, tangents_out[, aux]): forward-mode derivative of fun at primals along tangents."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(f"jvp: primals and tangents must be tuples or lists; got {type(primals).__name__} "
+                        f"and {type(tangents).__name__}")
+    if len(primals) != len(tangents):
+        raise TypeError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    leaves, in_tree = tree.flatten(tuple(primals))
+    for x in leaves:
+        _check_leaf(x, "jvp")
+    in_types = [type_of(x) for x in leaves]
+    t_leaves = _check_tangents(_Types(in_types, in_tree), tangents, "jvp")
+    func, out_tree, captured, _ = trace_flat(lambda *a: fun(*a), leaves, in_tree, _name(fun))
+    main_tree = out_tree.children()[0] if has_aux else out_tree
+    n_main, n_all = main_tree.num_leaves, out_tree.num_leaves
+    nonzero = [differentiable(t) for t in in_types]
+    jfun, out_nz = jvp_pass(func, nonzero + [False] * len(captured))
+    outs = eval_func(jfun, list(leaves) + captured + [t for t, nz in zip(t_leaves, nonzero) if nz])
+    tans = iter(outs[n_all:])
+    t_out = [next(tans) if nz else _zeros(tangent_type(r.type)) for r, nz in zip(func.results, out_nz)]
+    primals_out = tree.unflatten(main_tree, outs[:n_main])
+    tangents_out = tree.unflatten(main_tree, t_out[:n_main])
+    if has_aux:
+        return primals_out, tangents_out, tree.unflatten(out_tree.children()[1], outs[n_main:n_all])
+    return primals_out, tangents_out
+
+
+class _Types:
+    def __init__(self, in_types, in_tree):
+        self.in_types, self.in_tree = in_types, in_tree
+
+
+def _argnums_tuple(argnums, nargs, fname):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for i in nums:
+        if not -nargs <= i < nargs:
+            raise TypeError(f"{fname}: argnums {argnums!r} out of range for {nargs} positional arguments")
+    return tuple(i % nargs for i in nums)
+
+
+def _check_input_dtypes(fname, x_leaves, holomorphic, allow_int):
+    for x in x_leaves:
+        t = type_of(x)
+        if holomorphic and not T.is_complex(t.dtype):
+            raise TypeError(f"{fname} with holomorphic=True requires inputs with complex dtype, but got "
+                            f"{np.dtype(t.dtype).name} (value of shape {t.shape})")
+        if not allow_int and not T.is_inexact(t.dtype):
+            raise TypeError(f"{fname} requires real- or complex-valued inputs (input dtype that is a sub-dtype of "
+                            f"np.inexact), but got {np.dtype(t.dtype).name} (value of shape {t.shape}). If you want "
+                            f"to use integer-valued inputs, use vjp or set allow_int to True.")
+
+
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """value_and_grad(f)(*args) -> (f(*args), gradient w.r.t. args[argnums]); ((value, aux), grad) with has_aux."""
+    fname = f"grad({_name(fun)})"
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        nums = _argnums_tuple(argnums, len(args), fname)
+        diff = tuple(args[i] for i in nums)
+        _check_input_dtypes(fname, tree.leaves(diff), holomorphic, allow_int)
+
+        def f_partial(*d):
+            full = list(args)
+            for i, v in zip(nums, d):
+                full[i] = v
+            return fun(*full, **kwargs)
+        res = vjp(f_partial, *diff, has_aux=has_aux)
+        out, vjp_fun = res[0], res[1]
+        t = type_of(out) if is_value(out) or not tree.leaves(out) == [out] else None
+        if not (is_value(out) or isinstance(out, (float, int, complex))) or type_of(out).shape != ():
+            shape = getattr(out, "shape", type(out).__name__)
+            raise TypeError(f"{fname}: gradient only defined for scalar-output functions; output was {shape}")
+        t = type_of(out)
+        if T.is_complex(t.dtype) and not holomorphic:
+            raise TypeError(f"{fname} requires real-valued outputs (output dtype that is a sub-dtype of "
+                            f"np.floating), but got {np.dtype(t.dtype).name}. For holomorphic differentiation, "
+                            f"pass holomorphic=True.")
+        if not T.is_inexact(t.dtype):
+            raise TypeError(f"{fname} requires real-valued outputs, but got {np.dtype(t.dtype).name}")
+        g = vjp_fun(constant(np.ones((), t.dtype)))
+        g = g[0] if isinstance(argnums, int) else g
+        return ((out, res[2]) if has_aux else out), g
+    return wrapped
+
+
+def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """grad(f)(*args): the gradient of scalar-valued f with respect to args[argnums] (JAX's conventions)."""
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
+
+    @functools.wraps(fun)
+    def wrapped(*args, **kwargs):
+        (value, g) = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+    return wrapped
+
+
+def linear_transpose(fun, *primals):
+    """The transpose of the linear function `fun`, traced at the types of `primals`."""
+    leaves, in_tree = tree.flatten(primals)
+    in_types = [type_of(x) for x in leaves]
+    from .abstract import ShapeDtypeStruct
+    abstract = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in in_types]
+    with tracing(Trace()) as trace:
+        tracers = [trace.new_arg(a.type) for a in abstract]
+        out_leaves, out_tree = tree.flatten(fun(*in_tree.unflatten(tracers)))
+        func = trace.finish(_name(fun), out_leaves)
+    captured = trace.captured()
+    f_t = transpose_pass(func, [True] * len(leaves) + [False] * len(captured))
+    # transpose puts non-linear (captured) inputs first
+    out_types = [r.type for r in func.results]
+
+    def transposed(*cts):
+        ct_leaves, ct_tree = tree.flatten(cts[0] if len(cts) == 1 else cts)
+        if ct_tree != out_tree:
+            raise TypeError(f"linear_transpose: cotangent structure {ct_tree} does not match the output "
+                            f"structure {out_tree}")
+        ct_leaves = [_as_type(c, t) for c, t in zip(ct_leaves, out_types)]
+        return tuple(tree.unflatten(in_tree, eval_func(f_t, captured + ct_leaves)))
+    return transposed
+
+
+def _partial_argnums(fun, args, kwargs, nums):
+    def f_partial(*d):
+        full = list(args)
+        for i, v in zip(nums, d):
+            full[i] = v
+        return fun(*full, **kwargs)
+    return f_partial
+
+
+def _std_basis(t):
+    """The standard basis of a type's space, as a stack of arrays of that type."""
+    from . import numpy as jnp
+    return jnp.reshape(jnp.eye(t.size, dtype=t.dtype), (t.size,) + t.shape)
+
+
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
+    """The Jacobian by forward mode: one JVP per input element. Each output leaf of shape S gets, per
+    input leaf of shape R, a block of shape S + R."""
+    from . import numpy as jnp
+
+    def jac(*args, **kwargs):
+        nums = _argnums_tuple(argnums, len(args), "jacfwd")
+        diff = tuple(args[i] for i in nums)
+        _check_input_dtypes("jacfwd", tree.leaves(diff), holomorphic, False)
+        x_leaves, x_tree = tree.flatten(diff)
+        f = _partial_argnums(fun, args, kwargs, nums)
+        if has_aux:
+            out, f_jvp, aux = _linearize_aux(f, diff)
+        else:
+            out, f_jvp = linearize(f, *diff)
+        out_leaves, out_tree = tree.flatten(out)
+        blocks = [[None] * len(x_leaves) for _ in out_leaves]   # [out leaf][in leaf]
+        for i, x in enumerate(x_leaves):
+            t = type_of(x)
+            columns = []
+            for k in range(t.size):
+                tangents = [jnp.zeros(type_of(y).shape, type_of(y).dtype) for y in x_leaves]
+                tangents[i] = _std_basis(t)[k]
+                columns.append(tree.leaves(f_jvp(*tree.unflatten(x_tree, tangents))))
+            for j, o in enumerate(out_leaves):
+                ot = type_of(o)
+                col = jnp.stack([c[j] for c in columns], axis=-1) if columns else jnp.zeros(ot.shape + (0,), ot.dtype)
+                blocks[j][i] = jnp.reshape(col, ot.shape + t.shape)
+        result = _assemble(blocks, out_tree, x_tree, nums, argnums)
+        return (result, aux) if has_aux else result
+    return jac
+
+
+def _linearize_aux(f, diff):
+    lin = _Linearized(f, diff, has_aux=True)
+
+    def f_jvp(*tangents):
+        t_leaves = _check_tangents(lin, tangents, "jacfwd")
+        outs = iter(eval_func(lin.staged, list(lin.residuals) + [t for t, nz in zip(t_leaves, lin.nonzero) if nz]))
+        return tree.unflatten(lin.out_tree, [next(outs) if nz else _zeros(tangent_type(t))
+                                             for t, nz in zip(lin.out_types, lin.out_nonzero)])
+    return lin.outputs(), f_jvp, lin.aux()
+
+
+def _assemble(blocks, out_tree, x_tree, nums, argnums):
+    per_out = [tree.unflatten(x_tree, row) for row in blocks]
+    if isinstance(argnums, int):
+        per_out = [p[0] for p in per_out]
+    return tree.unflatten(out_tree, per_out)
+
+
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """The Jacobian by reverse mode: one VJP per output element (same layout as jacfwd)."""
+    from . import numpy as jnp
+
+    def jac(*args, **kwargs):
+        nums = _argnums_tuple(argnums, len(args), "jacrev")
+        diff = tuple(args[i] for i in nums)
+        _check_input_dtypes("jacrev", tree.leaves(diff), holomorphic, allow_int)
+        x_leaves, x_tree = tree.flatten(diff)
+        res = vjp(_partial_argnums(fun, args, kwargs, nums), *diff, has_aux=has_aux)
+        out, vjp_fun = res[0], res[1]
+        out_leaves, out_tree = tree.flatten(out)
+        blocks = []
+        for j, o in enumerate(out_leaves):
+            ot = type_of(o)
+            rows = []
+            for k in range(ot.size):
+                cts = [jnp.zeros(type_of(y).shape, type_of(y).dtype) for y in out_leaves]
+                cts[j] = _std_basis(ot)[k]
+                rows.append(tree.leaves(vjp_fun(tree.unflatten(out_tree, cts))))
+            row_blocks = []
+            for i, x in enumerate(x_leaves):
+                xt = type_of(x)
+                stacked = jnp.stack([r[i] for r in rows]) if rows else jnp.zeros((0,) + xt.shape, xt.dtype)
+                row_blocks.append(jnp.reshape(stacked, ot.shape + xt.shape))
+            blocks.append(row_blocks)
+        result = _assemble(blocks, out_tree, x_tree, nums, argnums)
+        return (result, res[2]) if has_aux else result
+    return jac
+
+
+def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
+    """Forward-over-reverse Hessian: jacfwd(jacrev(fun))."""
+    return jacfwd(jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums, has_aux=has_aux,
+                  holomorphic=holomorphic)
