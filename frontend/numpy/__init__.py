@@ -1,109 +1,29 @@
-"""lintra.numpy: NumPy's API on Lintra arrays, with JAX's semantics (type promotion, weak types)."""
-import builtins
+"""lintra.numpy: NumPy's API on Lintra arrays, with JAX's semantics (type promotion with weak types,
+64-bit types narrowed to 32 bits unless x64 is enabled, immutable arrays updated through `.at`)."""
+import numpy as _np
 
-import numpy as np
+from ...runtime.array import Array as ndarray
+from .creation import (arange, array, asarray, astype, empty, empty_like, eye, full, full_like, identity, linspace,
+                       ones, ones_like, zeros, zeros_like)
+from .dtype_api import (bfloat16, bool_, can_cast, complex64, complex128, complex_, complexfloating, dtype, finfo,
+                        float16, float32, float64, float_, floating, generic, iinfo, inexact, int8, int16, int32,
+                        int64, int_, integer, issubdtype, number, promote_types, result_type, signedinteger,
+                        uint, uint8, uint16, uint32, uint64, unsignedinteger)
+from .products import dot, einsum, inner, matmul, outer, tensordot, vdot
+from .reductions import (all, amax, amin, any, argmax, argmin, cumprod, cumsum, max, mean, min, prod, std, sum,
+                         var)
+from .manipulation import (atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_to, concatenate, expand_dims,
+                    hstack, moveaxis, ndim, permute_dims, ravel, reshape, shape, size, squeeze, stack, swapaxes,
+                    transpose, vstack)
+from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+                     around, array_equal, array_equiv, bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_not,
+                     bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clip, conj, conjugate, cos, cosh, divide,
+                     divmod, equal, exp, exp2, expm1, floor, floor_divide, greater, greater_equal, imag, invert,
+                     isclose, isfinite, isinf, isnan, left_shift, less, less_equal, log, log1p, log2, log10,
+                     logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply, negative,
+                     nonzero, not_equal, positive, power, real, reciprocal, remainder, right_shift, round, sign, sin,
+                     sinh, sqrt, square, subtract, tan, tanh, true_divide, where)
 
-from ...ir import types as T
-from ...runtime.array import Array
-from .. import dtypes as _dtypes, lax
-from ..core import Tracer, bind1, constant, host_value, is_value, type_of
-
-ndarray = Array
-pi, e, inf, nan, euler_gamma = np.pi, np.e, np.inf, np.nan, np.euler_gamma
+bool = bool_
+pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
 newaxis = None
-bool_, int8, int16, int32, int64 = np.bool_, np.int8, np.int16, np.int32, np.int64
-uint8, uint16, uint32, uint64 = np.uint8, np.uint16, np.uint32, np.uint64
-float16, float32, float64, complex64, complex128 = np.float16, np.float32, np.float64, np.complex64, np.complex128
-bfloat16 = _dtypes.bfloat16
-dtype = np.dtype
-promote_types = _dtypes.promote_types
-
-
-def asarray(a, dtype=None):
-    if isinstance(a, (list, tuple)):
-        leaves = [type_of(x) for x in _flatten_nested(a)]
-        if any(isinstance(x, (Array, Tracer)) for x in _flatten_nested(a)):
-            return stack([asarray(x, dtype) for x in a])
-        arr = np.asarray(a)
-        weak = arr.dtype.kind != "b" and builtins.all(t.weak for t in leaves) and dtype is None
-        d = _dtypes.canonicalize_dtype(dtype or (arr.dtype if not weak else
-                                                 _dtypes.promote(*[(t.dtype, t.weak) for t in leaves])[0]))
-        return constant(arr.astype(d), weak=weak)
-    if is_value(a):
-        return a if dtype is None else lax.convert_element_type(a, dtype)
-    value, weak = host_value(a)
-    if dtype is not None:
-        value, weak = value.astype(_dtypes.canonicalize_dtype(dtype)), False
-    return constant(value, weak=weak)
-
-
-array = asarray
-
-
-def _flatten_nested(a):
-    for x in a:
-        if isinstance(x, (list, tuple)):
-            yield from _flatten_nested(x)
-        else:
-            yield x
-
-
-def _promote_args(*xs):
-    """Promote to a common dtype (JAX's lattice) and broadcast to a common shape."""
-    ts = [type_of(x) for x in xs]
-    d, weak = _dtypes.promote(*[(t.dtype, t.weak) for t in ts])
-    shape = np.broadcast_shapes(*[t.shape for t in ts])
-    out = []
-    for x, t in zip(xs, ts):
-        if t.dtype != d or t.weak != weak:
-            x = bind1("convert_element_type", x, new_dtype=d, weak_type=weak)
-        out.append(_broadcast_to(x, shape))
-    return out
-
-
-def _broadcast_to(x, shape):
-    t = type_of(x)
-    if t.shape == tuple(shape):
-        return x
-    nd = len(shape)
-    return lax.broadcast_in_dim(x, shape, tuple(range(nd - t.ndim, nd)))
-
-
-def _binop(prim):
-    def f(x, y):
-        return bind1(prim, *_promote_args(x, y))
-    f.__name__ = prim
-    return f
-
-
-def _unop(prim, inexact=False):
-    def f(x):
-        x, = _promote_args(x)
-        if inexact and not T.is_inexact(type_of(x).dtype):
-            x = lax.convert_element_type(x, _dtypes.default_float())
-        return bind1(prim, x)
-    f.__name__ = prim
-    return f
-
-
-add, subtract, multiply = _binop("add"), _binop("sub"), _binop("mul")
-maximum, minimum = _binop("max"), _binop("min")
-equal, not_equal, less, less_equal, greater, greater_equal = (_binop(p) for p in ("eq", "ne", "lt", "le", "gt", "ge"))
-negative = _unop("neg")
-sin, cos, exp, log, sqrt, tanh = (_unop(p, inexact=True) for p in ("sin", "cos", "exp", "log", "sqrt", "tanh"))
-
-
-def true_divide(x, y):
-    x, y = _promote_args(x, y)
-    if not T.is_inexact(type_of(x).dtype):
-        x, y = (lax.convert_element_type(v, _dtypes.default_float()) for v in (x, y))
-    return bind1("div", x, y)
-
-
-divide = true_divide
-
-
-def sum(a, axis=None, dtype=None, keepdims=False):
-    a = asarray(a)
-    axes = tuple(range(a.ndim)) if axis is None else tuple(ax % a.ndim for ax in np.atleast_1d(axis))
-    return bind1("reduce_sum", a, axes=axes)

@@ -1,0 +1,207 @@
+"""Array creation: asarray/array, zeros/ones/full/empty (and *_like), arange, linspace, eye, identity."""
+import numpy as np
+
+from ...ir import types as T
+from .. import dtypes as _dtypes
+from ..core import ConcretizationError, bind1, concrete_value, constant, is_value, type_of
+from ._util import (asvalue, broadcast_shapes, broadcast_to, canon_axis, canon_shape, check_arraylike, convert,
+                    describe, is_arraylike, result_type_of, to_dtype)
+from . import ufuncs
+
+
+def asarray(a, dtype=None, order=None, *, copy=None):
+    """`a` as a Lintra array. Python scalars give weakly typed arrays; lists and tuples give strong ones."""
+    dtype = None if dtype is None else to_dtype(dtype)
+    if is_value(a):
+        return a if dtype is None else convert(a, dtype)
+    if isinstance(a, (list, tuple)):
+        return _from_sequence(a, dtype)
+    if not is_arraylike(a) and hasattr(a, "__array__"):
+        a = np.asarray(a)
+    if dtype is None:
+        return asvalue(a)
+    return convert(a, dtype)
+
+
+def array(object, dtype=None, copy=True, order="K", ndmin=0):
+    out = asarray(object, dtype)
+    nd = type_of(out).ndim
+    if ndmin > nd:
+        out = bind1("reshape", out, new_sizes=(1,) * (ndmin - nd) + type_of(out).shape)
+    return out
+
+
+def _leaves(a):
+    for x in a:
+        if isinstance(x, (list, tuple)):
+            yield from _leaves(x)
+        else:
+            yield x
+
+
+def _from_sequence(a, dtype):
+    leaves = list(_leaves(a))
+    for x in leaves:
+        if not is_arraylike(x):
+            raise TypeError(f"asarray: cannot make an array from a sequence holding {x!r} of type "
+                            f"{type(x).__name__}; expected arrays and scalars")
+    if dtype is None:   # the lattice's answer, as JAX; the result is strongly typed
+        dtype = result_type_of(*leaves)[0] if leaves else _dtypes.default_float()
+    if not any(is_value(x) for x in leaves):
+        return constant(np.array(a, dtype=dtype))
+    return _stack_nested(a, dtype)
+
+
+def _stack_nested(a, dtype):
+    if not isinstance(a, (list, tuple)):
+        return convert(a, dtype)
+    parts = [_stack_nested(x, dtype) for x in a]
+    if not parts:
+        return constant(np.zeros((0,), dtype))
+    shapes = {type_of(p).shape for p in parts}
+    if len(shapes) > 1:
+        raise ValueError(f"asarray: a sequence of arrays of different shapes {sorted(shapes)} cannot form an "
+                         f"array (inhomogeneous shape)")
+    shape, = shapes
+    parts = [bind1("reshape", p, new_sizes=(1,) + shape) for p in parts]
+    return parts[0] if len(parts) == 1 else bind1("concatenate", *parts, dimension=0)
+
+
+def full(shape, fill_value, dtype=None):
+    """An array of `shape` filled with `fill_value` (weakly typed when fill_value is a Python scalar)."""
+    shape = canon_shape(shape)
+    check_arraylike("full", fill_value)
+    if type_of(fill_value).ndim:
+        return broadcast_to(asarray(fill_value, dtype), shape, "full")
+    d, weak = type_of(fill_value).dtype, type_of(fill_value).weak
+    if dtype is not None:
+        d, weak = to_dtype(dtype), False
+    return broadcast_to(convert(fill_value, d, weak), shape, "full")
+
+
+def zeros(shape, dtype=None):
+    return full(shape, 0, to_dtype(dtype) if dtype is not None else _dtypes.default_float())
+
+
+def ones(shape, dtype=None):
+    return full(shape, 1, to_dtype(dtype) if dtype is not None else _dtypes.default_float())
+
+
+empty = zeros   # XLA arrays are immutable: there is nothing to gain from leaving them uninitialised
+
+
+def full_like(a, fill_value, dtype=None, shape=None):
+    """As full, with a's shape and dtype (and weak type) unless given."""
+    check_arraylike("full_like", a)
+    t = type_of(a)
+    shape = t.shape if shape is None else canon_shape(shape)
+    d, weak = (t.dtype, t.weak) if dtype is None else (to_dtype(dtype), False)
+    return broadcast_to(convert(fill_value, d, weak), shape, "full_like")
+
+
+def zeros_like(a, dtype=None, shape=None):
+    return full_like(a, 0, dtype, shape)
+
+
+def ones_like(a, dtype=None, shape=None):
+    return full_like(a, 1, dtype, shape)
+
+
+empty_like = zeros_like
+
+
+def _static_scalar(name, what, x):
+    if not (is_value(x) or isinstance(x, np.ndarray)):
+        return x
+    value = concrete_value(x)
+    if value is None:
+        raise ConcretizationError(f"{name}: {what} must be a concrete value, got a traced {describe(x)}; "
+                                  f"mark it static (static_argnums) or build the array outside jit")
+    if type_of(x).ndim:
+        raise ValueError(f"{name}: {what} must be a scalar, got {describe(x)}")
+    return np.asarray(value).item()
+
+
+def arange(start, stop=None, step=None, dtype=None):
+    """Evenly spaced values in [start, stop); start, stop and step must be concrete (the size is static)."""
+    args = [a for a in (start, stop, step) if a is not None]
+    check_arraylike("arange", *args)
+    d = to_dtype(dtype) if dtype is not None else result_type_of(*args)[0]
+    if stop is None and step is None:
+        start, stop = 0, start
+    start, stop, step = (None if a is None else _static_scalar("arange", w, a)
+                         for w, a in zip(("start", "stop", "step"), (start, stop, step)))
+    if start == 0 and step is None and not T.is_complex(d) and not T.is_bool(d):
+        n = max(int(np.ceil(stop)), 0)
+        if n == 0:
+            return constant(np.zeros((0,), d))
+        return bind1("iota", dtype=d, shape=(n,), dimension=0)
+    try:
+        values = np.arange(start, stop, step, dtype=d)
+    except TypeError:   # dtypes NumPy cannot step in (bfloat16): step in float32 then narrow
+        values = np.arange(start, stop, step, dtype=np.float32).astype(d)
+    return constant(values)
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    """`num` evenly spaced samples from start to stop (start and stop may be arrays; they may be traced)."""
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
+    check_arraylike("linspace", start, stop)
+    d = to_dtype(dtype) if dtype is not None else result_type_of(start, stop)[0]
+    if dtype is None and not T.is_inexact(d):
+        d = _dtypes.default_float()
+    comp = d if T.is_inexact(d) else _dtypes.default_float()
+    start, stop = convert(start, comp), convert(stop, comp)
+    bounds = list(broadcast_shapes("linspace", start, stop))
+    start, stop = broadcast_to(start, bounds), broadcast_to(stop, bounds)
+    axis = canon_axis(axis, len(bounds) + 1)
+    shape = bounds[:axis] + [1] + bounds[axis:]
+    div = num - 1 if endpoint else num
+    if num > 1:
+        delta = ufuncs.true_divide(ufuncs.subtract(stop, start), convert(div, comp))
+        real = T.real_dtype(comp)
+        frac = ufuncs.true_divide(bind1("iota", dtype=real, shape=(div,), dimension=0), convert(div, real))
+        out_shape = tuple(bounds[:axis] + [div] + bounds[axis:])
+        frac = bind1("broadcast_in_dim", convert(frac, comp), shape=out_shape, broadcast_dimensions=(axis,))
+        lo, hi = (broadcast_to(bind1("reshape", v, new_sizes=tuple(shape)), out_shape) for v in (start, stop))
+        # start*(1-t) + stop*t recovers both end points exactly
+        out = ufuncs.add(ufuncs.multiply(lo, ufuncs.subtract(convert(1, comp), frac)), ufuncs.multiply(hi, frac))
+        if endpoint:
+            out = bind1("concatenate", out, bind1("reshape", stop, new_sizes=tuple(shape)), dimension=axis)
+    elif num == 1:
+        delta = constant(np.array(np.nan, comp)) if endpoint else bind1("sub", stop, start)
+        out = bind1("reshape", start, new_sizes=tuple(shape))
+    else:
+        delta = constant(np.array(np.nan, comp))
+        out = constant(np.zeros(bounds[:axis] + [0] + bounds[axis:], comp))
+    if T.is_int(d):
+        out = ufuncs.floor(out)
+    out = convert(out, d)
+    return (out, delta) if retstep else out
+
+
+def eye(N, M=None, k=0, dtype=None):
+    """A 2-D array with ones on the k-th diagonal."""
+    N = int(N)
+    M = N if M is None else int(M)
+    if N < 0 or M < 0:
+        raise ValueError(f"eye: negative dimensions are not allowed, got N={N}, M={M}")
+    d = to_dtype(dtype) if dtype is not None else _dtypes.default_float()
+    if N == 0 or M == 0:
+        return constant(np.zeros((N, M), d))
+    rows = bind1("iota", dtype=np.dtype(np.int32), shape=(N, M), dimension=0)
+    cols = bind1("iota", dtype=np.dtype(np.int32), shape=(N, M), dimension=1)
+    on_diag = ufuncs.equal(ufuncs.add(rows, convert(int(k), np.int32)), cols)
+    return convert(on_diag, d)
+
+
+def identity(n, dtype=None):
+    return eye(n, dtype=dtype)
+
+
+def astype(x, dtype, copy=False):
+    """x converted to `dtype` (narrowed to 32 bits unless x64 is on); the result is strongly typed."""
+    check_arraylike("astype", x)
+    return convert(asvalue(x), to_dtype(dtype))

@@ -1,0 +1,237 @@
+"""Products built on dot_general: dot, matmul, vdot, inner, outer, tensordot, einsum."""
+import string
+
+import numpy as np
+
+from ...ir import types as T
+from ..core import bind1, type_of
+from ._util import (broadcast_to, canon_axis, check_arraylike, convert, describe,
+                    result_type_of, to_dtype)
+from .manipulation import ravel, reshape, transpose
+from .ufuncs import conjugate, multiply
+
+
+def _promote(name, preferred, *xs):
+    """Convert operands to their common dtype (or to preferred_element_type, which sets the result's)."""
+    check_arraylike(name, *xs)
+    if preferred is not None:
+        return [convert(x, to_dtype(preferred)) for x in xs]
+    d, weak = result_type_of(*xs)
+    return [convert(x, d, weak) for x in xs]
+
+
+def _dot_general(lhs, rhs, lc, rc, lb=(), rb=()):
+    return bind1("dot_general", lhs, rhs, lhs_contracting=tuple(lc), rhs_contracting=tuple(rc),
+                 lhs_batch=tuple(lb), rhs_batch=tuple(rb))
+
+
+def _check_sizes(name, a, b, ia, ib):
+    sa, sb = type_of(a).shape, type_of(b).shape
+    if sa[ia] != sb[ib]:
+        raise ValueError(f"{name}: shapes {describe(a)} and {describe(b)} are not aligned: dimension {ia} of the "
+                         f"first ({sa[ia]}) != dimension {ib} of the second ({sb[ib]})")
+
+
+def dot(a, b, *, precision=None, preferred_element_type=None):
+    """NumPy's dot: a product of scalars, an inner product of vectors, or a contraction of a's last axis with
+    b's second-to-last."""
+    a, b = _promote("dot", preferred_element_type, a, b)
+    na, nb = type_of(a).ndim, type_of(b).ndim
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    ib = 0 if nb == 1 else nb - 2
+    _check_sizes("dot", a, b, na - 1, ib)
+    return _dot_general(a, b, [na - 1], [ib])
+
+
+def matmul(a, b, *, precision=None, preferred_element_type=None):
+    """a @ b: matrix products over the last two axes, broadcasting the leading (batch) axes."""
+    a, b = _promote("matmul", preferred_element_type, a, b)
+    sa, sb = type_of(a).shape, type_of(b).shape
+    for i, s in enumerate((sa, sb)):
+        if not s:
+            raise ValueError(f"matmul: operand {i} ({describe((a, b)[i])}) is a scalar; matmul needs arrays of at "
+                             f"least one dimension (use multiply for scalars)")
+    na, nb = len(sa), len(sb)
+    ib = 0 if nb == 1 else nb - 2
+    _check_sizes("matmul", a, b, na - 1, ib)
+    if na == 1 or nb <= 2:
+        # a vector on the left, or b without batch axes: a plain contraction already gives the result's order
+        return _dot_general(a, b, [na - 1], [ib])
+    if na == 2:
+        out = _dot_general(a, b, [1], [ib])                 # (n, *batch, m)
+        perm = list(range(1, nb - 1)) + [0, nb - 1]
+        return transpose(out, perm)
+    try:
+        batch = tuple(np.broadcast_shapes(sa[:-2], sb[:-2]))
+    except ValueError:
+        raise ValueError(f"matmul: the batch dimensions of {describe(a)} and {describe(b)} do not broadcast "
+                         f"together") from None
+    a = broadcast_to(a, batch + sa[-2:], "matmul")
+    b = broadcast_to(b, batch + sb[-2:], "matmul")
+    nbatch = len(batch)
+    return _dot_general(a, b, [nbatch + 1], [nbatch], range(nbatch), range(nbatch))
+
+
+def vdot(a, b, *, precision=None, preferred_element_type=None):
+    """The dot product of the flattened arrays, conjugating the first."""
+    check_arraylike("vdot", a, b)
+    a = conjugate(a)
+    return dot(ravel(a), ravel(b), preferred_element_type=preferred_element_type)
+
+
+def inner(a, b, *, precision=None, preferred_element_type=None):
+    a, b = _promote("inner", preferred_element_type, a, b)
+    na, nb = type_of(a).ndim, type_of(b).ndim
+    if na == 0 or nb == 0:
+        return multiply(a, b)
+    _check_sizes("inner", a, b, na - 1, nb - 1)
+    return _dot_general(a, b, [na - 1], [nb - 1])
+
+
+def outer(a, b):
+    check_arraylike("outer", a, b)
+    return multiply(reshape(ravel(a), (-1, 1)), reshape(ravel(b), (1, -1)))
+
+
+def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
+    """Contract the last `axes` axes of a with the first of b, or the axes listed as (a_axes, b_axes)."""
+    a, b = _promote("tensordot", preferred_element_type, a, b)
+    na, nb = type_of(a).ndim, type_of(b).ndim
+    if isinstance(axes, (int, np.integer)):
+        n = int(axes)
+        if not 0 <= n <= min(na, nb):
+            raise ValueError(f"tensordot: axes={n} must be between 0 and the smaller rank of {describe(a)} and "
+                             f"{describe(b)}")
+        ax_a, ax_b = list(range(na - n, na)), list(range(n))
+    else:
+        try:
+            ax_a, ax_b = axes
+        except (TypeError, ValueError):
+            raise TypeError(f"tensordot: axes must be an int or a pair of axis sequences, got {axes!r}") from None
+        ax_a = [ax_a] if isinstance(ax_a, (int, np.integer)) else list(ax_a)
+        ax_b = [ax_b] if isinstance(ax_b, (int, np.integer)) else list(ax_b)
+        if len(ax_a) != len(ax_b):
+            raise ValueError(f"tensordot: axes {axes!r} name different numbers of axes of a and b")
+        ax_a = [canon_axis(x, na) for x in ax_a]
+        ax_b = [canon_axis(x, nb) for x in ax_b]
+    for i, j in zip(ax_a, ax_b):
+        _check_sizes("tensordot", a, b, i, j)
+    return _dot_general(a, b, ax_a, ax_b)
+
+
+# ---- einsum ------------------------------------------------------------------------------------------
+
+def _parse(subscripts, shapes):
+    """Input label lists and output labels, with each operand's '...' spelled out as fresh labels."""
+    spec = subscripts.replace(" ", "")
+    inputs, arrow, output = spec.partition("->")
+    in_specs = inputs.split(",")
+    if len(in_specs) != len(shapes):
+        raise ValueError(f"einsum: subscripts {subscripts!r} name {len(in_specs)} operands, but {len(shapes)} were "
+                         f"given")
+    used = set(spec)
+    fresh = [c for c in string.ascii_letters if c not in used]
+    for part in in_specs + [output]:
+        body = part.replace("...", "")
+        if "." in body or any(c not in string.ascii_letters for c in body):
+            raise ValueError(f"einsum: invalid subscripts {subscripts!r}: labels must be letters, with at most one "
+                             f"'...' per operand")
+    n_ell = []
+    for part, shape in zip(in_specs, shapes):
+        n_named = len(part.replace("...", ""))
+        n = len(shape) - n_named if "..." in part else 0
+        if n < 0 or ("..." not in part and n_named != len(shape)):
+            raise ValueError(f"einsum: operand with subscripts {part!r} has {len(shape)} dimensions (shape "
+                             f"{tuple(shape)}), which does not match the number of labels")
+        n_ell.append(n)
+    ell = fresh[:max(n_ell, default=0)]
+    labels = []
+    for part, n in zip(in_specs, n_ell):
+        head, _, tail = part.partition("...")
+        labels.append(list(head) + (ell[len(ell) - n:] if n else []) + list(tail))
+    if arrow:
+        head, dots, tail = output.partition("...")
+        out = list(head) + (ell if dots else []) + list(tail)
+    else:
+        counts = {}
+        for ls in labels:
+            for c in ls:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell + sorted(c for c, k in counts.items() if k == 1 and c not in ell)
+    if len(set(out)) != len(out):
+        raise ValueError(f"einsum: output subscripts of {subscripts!r} repeat a label")
+    missing = [c for c in out if not any(c in ls for ls in labels)]
+    if missing:
+        raise ValueError(f"einsum: output label {missing[0]!r} of {subscripts!r} appears in no input")
+    return labels, out, set(ell)
+
+
+def _label_sizes(subscripts, operands, labels, ell):
+    sizes = {}
+    for x, ls in zip(operands, labels):
+        for c, n in zip(ls, type_of(x).shape):
+            if c not in sizes or sizes[c] == 1 and c in ell:
+                sizes[c] = n
+            elif sizes[c] != n and not (n == 1 and c in ell):
+                raise ValueError(f"einsum: label {c!r} of {subscripts!r} has size {sizes[c]} in one operand and "
+                                 f"{n} in another")
+    return sizes
+
+
+def _diagonal(x, ls):
+    """Resolve repeated labels of one operand by taking diagonals."""
+    while len(set(ls)) != len(ls):
+        c = next(c for c in ls if ls.count(c) > 1)
+        i = ls.index(c)
+        j = ls.index(c, i + 1)
+        t = type_of(x)
+        same = bind1("eq", bind1("iota", dtype=np.dtype(np.int32), shape=t.shape, dimension=i),
+                     bind1("iota", dtype=np.dtype(np.int32), shape=t.shape, dimension=j))
+        zero = broadcast_to(convert(0, t.dtype, t.weak), t.shape)
+        x = bind1("reduce_or" if T.is_bool(t.dtype) else "reduce_sum", bind1("select_n", same, zero, x), axes=(j,))
+        ls = ls[:j] + ls[j + 1:]
+    return x, ls
+
+
+def _sum_out(x, ls, keep):
+    axes = tuple(i for i, c in enumerate(ls) if c not in keep)
+    if not axes:
+        return x, ls
+    prim = "reduce_or" if T.is_bool(type_of(x).dtype) else "reduce_sum"
+    return bind1(prim, x, axes=axes), [c for c in ls if c in keep]
+
+
+def _expand(x, ls, sizes):
+    """Broadcast size-1 '...' dimensions to their full size."""
+    shape = tuple(sizes[c] for c in ls)
+    return broadcast_to(x, shape, "einsum")
+
+
+def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_element_type=None):
+    """Einstein summation, contracting operands pairwise from left to right with dot_general."""
+    if not isinstance(subscripts, str):
+        raise TypeError(f"einsum: the first argument must be a subscripts string, got {type(subscripts).__name__}")
+    if not operands:
+        raise ValueError("einsum: at least one operand is required")
+    operands = _promote("einsum", preferred_element_type, *operands)
+    labels, out, ell = _parse(subscripts, [type_of(x).shape for x in operands])
+    sizes = _label_sizes(subscripts, operands, labels, ell)
+    ops = []
+    for k, (x, ls) in enumerate(zip(operands, labels)):
+        x, ls = _diagonal(_expand(x, ls, sizes), list(ls))
+        later = set(out).union(*[set(m) for i, m in enumerate(labels) if i != k])
+        ops.append(_sum_out(x, ls, later))
+    acc, la = ops[0]
+    for k, (x, lb) in enumerate(ops[1:], start=1):
+        keep = set(out).union(*[set(m) for m in labels[k + 1:]])
+        acc, la = _sum_out(acc, la, keep | set(lb))
+        x, lb = _sum_out(x, lb, keep | set(la))
+        shared = [c for c in la if c in lb]
+        batch = [c for c in shared if c in keep]
+        contract = [c for c in shared if c not in keep]
+        acc = _dot_general(acc, x, [la.index(c) for c in contract], [lb.index(c) for c in contract],
+                           [la.index(c) for c in batch], [lb.index(c) for c in batch])
+        la = batch + [c for c in la if c not in shared] + [c for c in lb if c not in shared]
+    acc, la = _sum_out(acc, la, set(out))
+    return transpose(acc, [la.index(c) for c in out])
