@@ -6,6 +6,7 @@ from .frontend import operators as _operators  # noqa: F401  (array operators an
 from .frontend.abstract import ShapeDtypeStruct
 from .frontend.ad import grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, value_and_grad, vjp
 from .frontend.api import jit, make_ir
+from .frontend.batching import vmap
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.config import config
 from .frontend.core import ConcretizationError, UnexpectedTracerError

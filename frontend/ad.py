@@ -302,40 +302,54 @@ def _partial_argnums(fun, args, kwargs, nums):
     return f_partial
 
 
-def _std_basis(t):
-    """The standard basis of a type's space, as a stack of arrays of that type."""
+def _std_basis(types):
+    """The standard basis of the space of all `types` together, as one stacked array per type: leaf i
+    gets shape (N,) + shape_i with N the total size, holding the identity block for its own entries."""
     from . import numpy as jnp
-    return jnp.reshape(jnp.eye(t.size, dtype=t.dtype), (t.size,) + t.shape)
+    sizes = [t.size for t in types]
+    n = sum(sizes)
+    out, offset = [], 0
+    for t, k in zip(types, sizes):
+        dt = t.dtype if T.is_inexact(t.dtype) else np.float32
+        block = jnp.eye(n, k, -offset, dtype=dt)
+        out.append(jnp.reshape(block, (n,) + t.shape))
+        offset += k
+    return out
+
+
+def _split_blocks(stacked, axis_types, lead_shape, at_end):
+    """Split the basis axis of `stacked` (size N) into one block per type, reshaped to lead_shape + shape_i
+    (at_end) or shape_i + lead_shape."""
+    from . import lax, numpy as jnp
+    blocks, offset = [], 0
+    for t in axis_types:
+        part = lax.slice_in_dim(stacked, offset, offset + t.size, axis=-1 if at_end else 0)
+        blocks.append(jnp.reshape(part, lead_shape + t.shape if at_end else t.shape + lead_shape))
+        offset += t.size
+    return blocks
 
 
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
-    """The Jacobian by forward mode: one JVP per input element. Each output leaf of shape S gets, per
-    input leaf of shape R, a block of shape S + R."""
+    """The Jacobian by forward mode: the linearized function pushed forward over the standard basis of
+    the inputs, as one vmap. Each output leaf of shape S gets, per input leaf of shape R, a block S + R."""
     from . import numpy as jnp
+    from .batching import vmap
 
     def jac(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), "jacfwd")
         diff = tuple(args[i] for i in nums)
         _check_input_dtypes("jacfwd", tree.leaves(diff), holomorphic, False)
         x_leaves, x_tree = tree.flatten(diff)
+        x_types = [type_of(x) for x in x_leaves]
         f = _partial_argnums(fun, args, kwargs, nums)
         if has_aux:
             out, f_jvp, aux = _linearize_aux(f, diff)
         else:
             out, f_jvp = linearize(f, *diff)
         out_leaves, out_tree = tree.flatten(out)
-        blocks = [[None] * len(x_leaves) for _ in out_leaves]   # [out leaf][in leaf]
-        for i, x in enumerate(x_leaves):
-            t = type_of(x)
-            columns = []
-            for k in range(t.size):
-                tangents = [jnp.zeros(type_of(y).shape, type_of(y).dtype) for y in x_leaves]
-                tangents[i] = _std_basis(t)[k]
-                columns.append(tree.leaves(f_jvp(*tree.unflatten(x_tree, tangents))))
-            for j, o in enumerate(out_leaves):
-                ot = type_of(o)
-                col = jnp.stack([c[j] for c in columns], axis=-1) if columns else jnp.zeros(ot.shape + (0,), ot.dtype)
-                blocks[j][i] = jnp.reshape(col, ot.shape + t.shape)
+        basis = tree.unflatten(x_tree, _std_basis(x_types))
+        pushed = tree.leaves(vmap(lambda ts: f_jvp(*ts), out_axes=-1)(basis))
+        blocks = [_split_blocks(p, x_types, type_of(o).shape, True) for p, o in zip(pushed, out_leaves)]
         result = _assemble(blocks, out_tree, x_tree, nums, argnums)
         return (result, aux) if has_aux else result
     return jac
@@ -360,31 +374,24 @@ def _assemble(blocks, out_tree, x_tree, nums, argnums):
 
 
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
-    """The Jacobian by reverse mode: one VJP per output element (same layout as jacfwd)."""
-    from . import numpy as jnp
+    """The Jacobian by reverse mode: the VJP pulled back over the standard basis of the outputs, as one
+    vmap (same layout as jacfwd)."""
+    from .batching import vmap
 
     def jac(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), "jacrev")
         diff = tuple(args[i] for i in nums)
         _check_input_dtypes("jacrev", tree.leaves(diff), holomorphic, allow_int)
         x_leaves, x_tree = tree.flatten(diff)
+        x_types = [type_of(x) for x in x_leaves]
         res = vjp(_partial_argnums(fun, args, kwargs, nums), *diff, has_aux=has_aux)
         out, vjp_fun = res[0], res[1]
         out_leaves, out_tree = tree.flatten(out)
-        blocks = []
-        for j, o in enumerate(out_leaves):
-            ot = type_of(o)
-            rows = []
-            for k in range(ot.size):
-                cts = [jnp.zeros(type_of(y).shape, type_of(y).dtype) for y in out_leaves]
-                cts[j] = _std_basis(ot)[k]
-                rows.append(tree.leaves(vjp_fun(tree.unflatten(out_tree, cts))))
-            row_blocks = []
-            for i, x in enumerate(x_leaves):
-                xt = type_of(x)
-                stacked = jnp.stack([r[i] for r in rows]) if rows else jnp.zeros((0,) + xt.shape, xt.dtype)
-                row_blocks.append(jnp.reshape(stacked, ot.shape + xt.shape))
-            blocks.append(row_blocks)
+        out_types = [type_of(o) for o in out_leaves]
+        basis = tree.unflatten(out_tree, _std_basis(out_types))
+        pulled = tree.leaves(vmap(vjp_fun)(basis))          # per input leaf: (M,) + shape_i
+        per_input = [_split_blocks(p, out_types, t.shape, False) for p, t in zip(pulled, x_types)]
+        blocks = [[per_input[i][j] for i in range(len(x_leaves))] for j in range(len(out_leaves))]
         result = _assemble(blocks, out_tree, x_tree, nums, argnums)
         return (result, res[2]) if has_aux else result
     return jac

@@ -476,3 +476,27 @@ def _custom_vjp_call(*args, regions, num_args, name="f"):
 def _custom_vjp_lin(*args, regions, num_res, num_out, name="f"):
     bwd, = regions
     return list(bwd.arg_types[num_res:num_res + num_out])
+
+
+# ---- collectives over a named (vmapped) axis: the batch pass for that axis rewrites them away ----
+
+@primitive("psum", "pmax", "pmin")
+def _collective(x, axis_name):
+    return [x]
+
+
+@primitive("all_gather")
+def _all_gather(x, axis_name, axis_size, axis=0, tiled=False):
+    if not 0 <= axis <= x.ndim - (1 if tiled else 0):
+        _fail("all_gather", f"axis {axis} out of range", x)
+    shape = list(x.shape)
+    if tiled:
+        shape[axis] *= axis_size
+    else:
+        shape.insert(axis, axis_size)
+    return [x.update(shape=tuple(shape))]
+
+
+@primitive("axis_index")
+def _axis_index(axis_name):
+    return [TensorType((), np.dtype(np.int32))]

@@ -29,3 +29,9 @@ def _custom_vjp_lin(ctx, op, *args):
 @rule("stop_gradient")
 def _stop_gradient(ctx, op, x):
     return [x]
+
+
+@rule("psum", "pmax", "pmin", "all_gather", "axis_index")
+def _unbound_axis(ctx, op, *args):
+    raise NameError(f"unbound axis name: {op.attrs['axis_name']!r}. {op.prim} over a named axis must run "
+                    f"inside vmap(..., axis_name={op.attrs['axis_name']!r})")
