@@ -11,7 +11,7 @@ import functools
 import numpy as np
 
 from ..ir import types as T
-from ..ir.ad import jvp_rules, transpose_rules  # noqa: F401  (fill the rule tables)
+from ..ir.ad import control_rules, jvp_rules, transpose_rules  # noqa: F401  (fill the rule tables)
 from ..ir.ad.jvp import jvp as jvp_pass
 from ..ir.ad.partial_eval import partial_eval
 from ..ir.ad.transpose import transpose as transpose_pass

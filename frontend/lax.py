@@ -656,3 +656,102 @@ def stop_gradient(x):
         t = type_of(leaf)
         return bind1("stop_gradient", leaf) if T.is_inexact(t.dtype) else leaf
     return tree.map(stop, x)
+
+
+# ---- collectives over named axes (bound by vmap(..., axis_name=...)) ---------------------------------
+
+def _axis_sizes(prim, axis_name, axis_index_groups=None):
+    """The names (one, or a tuple of them) and their sizes; NameError for a name no enclosing vmap binds."""
+    from .batching import axis_size
+    if axis_index_groups is not None:
+        raise ValueError(f"{prim}: axis_index_groups is not supported (got {axis_index_groups!r}); collectives "
+                         f"run over every member of the named axis")
+    names = tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
+    return names, [axis_size(n) for n in names]
+
+
+def _as_array(x):
+    if is_value(x):
+        return x
+    value, weak = host_value(x)
+    return constant(value, weak=weak)
+
+
+def _allreduce(prim, x, axis_name, axis_index_groups):
+    from . import tree
+    names, _ = _axis_sizes(prim, axis_name, axis_index_groups)
+
+    def one(leaf):
+        leaf = _as_array(leaf)
+        if prim == "psum" and T.is_bool(type_of(leaf).dtype):    # as JAX: booleans are counted
+            leaf = convert_element_type(leaf, np.int32)
+        for n in names:
+            leaf = bind1(prim, leaf, axis_name=n)
+        return leaf
+    return tree.map(one, x)
+
+
+def psum(x, axis_name, *, axis_index_groups=None):
+    """The sum of x (a pytree) over the members of the named axis (or tuple of axes); psum(1, name) is its size."""
+    return _allreduce("psum", x, axis_name, axis_index_groups)
+
+
+def pmax(x, axis_name, *, axis_index_groups=None):
+    """The maximum of x (a pytree) over the members of the named axis (or tuple of axes)."""
+    return _allreduce("pmax", x, axis_name, axis_index_groups)
+
+
+def pmin(x, axis_name, *, axis_index_groups=None):
+    """The minimum of x (a pytree) over the members of the named axis (or tuple of axes)."""
+    return _allreduce("pmin", x, axis_name, axis_index_groups)
+
+
+def pmean(x, axis_name, *, axis_index_groups=None):
+    """psum(x) / the number of members; integer inputs give floating-point means, as in JAX."""
+    from . import tree
+    _, sizes = _axis_sizes("pmean", axis_name, axis_index_groups)
+    n = int(np.prod(sizes))
+
+    def mean(s):
+        if not T.is_inexact(type_of(s).dtype):
+            s = convert_element_type(s, dtypes.default_float())
+        return div(s, n)
+    return tree.map(mean, psum(x, axis_name))
+
+
+def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False):
+    """Every member's x (a pytree), stacked along a new dimension `axis` in member order (or, with tiled,
+    concatenated along the existing dimension `axis`). Over a tuple of axes, members are in row-major order."""
+    from . import tree
+    names, sizes = _axis_sizes("all_gather", axis_name, axis_index_groups)
+
+    def one(leaf):
+        leaf = _as_array(leaf)
+        t = type_of(leaf)
+        if tiled and t.ndim == 0:
+            raise ValueError(f"all_gather: tiled=True needs an operand of rank >= 1, got a scalar of type {t}")
+        ax = _axis(axis, t.ndim if tiled else t.ndim + 1, "all_gather axis")
+        if len(names) == 1:
+            return bind1("all_gather", leaf, axis_name=names[0], axis_size=sizes[0], axis=ax, tiled=bool(tiled))
+        for n, size in zip(reversed(names), reversed(sizes)):    # the last name varies fastest
+            leaf = bind1("all_gather", leaf, axis_name=n, axis_size=size, axis=ax, tiled=False)
+        merged = len(names) + (1 if tiled else 0)
+        return collapse(leaf, ax, ax + merged)
+    return tree.map(one, x)
+
+
+def axis_index(axis_name):
+    """This member's index along the named axis (row-major over a tuple of axes), an int32 scalar."""
+    names, sizes = _axis_sizes("axis_index", axis_name)
+    out = None
+    for n, size in zip(names, sizes):
+        i = bind1("axis_index", axis_name=n)
+        out = i if out is None else add(mul(out, np.int32(size)), i)
+    return out
+
+
+# structured control flow lives in its own module
+from .control import cond, switch, while_loop, fori_loop, scan, map, associative_scan  # noqa: E402,F401
+
+
+from . import lax_linalg as linalg  # noqa: E402  (lintra.lax.linalg; it uses this module's functions)

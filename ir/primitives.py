@@ -500,3 +500,153 @@ def _all_gather(x, axis_name, axis_size, axis=0, tiled=False):
 @primitive("axis_index")
 def _axis_index(axis_name):
     return [TensorType((), np.dtype(np.int32))]
+
+
+# ---- linear algebra: matrices are the last two dimensions, batch dimensions lead ----------------------
+
+_LINALG_DTYPES = (np.float32, np.float64, np.complex64, np.complex128)
+
+
+def _matrices(prim, x, square=False):
+    """(batch shape, rows, cols) of an operand that must be a (batch of) f32/f64/c64/c128 matrices."""
+    if x.dtype not in _LINALG_DTYPES:
+        _fail(prim, f"expected a f32, f64, c64 or c128 operand, got {T.dtype_name(x.dtype)}", x)
+    if x.ndim < 2 or (square and x.shape[-1] != x.shape[-2]):
+        _fail(prim, f"expected {'square ' if square else ''}matrices of shape [..., m, "
+              f"{'m' if square else 'n'}], got shape {list(x.shape)}", x)
+    return x.shape[:-2], x.shape[-2], x.shape[-1]
+
+
+@primitive("cholesky")
+def _cholesky(x):
+    _matrices("cholesky", x, square=True)
+    return [x.strong()]
+
+
+@primitive("triangular_solve")
+def _triangular_solve(a, b, left_side=False, lower=False, transpose_a=False, conjugate_a=False,
+                      unit_diagonal=False):
+    batch, m, _ = _matrices("triangular_solve", a, square=True)
+    _matrices("triangular_solve", b)
+    if b.dtype != a.dtype or b.shape[:-2] != batch or b.shape[-2 if left_side else -1] != m:
+        side = "[..., m, k]" if left_side else "[..., k, m]"
+        _fail("triangular_solve", f"b must have a's dtype, batch dimensions and shape {side} for a of shape "
+              f"[..., m, m] (left_side={bool(left_side)})", a, b)
+    return [TensorType(b.shape, b.dtype, a.weak and b.weak)]
+
+
+@primitive("eigh")
+def _eigh(x, lower=True):
+    batch, n, _ = _matrices("eigh", x, square=True)
+    return [x.strong(), TensorType(batch + (n,), T.real_dtype(x.dtype))]
+
+
+@primitive("svd")
+def _svd(x, full_matrices=False, compute_uv=True):
+    batch, m, n = _matrices("svd", x)
+    k = min(m, n)
+    s = TensorType(batch + (k,), T.real_dtype(x.dtype))
+    if not compute_uv:
+        return [s]
+    cols_u, rows_vt = (m, n) if full_matrices else (k, k)
+    return [s, TensorType(batch + (m, cols_u), x.dtype), TensorType(batch + (rows_vt, n), x.dtype)]
+
+
+@primitive("qr")
+def _qr(x, full_matrices=False):
+    batch, m, n = _matrices("qr", x)
+    k = m if full_matrices else min(m, n)
+    return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)]
+
+
+@primitive("lu")
+def _lu(x):
+    batch, m, n = _matrices("lu", x)
+    i32 = np.dtype(np.int32)
+    return [x.strong(), TensorType(batch + (min(m, n),), i32), TensorType(batch + (m,), i32)]
+
+
+# ---- structured control flow: regions are closed, so every value a body uses from outside is an operand ----
+
+REGION_PRIMITIVES.update({"cond", "while", "scan"})
+
+
+def _strong(types):
+    return [t.strong() for t in types]
+
+
+def _types(types):
+    return f"({', '.join(map(str, types))})"
+
+
+# cond(index, *operands): one region per branch, each (operands) -> results, all of one signature. Branch
+# `index` runs; an index outside [0, len(regions)) is clamped into it (as jax.lax.switch clamps).
+@primitive("cond")
+def _cond(index, *operands, regions):
+    if not regions:
+        raise TypeError("cond: needs at least one branch region")
+    if index.shape != () or index.dtype != np.int32:
+        _fail("cond", "the branch index must be an i32 scalar", index)
+    outs = list(regions[0].result_types)
+    for i, branch in enumerate(regions):
+        if _strong(branch.arg_types) != _strong(operands):
+            raise TypeError(f"cond: branch {i} takes {_types(branch.arg_types)}, but the operands are "
+                            f"{_types(operands)}")
+        if _strong(branch.result_types) != _strong(outs):
+            raise TypeError(f"cond: branch {i} returns {_types(branch.result_types)}, but branch 0 returns "
+                            f"{_types(outs)}; all branches must return the same types")
+    # a result is weakly typed only if every branch returns it weakly typed
+    return [t.update(weak=all(r.result_types[k].weak for r in regions)) for k, t in enumerate(outs)]
+
+
+# while(*cond_consts, *body_consts, *init): regions cond(cond_consts, carry) -> bool[] and
+# body(body_consts, carry) -> carry. The results are the carry once cond is false.
+@primitive("while")
+def _while(*operands, regions, cond_nconsts, body_nconsts):
+    if len(regions) != 2:
+        raise TypeError(f"while: expected 2 regions (cond, body), got {len(regions)}")
+    if not (0 <= cond_nconsts and 0 <= body_nconsts and cond_nconsts + body_nconsts <= len(operands)):
+        raise TypeError(f"while: cond_nconsts={cond_nconsts} and body_nconsts={body_nconsts} do not fit "
+                        f"{len(operands)} operands")
+    cond, body = regions
+    cc, bc, init = (list(operands[:cond_nconsts]), list(operands[cond_nconsts:cond_nconsts + body_nconsts]),
+                    list(operands[cond_nconsts + body_nconsts:]))
+    if _strong(cond.arg_types) != _strong(cc + init):
+        raise TypeError(f"while: the cond region takes {_types(cond.arg_types)}, but its consts and the carry "
+                        f"are {_types(cc + init)}")
+    if [t.strong() for t in cond.result_types] != [TensorType((), np.dtype(np.bool_))]:
+        raise TypeError(f"while: the cond region must return one bool[], got {_types(cond.result_types)}")
+    if _strong(body.arg_types) != _strong(bc + init):
+        raise TypeError(f"while: the body region takes {_types(body.arg_types)}, but its consts and the carry "
+                        f"are {_types(bc + init)}")
+    if _strong(body.result_types) != _strong(init):
+        raise TypeError(f"while: the body region returns {_types(body.result_types)}, but the carry is "
+                        f"{_types(init)}; the carry's types must not change")
+    return list(init)
+
+
+# scan(*consts, *init, *xs): region body(consts, carry, x slices) -> (carry, y slices), run `length` times
+# over the leading axis of every x (from the end when reverse). Results: the final carry, then each y
+# stacked along a new leading axis of size length (y_i at position i, also when reverse).
+@primitive("scan")
+def _scan(*operands, regions, num_consts, num_carry, length, reverse=False):
+    if len(regions) != 1:
+        raise TypeError(f"scan: expected 1 region (the body), got {len(regions)}")
+    if not (0 <= num_consts and 0 <= num_carry and num_consts + num_carry <= len(operands)) or length < 0:
+        raise TypeError(f"scan: num_consts={num_consts}, num_carry={num_carry} and length={length} do not fit "
+                        f"{len(operands)} operands")
+    body, = regions
+    consts, init, xs = (list(operands[:num_consts]), list(operands[num_consts:num_consts + num_carry]),
+                        list(operands[num_consts + num_carry:]))
+    for x in xs:
+        if not x.shape or x.shape[0] != length:
+            _fail("scan", f"every scanned operand needs a leading axis of size length={length}", x)
+    slices = [x.update(shape=x.shape[1:]) for x in xs]
+    if _strong(body.arg_types) != _strong(consts + init + slices):
+        raise TypeError(f"scan: the body takes {_types(body.arg_types)}, but the consts, carry and x slices are "
+                        f"{_types(consts + init + slices)}")
+    outs = body.result_types
+    if len(outs) < num_carry or _strong(outs[:num_carry]) != _strong(init):
+        raise TypeError(f"scan: the body returns {_types(outs)}, which must start with the carry "
+                        f"{_types(init)}; the carry's types must not change")
+    return list(init) + [y.update(shape=(length,) + y.shape) for y in outs[num_carry:]]
