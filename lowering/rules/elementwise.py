@@ -3,7 +3,7 @@ import numpy as np
 
 from ...ir import types as T
 from ..lower import rule
-from ..mlir import chlo, dense_constant, element_type, hlo, ir, tensor_type
+from ..mlir import chlo, dense_constant, hlo, ir, tensor_type
 
 
 def _table(table):
@@ -150,11 +150,13 @@ def _convert(ctx, op, x):
     if src == dst:
         return [x]
     rtype = tensor_type(op.results[0].type)
+    # complex -> real drops the imaginary part and -> bool tests for nonzero, as jax.lax does; spelled out
+    # (XLA's convert happens to agree) so that these are Lintra's semantics, not a backend's
     if T.is_complex(src) and not T.is_complex(dst):
         x, src = hlo.real(x), T.real_dtype(src)
         if src == dst:
             return [x]
-    if dst == np.bool_:   # nonzero test, as NumPy (a plain convert would truncate)
+    if dst == np.bool_:
         zero = hlo.broadcast_in_dim(ir.RankedTensorType(x.type), dense_constant(np.zeros((), src)), [])
         return [compare(x, zero, "NE", src)]
     return [hlo.convert(rtype, x)]
