@@ -24,7 +24,7 @@ NON_DIFFERENTIABLE.update({
     "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "xor", "shift_left", "shift_right_arithmetic",
     "shift_right_logical", "population_count", "clz", "is_finite", "iota", "argmax", "argmin", "sign",
     "floor", "ceil", "round", "bitcast_convert_type", "reduce_and", "reduce_or", "reduce_xor",
-    "constant", "nextafter", "stop_gradient",
+    "constant", "stop_gradient",
 })
 
 
@@ -137,14 +137,21 @@ def _select_n(b, op, ps, ts):
     return outs, [b.emit1("select_n", [ps[0]] + cases)]
 
 
+@jvp_rule("nextafter")
+def _nextafter(b, op, ps, ts):
+    """nextafter(x, y) moves x by one ulp: its derivative is not zero, and JAX defines none."""
+    raise NotDifferentiableError(f"Differentiation rule for 'nextafter' not implemented (as in JAX): nextafter of "
+                                 f"{op.operands[0].type} values has no derivative")
+
+
 @jvp_rule("custom_vjp_lin")
 def _custom_vjp_lin(b, op, ps, ts):
     """The linear map of a custom_vjp function is linear in its tangents; its residuals are fixed values."""
     n_res = op.attrs["num_res"]
     if any(t is not None for t in ts[:n_res]):
-        raise TypeError(f"cannot differentiate the linearization of custom_vjp function "
-                        f"{op.attrs.get('name', 'f')} with respect to its residuals: only its tangent inputs "
-                        f"enter it linearly")
+        raise TypeError(f"can't apply forward-mode autodiff (jvp) to a custom_vjp function "
+                        f"({op.attrs.get('name', 'f')}) twice: its linear map is known in its tangents only, "
+                        f"not in the residuals of fwd")
     return linear_in(*range(n_res, len(ps)))(b, op, ps, ts)
 
 
@@ -331,7 +338,7 @@ def _reduce_prod(b, op, ps, ts):
     shape = x.type.shape
     rest = tuple(i for i in range(len(shape)) if i not in axes)
     n = int(np.prod([shape[a] for a in axes], dtype=np.int64))
-    if n == 0:
+    if n == 0:     # an empty product is the constant 1
         return [out], [None]
     flat = (n,) + tuple(shape[i] for i in rest)
 
@@ -342,10 +349,10 @@ def _reduce_prod(b, op, ps, ts):
     xs, tx = to_rows(x), to_rows(t)
     one = b.constant(np.ones((), x.type.dtype))
     zero = b.constant(np.zeros((), x.type.dtype))
+    cut = lambda v, s, e: _slice_axis(o, v, 0, s, e)
     while xs.type.shape[0] > 1:
         m = xs.type.shape[0]
         h = (m + 1) // 2
-        cut = lambda v, s, e: _slice_axis(o, v, 0, s, e)
         x1, x2, t1, t2 = cut(xs, 0, h), cut(xs, h, m), cut(tx, 0, h), cut(tx, h, m)
         if m - h != h:     # pad the second half with the identity (its tangent with 0)
             config = ((0, 1, 0),) + ((0, 0, 0),) * (len(flat) - 1)
@@ -558,3 +565,20 @@ def _custom_vjp_call(b, op, ps, ts):
     touts = b.emit("custom_vjp_lin", res + tangents, {"num_res": len(res), "num_out": m,
                                                       "name": op.attrs.get("name", "f")}, [bwd])
     return outs, [t if differentiable(r.type) else None for t, r in zip(touts, op.results)]
+
+
+# ---- named-axis collectives -------------------------------------------------------------------------------
+# psum and all_gather are linear; pmax and pmin have no JVP in JAX either (differentiate outside the vmap
+# that binds the axis, where they are reductions); axis_index is an integer.
+
+JVP_RULES["psum"] = linear_in()
+JVP_RULES["all_gather"] = linear_in()
+NON_DIFFERENTIABLE.add("axis_index")
+
+
+@jvp_rule("pmax", "pmin")
+def _pmax_pmin(b, op, ps, ts):
+    raise NotDifferentiableError(
+        f"Differentiation rule for '{op.prim}' not implemented (as in JAX): {op.prim} over axis "
+        f"{op.attrs['axis_name']!r} of a {op.operands[0].type} value. Differentiate outside the vmap that binds "
+        f"the axis (grad(vmap(f)) rather than vmap(grad(f))), where it is a reduction")

@@ -12,7 +12,7 @@ from .. import types as T
 from ..builder import emit_block
 from ..core import Func
 from .jvp_rules import Emit, gather_of_scatter
-from .transpose import TRANSPOSE_RULES, is_linear, transpose, transpose_rule
+from .transpose import is_linear, transpose, transpose_rule
 from .util import instantiate, zeros
 
 # Primitives that are linear in some of their operands (call: in the operands its body is linear in).
@@ -348,3 +348,33 @@ def _custom_vjp_lin(b, op, cts, operands):
     bwd = op.regions[0]
     cts = [instantiate(b, c, t) for c, t in zip(cts, bwd.arg_types[n_res:n_res + n_out])]
     return [None] * n_res + emit_block(b, bwd, list(operands[:n_res]) + cts)
+
+
+# ---- named-axis collectives -------------------------------------------------------------------------------
+
+LINEAR.update({"psum", "all_gather"})
+
+
+@transpose_rule("psum")
+def _psum(b, op, cts, operands):
+    """Every member's output is the sum of all inputs: the map is symmetric, its transpose itself."""
+    return [b.emit1("psum", cts, op.attrs)]
+
+
+@transpose_rule("all_gather")
+def _all_gather(b, op, cts, operands):
+    """Each member's input appears in every member's output: sum the cotangents over the members, then
+    take this member's part (its index along `axis`)."""
+    ct, = cts
+    a, t = op.attrs, op.operands[0].type
+    axis, tiled = a.get("axis", 0), a.get("tiled", False)
+    total = b.emit1("psum", [ct], {"axis_name": a["axis_name"]})
+    me = b.emit1("axis_index", [], {"axis_name": a["axis_name"]})
+    width = t.shape[axis] if tiled else 1
+    if width != 1:
+        me = b.emit1("mul", [me, b.constant(np.array(width, np.int32))])
+    zero = b.constant(np.zeros((), np.int32))
+    starts = [me if i == axis else zero for i in range(ct.type.ndim)]
+    sizes = tuple(width if i == axis else n for i, n in enumerate(ct.type.shape))
+    part = b.emit1("dynamic_slice", [total] + starts, {"slice_sizes": sizes})
+    return [part if tiled else b.emit1("reshape", [part], {"new_sizes": t.shape})]
