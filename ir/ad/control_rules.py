@@ -8,7 +8,7 @@ from ..builder import Builder, emit_block
 from ..core import Block, Func, Op, Value, is_built
 from .jvp import jvp_block, jvp_rule
 from .partial_eval import PARTIAL_EVAL_RULES, partial_eval
-from .transpose import is_linear, transpose, transpose_rule
+from .transpose import NOT_TRANSPOSABLE, is_linear, transpose, transpose_rule
 from .transpose_rules import LINEAR
 from .util import differentiable, instantiate, tangent_type, zeros
 
@@ -229,12 +229,11 @@ def _while_partial_eval(s, op):
     _staged(s, pick(op.results, carry_u), pick(staged, carry_u))
 
 
-@transpose_rule("while")
-def _while_transpose(b, op, cts, operands):
-    raise ReverseModeError(
-        "Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with dynamic start/stop "
-        "values. Try using lax.scan, or using fori_loop with static start/stop, or a loop with a fixed maximum "
-        "number of iterations (a scan or static fori_loop whose body does nothing once done).")
+NOT_TRANSPOSABLE["while"] = lambda: ReverseModeError(
+    "Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with dynamic start/stop "
+    "values. Try using lax.scan, or using fori_loop with static start/stop, or a loop with a fixed maximum "
+    "number of iterations (while_loop(..., max_steps=N), a scan or static fori_loop whose body does nothing "
+    "once done).")
 
 
 PARTIAL_EVAL_RULES["while"] = _while_partial_eval

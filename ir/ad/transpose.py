@@ -16,6 +16,7 @@ from ..types import TensorType
 from .util import add_tangents, zeros
 
 TRANSPOSE_RULES = {}   # linear primitive -> rule(b, op, cts_out, operands) -> cts for each operand
+NOT_TRANSPOSABLE = {}  # primitive -> exception explaining why reverse mode cannot go through it
 
 
 class Linear(NamedTuple):
@@ -55,6 +56,8 @@ def transpose_block(b, block, linear_in, nonlinear_args, cts):
         if all(c is None for c in cts_out):
             continue
         rule = TRANSPOSE_RULES.get(op.prim)
+        if rule is None and op.prim in NOT_TRANSPOSABLE:
+            raise NOT_TRANSPOSABLE[op.prim]()
         if rule is None:
             raise NotImplementedError(f"transpose rule for '{op.prim}' not implemented: it is not linear, "
                                       f"or reverse-mode differentiation of it is not supported")
