@@ -12,8 +12,8 @@ import numpy as np
 from ..ir.batch import batch
 from . import tree
 from .abstract import ShapeDtypeStruct
-from .ad import eval_func, trace_flat
-from .api import ir_name
+from .ad import eval_func
+from .api import ir_name, trace_to_ir
 from .core import type_of
 
 
@@ -99,7 +99,8 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, axis_name=None, spmd_axis_n
         in_tree = tree.structure((args, kwargs))
         axis_env.names.append((axis_name, size))
         try:
-            func, out_tree, captured, _ = trace_flat(lambda a, k: fun(*a, **k), example, in_tree, name)
+            # always abstract, even with no inputs: what a collective gives depends on the member
+            func, out_tree, captured = trace_to_ir(fun, [type_of(e) for e in example], in_tree, name)
         finally:
             axis_env.names.pop()
         batched_func, out_dims = batch(func, dims + [None] * len(captured), size, axis_name)

@@ -52,6 +52,14 @@ def _linearize(fun, types):
     return (lambda *a: lintra.linearize(fun, *a[:n])[1](*a[n:])), types + _tangents(types)
 
 
+VMAP_SIZE = 4
+
+
+def _vmap(fun, types):
+    """vmap over a new leading axis of size VMAP_SIZE of every argument."""
+    import lintra
+    return lintra.vmap(fun), [t.update(shape=(VMAP_SIZE,) + t.shape) for t in types]
+
 # --transform NAME: how the user's function is transformed before tracing: (fun, arg types) -> the
 # transformed function and its argument types. One line each.
 TRANSFORMS = {
@@ -61,6 +69,7 @@ TRANSFORMS = {
     "vjp": _vjp,
     "linearize": _linearize,
     "hessian": lambda fun, types: (__import__("lintra").hessian(fun), types),
+    "vmap": _vmap,
 }
 
 STAGES = ("ir", "stablehlo", "hlo")

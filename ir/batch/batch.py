@@ -7,7 +7,7 @@ unbatched (an op none of whose operands is batched is copied), and a rule moves 
 when it must.
 """
 from ..builder import Builder
-from ..core import Func
+from ..core import Func, is_built
 
 BATCH_RULES = {}    # primitive -> rule(ctx, op, args, dims) -> (outs, out_dims)
 
@@ -48,6 +48,13 @@ class BatchContext:
         return self.moveaxis(self.to_front(x, dim), 0, dst)
 
 
+def _names_axis(op, name):
+    """Whether op, or an op in its regions, is a collective over the axis `name`: then it depends on the
+    member even when no operand is batched."""
+    return op.attrs.get("axis_name") == name or any(
+        o.attrs.get("axis_name") == name for r in op.regions if is_built(r) for o in r.walk())
+
+
 def batch_block(ctx, block, args, dims):
     """Emit the batched `block` into ctx.b; returns (results, their batch dims)."""
     env = dict(zip(block.args, args))
@@ -55,7 +62,7 @@ def batch_block(ctx, block, args, dims):
     for op in block.ops:
         xs = [env[v] for v in op.operands]
         ds = [denv[v] for v in op.operands]
-        names_this_axis = ctx.axis_name is not None and op.attrs.get("axis_name") == ctx.axis_name
+        names_this_axis = ctx.axis_name is not None and _names_axis(op, ctx.axis_name)
         if all(d is None for d in ds) and not names_this_axis:
             outs, out_dims = ctx.b.emit(op.prim, xs, op.attrs, op.regions), [None] * len(op.results)
         else:

@@ -1,11 +1,13 @@
 """Passes over IR functions, each `Func -> Func`, and a pass manager that runs them by name."""
 from .. import ad
+from ..batch import batch_pass
 from ..core import Func
 from ..verifier import verify
 from .canonicalize import canonicalize
 from .cse import cse
 from .dce import dce
 from .inline import inline
+from .remat import remat
 
 
 def verify_pass(func: Func) -> Func:
@@ -23,6 +25,8 @@ PASSES = {
     "jvp": ad.jvp_pass,
     "linearize": ad.linearize_pass,      # one function in, [primal, linear] out
     "transpose": ad.transpose_pass,
+    "batch": batch_pass,                 # options: batch{size=N[,axis_name=NAME]}; batches the `b_*` arguments
+    "remat": remat,                      # the body in one checkpoint; options: remat{policy=P[,names=a+b]}
 }
 
 DEFAULT_PIPELINE = ("canonicalize", "cse", "dce")
