@@ -11,7 +11,8 @@ from jaxlib.mlir.dialects import chlo, func, stablehlo as hlo
 
 from ..ir import types as T
 
-__all__ = ["ir", "hlo", "chlo", "func", "new_context", "element_type", "tensor_type", "dense_constant"]
+__all__ = ["ir", "hlo", "chlo", "func", "new_context", "element_type", "tensor_type", "dense_constant",
+           "lapack_target"]
 
 
 def new_context() -> ir.Context:
@@ -62,3 +63,24 @@ def dense_constant(value: np.ndarray, dtype=None):
     # bools go unpacked, one byte each: this jaxlib reads a packed buffer of one byte as a splat
     attr = ir.DenseElementsAttr.get(np.ascontiguousarray(arr), type=ttype.element_type, shape=arr.shape)
     return hlo.constant(attr)
+
+
+_LAPACK_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d",
+                  np.dtype(np.complex64): "c", np.dtype(np.complex128): "z"}
+_lapack_ready = False
+
+
+def lapack_target(routine: str, dtype) -> str:
+    """The name of jaxlib's LAPACK FFI handler for `routine` ('syevd', 'gesdd', ...) at `dtype`, e.g.
+    'lapack_dsyevd_ffi'. jaxlib's handlers are registered with XLA's CPU backend on first use (it binds
+    them to SciPy's LAPACK then)."""
+    global _lapack_ready
+    if not _lapack_ready:
+        from jaxlib import xla_client
+        from jaxlib.cpu import _lapack
+        _lapack.initialize()
+        for name, handler in _lapack.registrations().items():
+            if name.endswith("_ffi"):       # api_version 1 registers a typed-FFI handler
+                xla_client.register_custom_call_target(name, handler, platform="cpu", api_version=1)
+        _lapack_ready = True
+    return f"lapack_{_LAPACK_PREFIX[np.dtype(dtype)]}{routine}_ffi"

@@ -1,2 +1,2 @@
 """Lowering rules, one module per family of primitives; importing this fills lower.RULES."""
-from . import elementwise, structural, control  # noqa: F401
+from . import elementwise, structural, control, linalg, fft, remat  # noqa: F401

@@ -1,0 +1,193 @@
+"""Lowering of the linear-algebra primitives.
+
+cholesky and triangular_solve are StableHLO ops. eigh, svd, qr and lu call jaxlib's LAPACK FFI handlers
+(typed FFI, api_version 4, attributes in a dictionary backend_config): LAPACK works on column-major
+matrices, so the custom calls declare column-major layouts for matrices (batch dimensions stay major),
+and XLA transposes around them. A factorization that LAPACK reports as failed comes back as NaNs, as in
+JAX.
+"""
+import numpy as np
+
+from ...ir import types as T
+from ...ir.types import TensorType
+from ..lower import rule
+from ..mlir import chlo, dense_constant, hlo, ir, lapack_target, tensor_type
+from .elementwise import compare
+from .structural import reduce
+
+
+# ---- helpers ------------------------------------------------------------------------------------------
+
+def _splat(value, t: TensorType):
+    return hlo.broadcast_in_dim(tensor_type(t), dense_constant(np.array(value, t.dtype)), [])
+
+
+def _keep_triangle(x, t: TensorType, lower):
+    """x with zeros above (lower) or below (upper) the diagonal of each matrix."""
+    it = tensor_type(t.update(dtype=np.int32))
+    rows, cols = hlo.iota(it, t.ndim - 2), hlo.iota(it, t.ndim - 1)
+    return hlo.select(compare(rows, cols, "GE" if lower else "LE", np.int32), x, _splat(0, t))
+
+
+def _layout(rank, matrix):
+    """minor_to_major: column-major in the last two dimensions for matrices, row-major otherwise."""
+    order = [rank - 2, rank - 1] + list(range(rank - 3, -1, -1)) if matrix else list(range(rank - 1, -1, -1))
+    return ir.DenseIntElementsAttr.get(np.array(order, np.int64), type=ir.IndexType.get())
+
+
+def _lapack(routine, dtype, operands, operand_types, result_types, matrices, **attrs):
+    """Call LAPACK `routine` (as jaxlib names its FFI handler) on `operands`; `matrices` says which
+    operands and results (in that order) are matrices; attrs are the handler's u8 options."""
+    u8 = ir.IntegerType.get_unsigned(8)
+    config = ir.DictAttr.get({k: ir.IntegerAttr.get(u8, ord(v)) for k, v in attrs.items()})
+    call = hlo.CustomCallOp(
+        [tensor_type(t) for t in result_types], list(operands), lapack_target(routine, dtype),
+        backend_config=config, api_version=ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 4),
+        operand_layouts=ir.ArrayAttr.get([_layout(t.ndim, m) for t, m in zip(operand_types, matrices)]),
+        result_layouts=ir.ArrayAttr.get([_layout(t.ndim, m) for t, m in
+                                         zip(result_types, matrices[len(operand_types):])]))
+    return list(call.results)
+
+
+def _nan_where_failed(x, t: TensorType, info, batch, ok="EQ"):
+    """x, with NaNs for the batch members whose LAPACK info fails `info <ok> 0`."""
+    ok = compare(info, _splat(0, TensorType(batch, np.int32)), ok, np.int32)
+    ok = hlo.broadcast_in_dim(tensor_type(t.update(dtype=np.bool_)), ok, list(range(len(batch))))
+    nan = complex(np.nan, np.nan) if T.is_complex(t.dtype) else np.nan
+    return hlo.select(ok, x, _splat(nan, t))
+
+
+def _slice(x, t: TensorType, rows, cols):
+    """The leading rows x cols block of each matrix."""
+    limits = list(t.shape[:-2]) + [rows, cols]
+    if limits == list(t.shape):
+        return x
+    return hlo.slice(x, [0] * t.ndim, limits, [1] * t.ndim)
+
+
+# ---- StableHLO ops -----------------------------------------------------------------------------------
+
+@rule("cholesky")
+def _cholesky(ctx, op, x):
+    # stablehlo leaves the other triangle unspecified; the primitive's is zero
+    t = op.results[0].type
+    return [_keep_triangle(hlo.cholesky(x, lower=True), t, lower=True)]
+
+
+@rule("triangular_solve")
+def _triangular_solve(ctx, op, a, b):
+    at = op.operands[0].type
+    attrs = op.attrs
+    conjugate = attrs.get("conjugate_a", False) and T.is_complex(at.dtype)
+    transpose = attrs.get("transpose_a", False)
+    if conjugate and not transpose:     # stablehlo conjugates only together with transposing
+        a = chlo.conj(a)
+    mode = ("ADJOINT" if conjugate else "TRANSPOSE") if transpose else "NO_TRANSPOSE"
+    return [hlo.triangular_solve(a, b, bool(attrs.get("left_side", False)), bool(attrs.get("lower", False)),
+                                 bool(attrs.get("unit_diagonal", False)), hlo.TransposeAttr.get(mode))]
+
+
+# ---- LAPACK ------------------------------------------------------------------------------------------
+
+@rule("eigh")
+def _eigh(ctx, op, x):
+    t = op.operands[0].type
+    vt, wt = op.results[0].type, op.results[1].type
+    batch = t.shape[:-2]
+    info_t = TensorType(batch, np.int32)
+    v, w, info = _lapack("heevd" if T.is_complex(t.dtype) else "syevd", t.dtype, [x], [t], [vt, wt, info_t],
+                         [True, True, False, False], uplo="L" if op.attrs.get("lower", True) else "U", mode="V")
+    return [_nan_where_failed(v, vt, info, batch), _nan_where_failed(w, wt, info, batch)]
+
+
+@rule("svd")
+def _svd(ctx, op, x):
+    t = op.operands[0].type
+    batch, (m, n) = t.shape[:-2], t.shape[-2:]
+    k = min(m, n)
+    full, compute_uv = op.attrs.get("full_matrices", False), op.attrs.get("compute_uv", True)
+    st = op.results[0].type
+    if compute_uv:
+        ut, vht = op.results[1].type, op.results[2].type
+    else:       # LAPACK leaves u and vt alone, but the handler still wants buffers of a consistent shape
+        ut, vht = t.update(shape=batch + (m, k)), t.update(shape=batch + (k, n))
+    mode = ("A" if full else "S") if compute_uv else "N"
+    info_t = TensorType(batch, np.int32)
+    _, s, u, vh, info = _lapack("gesdd", t.dtype, [x], [t], [t, st, ut, vht, info_t],
+                                [True, True, False, True, True, False], mode=mode)
+    outs = [_nan_where_failed(s, st, info, batch)]
+    if compute_uv:
+        outs += [_nan_where_failed(u, ut, info, batch), _nan_where_failed(vh, vht, info, batch)]
+    return outs
+
+
+@rule("qr")
+def _qr(ctx, op, x):
+    """geqrf leaves R in the upper triangle and the Householder reflectors below it; orgqr/ungqr builds
+    Q from the reflectors (padded with zero columns first for a full Q of a tall matrix)."""
+    t = op.operands[0].type
+    batch, (m, n) = t.shape[:-2], t.shape[-2:]
+    k = min(m, n)
+    qt, rt = op.results[0].type, op.results[1].type
+    tau_t = TensorType(batch + (k,), t.dtype)
+    packed, tau = _lapack("geqrf", t.dtype, [x], [t], [t, tau_t], [True, True, False])
+    if m < n:
+        reflectors = _slice(packed, t, m, m)
+    elif qt.shape[-1] > n:
+        none, high = [0] * t.ndim, [0] * (t.ndim - 1) + [m - n]
+        reflectors = hlo.pad(packed, dense_constant(np.zeros((), t.dtype)), none, high, none)
+    else:
+        reflectors = packed
+    # the reflectors have Q's shape in every case
+    q, = _lapack("ungqr" if T.is_complex(t.dtype) else "orgqr", t.dtype, [reflectors, tau], [qt, tau_t], [qt],
+                 [True, False, True])
+    r = _keep_triangle(_slice(packed, t, rt.shape[-2], n), rt, lower=False)
+    return [q, r]
+
+
+@rule("lu")
+def _lu(ctx, op, x):
+    """getrf: L (unit diagonal, not stored) and U packed in one matrix, and 1-based row swaps."""
+    t = op.operands[0].type
+    batch, m = t.shape[:-2], t.shape[-2]
+    _, piv_t, perm_t = (r.type for r in op.results)
+    packed, ipiv, info = _lapack("getrf", t.dtype, [x], [t], [t, piv_t, TensorType(batch, np.int32)],
+                                 [True, True, False, False])
+    pivots = hlo.subtract(ipiv, _splat(1, piv_t))
+    # info > 0 says U is singular, which LU still represents
+    packed = _nan_where_failed(packed, t, info, batch, ok="GE")
+    return [packed, pivots, _permutation(pivots, piv_t, perm_t)]
+
+
+def _permutation(pivots, piv_t: TensorType, perm_t: TensorType):
+    """The permutation that applying the row swaps i <-> pivots[i], i = 0, 1, ..., to range(m) makes: a
+    while loop over i whose body swaps two entries of every batch member at once (entry j is found by
+    comparing with an iota, as j differs between batch members)."""
+    k, nd = piv_t.shape[-1], perm_t.ndim
+    perm = hlo.iota(tensor_type(perm_t), nd - 1)
+    if k == 0:
+        return perm
+    i32 = tensor_type(TensorType((), np.int32))
+    types = [i32, tensor_type(perm_t), tensor_type(piv_t)]
+    loop = hlo.WhileOp(types, [dense_constant(np.array(0, np.int32)), perm, pivots])
+    cond = loop.regions[0].blocks.append(*types)
+    with ir.InsertionPoint(cond):
+        hlo.return_([compare(cond.arguments[0], dense_constant(np.array(k, np.int32)), "LT", np.int32)])
+    body = loop.regions[1].blocks.append(*types)
+    with ir.InsertionPoint(body):
+        i, p, piv = body.arguments
+        starts = [dense_constant(np.array(0, np.int32))] * (nd - 1) + [i] if nd > 1 else [i]
+        column = lambda v, vt: hlo.dynamic_slice(v, starts, list(vt.shape[:-1]) + [1])
+        wide = lambda v: hlo.broadcast_in_dim(tensor_type(perm_t), hlo.reshape(
+            tensor_type(perm_t.update(shape=perm_t.shape[:-1])), v), list(range(nd - 1)))
+        j, p_i = wide(column(piv, piv_t)), wide(column(p, perm_t))
+        positions = hlo.iota(tensor_type(perm_t), nd - 1)
+        at_j = compare(positions, j, "EQ", np.int32)
+        p_j, = reduce(None, [hlo.select(at_j, p, _splat(0, perm_t))], [dense_constant(np.array(0, np.int32))],
+                      [nd - 1], lambda a, b: [hlo.add(a[0], b[0])],
+                      result_types=[tensor_type(perm_t.update(shape=perm_t.shape[:-1]))])
+        p_j = hlo.broadcast_in_dim(tensor_type(perm_t), p_j, list(range(nd - 1)))
+        at_i = compare(positions, hlo.broadcast_in_dim(tensor_type(perm_t), i, []), "EQ", np.int32)
+        swapped = hlo.select(at_i, p_j, hlo.select(at_j, p_i, p))
+        hlo.return_([hlo.add(i, dense_constant(np.array(1, np.int32))), swapped, piv])
+    return loop.results[1]
