@@ -8,6 +8,10 @@ import lintra.numpy as jnp
 from lintra import lax
 from lintra.test_util import check_grads
 
+# this module checks derivatives with check_grads and batching against Python loops
+COVERED_AD_PRIMITIVES = {"cond"}
+COVERED_BATCH_PRIMITIVES = {"cond"}
+
 X = np.array([0.3, -0.5, 0.8], np.float32)
 
 

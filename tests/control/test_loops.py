@@ -8,6 +8,11 @@ import lintra.numpy as jnp
 from lintra import lax
 from lintra.test_util import check_grads
 
+# this module checks derivatives with check_grads (while: forward mode only, since reverse mode
+# through it is an error) and batching against Python loops
+COVERED_AD_PRIMITIVES = {"scan", "while"}
+COVERED_BATCH_PRIMITIVES = {"scan", "while"}
+
 X = np.array([0.3, -0.5, 0.8], np.float32)
 EAGER_AND_JIT = pytest.mark.parametrize("run", [lambda f: f, lintra.jit], ids=["eager", "jit"])
 
