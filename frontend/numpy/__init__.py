@@ -9,7 +9,8 @@ from .dtype_api import (bfloat16, bool_, can_cast, complex64, complex128, comple
                         float16, float32, float64, float_, floating, generic, iinfo, inexact, int8, int16, int32,
                         int64, int_, integer, issubdtype, number, promote_types, result_type, signedinteger,
                         uint, uint8, uint16, uint32, uint64, unsignedinteger)
-from .products import dot, einsum, inner, matmul, outer, tensordot, vdot
+from .products import dot, einsum, einsum_path, inner, matmul, outer, tensordot, vdot
+from . import linalg  # noqa: E402  (lintra.numpy.linalg)
 from .reductions import (all, amax, amin, any, argmax, argmin, cumprod, cumsum, max, mean, min, prod, std, sum,
                          var)
 from .manipulation import (atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_to, concatenate, expand_dims,
@@ -23,6 +24,18 @@ from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcs
                      logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply, negative,
                      nonzero, not_equal, positive, power, real, reciprocal, remainder, right_shift, round, sign, sin,
                      sinh, sqrt, square, subtract, tan, tanh, true_divide, where)
+
+from .statistics import (average, median, nanmax, nanmean, nanmedian, nanmin, nanpercentile, nanprod, nanquantile,
+                         nanstd, nansum, nanvar, percentile, quantile)
+from .mathfuncs import (cbrt, copysign, deg2rad, degrees, fabs, fix, fmod, heaviside, hypot, isneginf, isposinf,
+                        logaddexp, logaddexp2, nan_to_num, rad2deg, radians, rint, signbit, sinc, trunc)
+from .layout import (array_split, dsplit, flip, fliplr, flipud, hsplit, indices, ix_, meshgrid, pad, repeat, roll,
+                     rot90, split, tile, vsplit)
+from .matrices import diag, diagflat, diagonal, kron, trace, tri, tril, triu
+from .searching import (argsort, argwhere, bincount, count_nonzero, digitize, flatnonzero, lexsort, searchsorted,
+                        sort, take, take_along_axis, unique)
+from .creation import geomspace, logspace
+from . import fft  # noqa: E402  (lintra.numpy.fft)
 
 bool = bool_
 pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma

@@ -205,3 +205,49 @@ def astype(x, dtype, copy=False):
     """x converted to `dtype` (narrowed to 32 bits unless x64 is on); the result is strongly typed."""
     check_arraylike("astype", x)
     return convert(asvalue(x), to_dtype(dtype))
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """base ** linspace(start, stop): `num` samples evenly spaced on a log scale."""
+    check_arraylike("logspace", start, stop, base)
+    d = to_dtype(dtype) if dtype is not None else result_type_of(start, stop, base)[0]
+    comp = d if T.is_inexact(d) else _dtypes.default_float()
+    exponents = linspace(start, stop, num, endpoint=endpoint, dtype=comp, axis=axis)
+    base = convert(base, comp)
+    if type_of(base).ndim:    # an array base broadcasts like start and stop, along the new axis too
+        base = bind1("expand_dims", base, dimensions=(canon_axis(axis, type_of(exponents).ndim),))
+    out = ufuncs.power(broadcast_to(base, broadcast_shapes("logspace", base, exponents)), exponents)
+    return convert(out, d)   # NumPy's astype: integers truncate
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """`num` samples evenly spaced on a log scale from start to stop (a geometric progression); start and
+    stop must be non-zero and of one sign. The end points are exactly start and stop."""
+    check_arraylike("geomspace", start, stop)
+    for v, what in ((start, "start"), (stop, "stop")):
+        value = concrete_value(v) if is_value(v) else np.asarray(v)
+        if value is not None and np.any(np.asarray(value) == 0):
+            raise ValueError(f"geomspace: a geometric sequence cannot include zero ({what} is {describe(v)})")
+    d = to_dtype(dtype) if dtype is not None else result_type_of(start, stop, 1.0)[0]
+    comp = d if T.is_inexact(d) else _dtypes.default_float()
+    if T.is_complex(comp):
+        raise TypeError("geomspace: complex start or stop are not supported")
+    start, stop = convert(start, comp), convert(stop, comp)
+    shape = broadcast_shapes("geomspace", start, stop)
+    start, stop = broadcast_to(start, shape), broadcast_to(stop, shape)
+    sign = ufuncs.sign(start)
+    lo, hi = ufuncs.log10(ufuncs.multiply(start, sign)), ufuncs.log10(ufuncs.multiply(stop, sign))
+    out = logspace(lo, hi, num, endpoint=endpoint, dtype=comp, axis=axis)
+    ax = canon_axis(axis, len(shape) + 1)
+    if num > 0:       # put the exact end points back, as NumPy does
+        n = type_of(out).shape[ax]
+        pieces = [bind1("expand_dims", ufuncs.multiply(start, sign), dimensions=(ax,))]
+        inner_hi = n - 1 if endpoint and num > 1 else n
+        if inner_hi > 1:
+            from .. import lax
+            pieces.append(lax.slice_in_dim(out, 1, inner_hi, axis=ax))
+        if endpoint and num > 1:
+            pieces.append(bind1("expand_dims", ufuncs.multiply(stop, sign), dimensions=(ax,)))
+        out = pieces[0] if len(pieces) == 1 else bind1("concatenate", *pieces, dimension=ax)
+    out = ufuncs.multiply(bind1("expand_dims", sign, dimensions=(ax,)), out)
+    return convert(out, d)

@@ -5,7 +5,7 @@ import numpy as np
 
 from ...ir import types as T
 from ..core import bind1, type_of
-from ._util import (broadcast_to, canon_axis, check_arraylike, convert, describe,
+from ._util import (broadcast_to, canon_axis, check_arraylike, convert, describe, prod_int,
                     result_type_of, to_dtype)
 from .manipulation import ravel, reshape, transpose
 from .ufuncs import conjugate, multiply
@@ -208,8 +208,77 @@ def _expand(x, ls, sizes):
     return broadcast_to(x, shape, "einsum")
 
 
-def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_element_type=None):
-    """Einstein summation, contracting operands pairwise from left to right with dot_general."""
+def _size(labels, sizes):
+    return prod_int([sizes[c] for c in labels])
+
+
+def _pair_result(la, lb, keep):
+    """The labels a contraction of operands labelled la and lb keeps: those needed later."""
+    return [c for c in dict.fromkeys(la + lb) if c in keep]
+
+
+def greedy_path(labels, out, sizes):
+    """A contraction order for einsum, as opt_einsum's greedy strategy: repeatedly contract the pair whose
+    result removes the most memory (size(result) - size(a) - size(b), smallest first), breaking ties by
+    the smaller result, then by position. Returns a list of (i, j) steps in opt_einsum's convention (each
+    step names positions in the current list; its result is appended at the end)."""
+    labels = [list(ls) for ls in labels]
+    path = []
+    while len(labels) > 1:
+        best = None
+        for i in range(len(labels)):
+            for j in range(i + 1, len(labels)):
+                others = set(out).union(*[set(m) for k, m in enumerate(labels) if k not in (i, j)])
+                res = _pair_result(labels[i], labels[j], others)
+                shared = bool(set(labels[i]) & set(labels[j]))
+                size = _size(res, sizes)
+                removed = size - _size(labels[i], sizes) - _size(labels[j], sizes)
+                # pairs that share a label first: an outer product only when nothing else is left
+                key = (not shared, removed, size, i, j)
+                if best is None or key < best[0]:
+                    best = (key, i, j, res)
+        _, i, j, res = best
+        path.append((i, j))
+        labels = [m for k, m in enumerate(labels) if k not in (i, j)] + [res]
+    return path
+
+
+def _resolve_path(optimize, labels, out, sizes):
+    n = len(labels)
+    if optimize is False or optimize is None or optimize == "none" or n < 3:
+        return [(0, 1)] * (n - 1) if n > 1 else []
+    if optimize is True or optimize in ("greedy", "optimal", "auto", "dp", "branch-2", "branch-all",
+                                         "auto-hq", "random-greedy"):
+        return greedy_path(labels, out, sizes)
+    if isinstance(optimize, (list, tuple)):
+        steps = list(optimize[1:] if optimize and optimize[0] == "einsum_path" else optimize)
+        count = n
+        for step in steps:
+            if not isinstance(step, (tuple, list)) or not step or any(not 0 <= k < count for k in step) \
+                    or len(set(step)) != len(step):
+                raise ValueError(f"einsum: invalid contraction path {optimize!r}: step {step!r} must list distinct "
+                                 f"positions among the {count} operands left")
+            count -= len(step) - 1
+        if count != 1:
+            raise ValueError(f"einsum: contraction path {optimize!r} leaves {count} operands, not 1")
+        return [tuple(step) for step in steps]
+    raise ValueError(f"einsum: optimize must be a bool, a strategy name ('greedy', 'optimal', 'auto', ...) or a "
+                     f"contraction path, got {optimize!r}")
+
+
+def _contract(acc, la, x, lb, keep):
+    """acc (labels la) contracted with x (labels lb) by one dot_general, keeping the labels in `keep`."""
+    acc, la = _sum_out(acc, la, keep | set(lb))
+    x, lb = _sum_out(x, lb, keep | set(la))
+    shared = [c for c in la if c in lb]
+    batch = [c for c in shared if c in keep]
+    contract = [c for c in shared if c not in keep]
+    acc = _dot_general(acc, x, [la.index(c) for c in contract], [lb.index(c) for c in contract],
+                       [la.index(c) for c in batch], [lb.index(c) for c in batch])
+    return acc, batch + [c for c in la if c not in shared] + [c for c in lb if c not in shared]
+
+
+def _prepare_einsum(subscripts, operands, preferred_element_type):
     if not isinstance(subscripts, str):
         raise TypeError(f"einsum: the first argument must be a subscripts string, got {type(subscripts).__name__}")
     if not operands:
@@ -217,21 +286,49 @@ def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_ele
     operands = _promote("einsum", preferred_element_type, *operands)
     labels, out, ell = _parse(subscripts, [type_of(x).shape for x in operands])
     sizes = _label_sizes(subscripts, operands, labels, ell)
+    return operands, labels, out, ell, sizes
+
+
+def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_element_type=None):
+    """Einstein summation with dot_general. With more than two operands the contraction order comes from a
+    greedy optimiser (optimize='greedy', 'optimal', 'auto' or True, the default), or is an explicit path
+    (as einsum_path returns it); optimize=False contracts from left to right."""
+    operands, labels, out, ell, sizes = _prepare_einsum(subscripts, operands, preferred_element_type)
     ops = []
     for k, (x, ls) in enumerate(zip(operands, labels)):
         x, ls = _diagonal(_expand(x, ls, sizes), list(ls))
         later = set(out).union(*[set(m) for i, m in enumerate(labels) if i != k])
         ops.append(_sum_out(x, ls, later))
+    for step in _resolve_path(optimize, [ls for _, ls in ops], out, sizes):
+        group = [ops[i] for i in step]
+        ops = [o for i, o in enumerate(ops) if i not in step]
+        keep = set(out).union(*[set(ls) for _, ls in ops])
+        acc, la = group[0]
+        for k, (x, lb) in enumerate(group[1:], start=1):
+            acc, la = _contract(acc, la, x, lb, keep.union(*[set(m) for _, m in group[k + 1:]]))
+        if len(group) == 1:
+            acc, la = _sum_out(acc, la, keep)
+        ops.append((acc, la))
     acc, la = ops[0]
-    for k, (x, lb) in enumerate(ops[1:], start=1):
-        keep = set(out).union(*[set(m) for m in labels[k + 1:]])
-        acc, la = _sum_out(acc, la, keep | set(lb))
-        x, lb = _sum_out(x, lb, keep | set(la))
-        shared = [c for c in la if c in lb]
-        batch = [c for c in shared if c in keep]
-        contract = [c for c in shared if c not in keep]
-        acc = _dot_general(acc, x, [la.index(c) for c in contract], [lb.index(c) for c in contract],
-                           [la.index(c) for c in batch], [lb.index(c) for c in batch])
-        la = batch + [c for c in la if c not in shared] + [c for c in lb if c not in shared]
     acc, la = _sum_out(acc, la, set(out))
     return transpose(acc, [la.index(c) for c in out])
+
+
+def einsum_path(subscripts, *operands, optimize="greedy"):
+    """(path, description): the contraction order einsum would use, in opt_einsum's format
+    (['einsum_path', (i, j), ...]) and a short text with the estimated cost of each step."""
+    operands, labels, out, ell, sizes = _prepare_einsum(subscripts, operands, None)
+    path = _resolve_path(optimize if optimize is not False else "none", labels, out, sizes)
+    current = [list(ls) for ls in labels]
+    lines, total = [], 0
+    for step in path:
+        group = [current[i] for i in step]
+        current = [m for i, m in enumerate(current) if i not in step]
+        keep = set(out).union(*[set(m) for m in current])
+        res = _pair_result([c for g in group for c in g], [], keep)
+        flops = _size(list(dict.fromkeys(c for g in group for c in g)), sizes)
+        total += flops
+        lines.append(f"  {','.join(''.join(g) for g in group)}->{''.join(res)}  (~{flops} multiply-adds)")
+        current.append(res)
+    text = f"  Complete contraction: {subscripts}\n  Estimated multiply-adds: {total}\n" + "\n".join(lines)
+    return ["einsum_path"] + path, text

@@ -5,7 +5,7 @@ import numpy as np
 
 from ...ir import types as T
 from .. import dtypes as _dtypes
-from ..core import ConcretizationError, bind1, concrete_value, constant, type_of
+from ..core import bind1, constant, type_of
 from ._util import (asvalue, broadcast_shapes, broadcast_to, check_arraylike, convert, describe, promote_args,
                     shape_of)
 
@@ -377,10 +377,11 @@ invert = bitwise_invert = bitwise_not
 
 # ---- selection and comparison ----------------------------------------------------------------------
 
-def where(condition, x=None, y=None, /):
-    """where(condition, x, y): x where condition is true, else y (broadcast together)."""
+def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
+    """where(condition, x, y): x where condition is true, else y (broadcast together). where(condition) is
+    nonzero(condition, size=size, fill_value=fill_value)."""
     if x is None and y is None:
-        return nonzero(condition)
+        return nonzero(condition, size=size, fill_value=fill_value)
     if x is None or y is None:
         raise ValueError("where: either both x and y must be given, or neither (the one-argument form is "
                          "nonzero(condition))")
@@ -391,15 +392,10 @@ def where(condition, x=None, y=None, /):
     return bind1("select_n", cond, broadcast_to(y, shape, "where"), broadcast_to(x, shape, "where"))
 
 
-def nonzero(a):
-    """Indices of the nonzero elements. The result's size depends on the values, so `a` must be concrete."""
-    check_arraylike("nonzero", a)
-    value = concrete_value(a)
-    if value is None:
-        raise ConcretizationError(f"nonzero: the result's shape depends on the values of the traced {describe(a)} "
-                                  f"argument, so it cannot be computed under jit; use where(condition, x, y)")
-    idx = np.nonzero(np.atleast_1d(np.asarray(value)))
-    return tuple(constant(i.astype(_dtypes.default_int())) for i in idx)
+def nonzero(a, *, size=None, fill_value=None):
+    """Indices of the nonzero elements (see searching.nonzero: pass size= to trace it)."""
+    from .searching import nonzero as _nonzero
+    return _nonzero(a, size=size, fill_value=fill_value)
 
 
 def clip(arr, min=None, max=None, *, a_min=None, a_max=None):

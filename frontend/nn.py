@@ -1,0 +1,273 @@
+"""lintra.nn: activation functions and friends, as jax.nn, in its numerically careful forms.
+
+relu has derivative 0 at 0 (a custom JVP, as JAX); softmax subtracts the maximum before exponentiating
+and has JAX's custom JVP y * (t - sum(y * t)); softplus is logaddexp(x, 0) and log_sigmoid is
+-softplus(-x), both finite for every finite x.
+"""
+import operator
+
+import numpy as np
+
+from ..ir import types as T
+from . import dtypes as _dtypes
+from . import numpy as jnp
+from .core import bind1, type_of
+from .custom import custom_jvp
+from .numpy._util import asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, promote_args
+from .scipy_special import logsumexp
+
+__all__ = ["relu", "relu6", "gelu", "silu", "swish", "sigmoid", "log_sigmoid", "softplus", "soft_sign", "elu",
+           "celu", "selu", "leaky_relu", "hard_tanh", "mish", "glu", "softmax", "log_softmax", "logsumexp",
+           "one_hot", "standardize", "tanh"]
+
+
+def _c(like, value):
+    t = type_of(like)
+    return broadcast_to(convert(value, t.dtype, t.weak), t.shape)
+
+
+def _where(pred, x, y):
+    return bind1("select_n", pred, y, x)
+
+
+def _inexact(name, x):
+    x, = promote_args(name, x, kind="inexact")
+    return x
+
+
+# ---- activations --------------------------------------------------------------------------------------
+
+@custom_jvp
+def _relu(x):
+    return bind1("max", x, _c(x, 0))
+
+
+_relu.defjvps(lambda g, ans, x: _where(bind1("gt", x, _c(x, 0)), g, _c(g, 0)))
+
+
+def relu(x):
+    """max(x, 0), with derivative 0 at 0 (as JAX: see Bertoin et al., NeurIPS 2021)."""
+    check_arraylike("relu", x)
+    return _relu(asvalue(x))
+
+
+@custom_jvp
+def _relu6(x):
+    return bind1("min", bind1("max", x, _c(x, 0)), _c(x, 6))
+
+
+_relu6.defjvps(lambda g, ans, x: _where(bind1("and", bind1("gt", x, _c(x, 0)), bind1("lt", x, _c(x, 6))), g,
+                                        _c(g, 0)))
+
+
+def relu6(x):
+    """min(max(x, 0), 6), with derivative 0 at 0 and at 6 (as JAX)."""
+    return _relu6(_inexact("relu6", x))
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)), by the logistic primitive."""
+    return bind1("logistic", _inexact("sigmoid", x))
+
+
+def silu(x):
+    """x * sigmoid(x) (also called swish)."""
+    x = _inexact("silu", x)
+    return bind1("mul", x, bind1("logistic", x))
+
+
+swish = silu
+
+
+def gelu(x, approximate=True):
+    """The Gaussian error linear unit: x * Phi(x), by the tanh approximation (the default, as JAX) or
+    exactly through erfc."""
+    x = _inexact("gelu", x)
+    if approximate:
+        inner = bind1("mul", _c(x, np.sqrt(2 / np.pi)),
+                      bind1("add", x, bind1("mul", _c(x, 0.044715), bind1("integer_pow", x, y=3))))
+        cdf = bind1("mul", _c(x, 0.5), bind1("add", _c(x, 1), bind1("tanh", inner)))
+        return bind1("mul", x, cdf)
+    cdf = bind1("erfc", bind1("mul", x, _c(x, -np.sqrt(0.5))))
+    return bind1("mul", bind1("mul", _c(x, 0.5), x), cdf)
+
+
+def softplus(x):
+    """log(1 + exp(x)) = logaddexp(x, 0): no overflow for large x."""
+    return jnp.logaddexp(_inexact("softplus", x), 0)
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x)."""
+    x = _inexact("log_sigmoid", x)
+    return bind1("neg", softplus(bind1("neg", x)))
+
+
+def soft_sign(x):
+    x = _inexact("soft_sign", x)
+    return bind1("div", x, bind1("add", bind1("abs", x), _c(x, 1)))
+
+
+def elu(x, alpha=1.0):
+    """x where x > 0, else alpha * expm1(x) (evaluated at a safe point where x > 0)."""
+    x = _inexact("elu", x)
+    pos = bind1("gt", x, _c(x, 0))
+    safe = _where(pos, _c(x, 0), x)
+    return _where(pos, x, bind1("mul", _c(x, alpha), bind1("expm1", safe)))
+
+
+def celu(x, alpha=1.0):
+    """max(x, 0) + alpha * min(expm1(x / alpha), 0)."""
+    x = _inexact("celu", x)
+    neg = bind1("mul", _c(x, alpha), bind1("expm1", bind1("div", x, _c(x, alpha))))
+    return bind1("add", bind1("max", x, _c(x, 0)), bind1("min", neg, _c(neg, 0)))
+
+
+def selu(x):
+    """The scaled ELU with the self-normalising constants of Klambauer et al. (2017)."""
+    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+    x = _inexact("selu", x)
+    return bind1("mul", _c(x, scale), elu(x, alpha))
+
+
+def leaky_relu(x, negative_slope=1e-2):
+    x = _inexact("leaky_relu", x)
+    return _where(bind1("ge", x, _c(x, 0)), x, bind1("mul", _c(x, negative_slope), x))
+
+
+def hard_tanh(x):
+    """x clipped to [-1, 1]."""
+    x = _inexact("hard_tanh", x)
+    return bind1("clamp", convert(-1, x.type.dtype), x, convert(1, x.type.dtype))
+
+
+def tanh(x):
+    return bind1("tanh", _inexact("tanh", x))
+
+
+def mish(x):
+    """x * tanh(softplus(x))."""
+    x = _inexact("mish", x)
+    return bind1("mul", x, bind1("tanh", softplus(x)))
+
+
+def glu(x, axis=-1):
+    """The gated linear unit: first half * sigmoid(second half) along axis (whose length must be even)."""
+    x = asvalue(x)
+    ax = canon_axis(axis, x.type.ndim)
+    if x.type.shape[ax] % 2:
+        raise ValueError(f"glu: axis {ax} of a {x.type} array must have an even length")
+    a, b = jnp.split(x, 2, ax)
+    return bind1("mul", a, sigmoid(b))
+
+
+# ---- normalisation ------------------------------------------------------------------------------------
+
+def _axes(x, axis):
+    return canon_axes(axis, x.type.ndim)
+
+
+def _keep(reduced, x, axes):
+    """A value reduced over axes, broadcast back to x's shape."""
+    return bind1("broadcast_in_dim", reduced, shape=x.type.shape,
+                 broadcast_dimensions=tuple(i for i in range(x.type.ndim) if i not in axes))
+
+
+def _softmax_fun(x, axes):
+    x_max = bind1("reduce_max", x, axes=axes)
+    unnormalized = bind1("exp", bind1("sub", x, _keep(x_max, x, axes)))
+    return bind1("div", unnormalized, _keep(bind1("reduce_sum", unnormalized, axes=axes), x, axes))
+
+
+_softmax = custom_jvp(_softmax_fun, nondiff_argnums=(1,))
+
+
+@_softmax.defjvp
+def _softmax_jvp(axes, primals, tangents):
+    (x,), (t,) = primals, tangents
+    y = _softmax(x, axes)
+    inner = _keep(bind1("reduce_sum", bind1("mul", y, t), axes=axes), x, axes)
+    return y, bind1("mul", y, bind1("sub", t, inner))
+
+
+def softmax(x, axis=-1, where=None):
+    """exp(x) / sum(exp(x)) over axis (an int, a tuple, or None for all), computed as exp(x - max x).
+    With `where`, only the selected elements take part; the others are 0."""
+    check_arraylike("softmax", x)
+    x = _inexact("softmax", x)
+    axes = _axes(x, axis)
+    if x.type.size == 0:
+        return x
+    if where is None:
+        return _softmax(x, axes)
+    mask = broadcast_to(asvalue(where), x.type.shape)
+    x_safe = _where(mask, x, _c(x, -np.inf))
+    x_max = bind1("stop_gradient", bind1("reduce_max", x_safe, axes=axes))
+    unnormalized = _where(mask, bind1("exp", bind1("sub", x_safe, _keep(x_max, x, axes))), _c(x, 0))
+    total = _keep(bind1("reduce_sum", unnormalized, axes=axes), x, axes)
+    return _where(mask, bind1("div", unnormalized, total), _c(x, 0))
+
+
+def log_softmax(x, axis=-1, where=None):
+    """x - logsumexp(x) over axis, computed around the (gradient-stopped) maximum. With `where`, the
+    elements not selected are -inf."""
+    check_arraylike("log_softmax", x)
+    x = _inexact("log_softmax", x)
+    axes = _axes(x, axis)
+    mask = None if where is None else broadcast_to(asvalue(where), x.type.shape)
+    x_safe = x if mask is None else _where(mask, x, _c(x, -np.inf))
+    x_max = bind1("stop_gradient", bind1("reduce_max", x_safe, axes=axes)) if x.type.size else None
+    shifted = bind1("sub", x_safe, _keep(x_max, x, axes)) if x_max is not None else x_safe
+    exp = bind1("exp", shifted)
+    if mask is not None:
+        exp = _where(mask, exp, _c(exp, 0))
+    out = bind1("sub", shifted, _keep(bind1("log", bind1("reduce_sum", exp, axes=axes)), x, axes))
+    return out if mask is None else _where(mask, out, _c(out, -np.inf))
+
+
+def standardize(x, axis=-1, mean=None, variance=None, epsilon=1e-5, where=None, *, algorithm="fast"):
+    """(x - mean) / sqrt(variance + epsilon) over axis. The variance is mean(x**2) - mean(x)**2 clipped at
+    0 ('fast', JAX's default) or mean((x - mean)**2) ('stable')."""
+    check_arraylike("standardize", x)
+    x = _inexact("standardize", x)
+    axes = _axes(x, axis)
+    w = None if where is None else broadcast_to(asvalue(where), x.type.shape)
+
+    def avg(v):
+        if w is None:
+            return jnp.mean(v, axis=axes, keepdims=True)
+        vz = _where(w, v, _c(v, 0))
+        count = jnp.sum(w, axis=axes, keepdims=True, dtype=v.type.dtype)
+        return bind1("div", jnp.sum(vz, axis=axes, keepdims=True), count)
+
+    if mean is None:
+        mean = avg(x)
+    if variance is None:
+        if algorithm == "stable":
+            variance = avg(jnp.square(jnp.subtract(x, mean)))
+        elif algorithm == "fast":
+            variance = jnp.maximum(jnp.subtract(avg(jnp.square(x)), jnp.square(mean)), 0)
+        else:
+            raise ValueError(f"standardize: unknown algorithm {algorithm!r}; expected 'fast' or 'stable'")
+    return jnp.multiply(jnp.subtract(x, mean), jnp.reciprocal(jnp.sqrt(jnp.add(variance, epsilon))))
+
+
+def one_hot(x, num_classes, *, dtype=None, axis=-1):
+    """One-hot vectors: out[..., k, ...] = (x[...] == k) along a new axis of length num_classes (entries
+    of x outside [0, num_classes) give all zeros)."""
+    check_arraylike("one_hot", x)
+    x = asvalue(x)
+    try:
+        num_classes = operator.index(num_classes)
+    except TypeError:
+        raise TypeError(f"one_hot: num_classes must be a static integer, got {num_classes!r}") from None
+    d = _dtypes.default_float() if dtype is None else _dtypes.canonicalize_dtype(dtype)
+    nd = x.type.ndim
+    ax = canon_axis(axis, nd + 1)
+    shape = x.type.shape[:ax] + (num_classes,) + x.type.shape[ax:]
+    xd = x.type.dtype if not T.is_bool(x.type.dtype) else np.dtype(np.int32)
+    classes = bind1("iota", dtype=xd, shape=shape, dimension=ax)
+    xb = bind1("broadcast_in_dim", convert(x, xd), shape=shape,
+               broadcast_dimensions=tuple(i for i in range(nd + 1) if i != ax))
+    return convert(bind1("eq", xb, classes), d)
+
