@@ -193,11 +193,15 @@ def _as_types(leaves, types):
     return [lax.convert_element_type(x, t.dtype) if type_of(x) != t else x for x, t in zip(leaves, types)]
 
 
-def while_loop(cond_fun, body_fun, init_val):
+def while_loop(cond_fun, body_fun, init_val, max_steps=None):
     """Repeat `val = body_fun(val)` while `cond_fun(val)`; returns the final val. Forward-mode
-    differentiable; for reverse mode use scan or fori_loop with static bounds."""
+    differentiable; for reverse mode use scan or fori_loop with static bounds, or give max_steps (beyond
+    JAX): at most that many iterations, as a checkpointed scan (ad_checkpoint.bounded_while_loop)."""
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("while_loop: cond_fun and body_fun arguments should be callable.")
+    if max_steps is not None:
+        from .ad_checkpoint import bounded_while_loop
+        return bounded_while_loop(cond_fun, body_fun, init_val, max_steps)
     leaves, carry_tree = tree.flatten(init_val)
     header = "body_fun output and input"
 
@@ -262,11 +266,15 @@ def fori_loop(lower, upper, body_fun, init_val, unroll=None):
     return out
 
 
-def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1, checkpoints=None):
     """carry, y_i = f(carry, x_i) over the leading axis of xs; returns (final carry, ys stacked). `unroll` is
-    accepted for JAX compatibility (XLA decides how to unroll)."""
+    accepted for JAX compatibility (XLA decides how to unroll). checkpoints=k (beyond JAX): reverse mode
+    stores O(k log_k length) carries and recomputes the rest (ad_checkpoint.checkpointed_scan)."""
     if not callable(f):
         raise TypeError("scan: f argument should be callable.")
+    if checkpoints is not None:
+        from .ad_checkpoint import checkpointed_scan
+        return checkpointed_scan(f, init, xs, length, checkpoints, reverse, unroll)
     if isinstance(unroll, bool):
         unroll = int(unroll)
     if not isinstance(unroll, int) or unroll < 0:

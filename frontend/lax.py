@@ -12,6 +12,9 @@ from . import dtypes
 from .core import bind, bind1, constant, host_value, is_value, type_of
 
 
+_SCALARS = (bool, int, float, builtins.complex)
+
+
 def _lift_scalars(*xs):
     """Python scalars next to arrays take the arrays' dtype (weakly) and shape, as in jax.lax."""
     ref = next((type_of(x) for x in xs if is_value(x) or isinstance(x, (np.ndarray, np.generic))), None)
@@ -32,7 +35,9 @@ def _unary(name):
 
 def _binary(name):
     def f(x, y):
-        return bind1(name, *_lift_scalars(x, y))
+        if isinstance(x, _SCALARS) or isinstance(y, _SCALARS):    # a cheap test first: eager ops are hot
+            x, y = _lift_scalars(x, y)
+        return bind1(name, x, y)
     f.__name__ = name
     return f
 
@@ -755,3 +760,5 @@ from .control import cond, switch, while_loop, fori_loop, scan, map, associative
 
 
 from . import lax_linalg as linalg  # noqa: E402  (lintra.lax.linalg; it uses this module's functions)
+from .lax_fft import FftType, fft  # noqa: E402,F401  (lax.fft)
+from .custom_solve import custom_linear_solve, custom_root  # noqa: E402,F401

@@ -650,3 +650,91 @@ def _scan(*operands, regions, num_consts, num_carry, length, reverse=False):
         raise TypeError(f"scan: the body returns {_types(outs)}, which must start with the carry "
                         f"{_types(init)}; the carry's types must not change")
     return list(init) + [y.update(shape=(length,) + y.shape) for y in outs[num_carry:]]
+
+
+# ---- rematerialisation and implicit derivatives ---------------------------------------------------------
+
+REGION_PRIMITIVES.update({"checkpoint", "linear_solve"})
+
+# What the known (forward) part of a checkpoint may keep for the backward part; the rest is recomputed.
+CHECKPOINT_POLICIES = ("nothing_saveable", "everything_saveable", "dots_saveable", "dots_with_no_batch_dims_saveable",
+                       "save_only_these_names", "save_any_names_but_these")
+
+
+# checkpoint(*args): its region (args -> results) runs as a call. Differentiated, its linear part recomputes
+# what `policy` does not let the forward part save (names: the `name` ops the name policies read).
+# differentiated marks the recomputing copy that partial evaluation stages.
+@primitive("checkpoint")
+def _checkpoint(*args, regions, policy="nothing_saveable", names=(), prevent_cse=True, differentiated=False):
+    body, = regions
+    if policy not in CHECKPOINT_POLICIES:
+        raise TypeError(f"checkpoint: unknown policy {policy!r}; known: {', '.join(CHECKPOINT_POLICIES)}")
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError(f"checkpoint: names must be strings, got {list(names)!r}")
+    _match_args("checkpoint", args, body.arg_types)
+    return list(body.result_types)
+
+
+# name(x): x itself, labelled for the save_only_these_names / save_any_names_but_these policies.
+@primitive("name")
+def _name(x, name):
+    if not isinstance(name, str):
+        _fail("name", f"name must be a string, got {name!r}", x)
+    return [x]
+
+
+# linear_solve(*matvec_consts, *solve_consts, [*vecmat_consts, *transpose_solve_consts,] *b): x = solve(b) for
+# the linear map matvec (lax.custom_linear_solve). Regions: matvec, solve and, when reverse mode is defined,
+# vecmat (matvec's transpose) and transpose_solve; each takes its consts then vector leaves like b. solve and
+# transpose_solve may return auxiliary values after x. const_lengths: how many consts each region takes.
+@primitive("linear_solve")
+def _linear_solve(*operands, regions, const_lengths):
+    if len(regions) not in (2, 4) or len(const_lengths) != len(regions) or sum(const_lengths) > len(operands):
+        raise TypeError(f"linear_solve: expected 2 or 4 regions (matvec, solve[, vecmat, transpose_solve]) with "
+                        f"one entry each in const_lengths, got {len(regions)} regions and const_lengths "
+                        f"{list(const_lengths)} for {len(operands)} operands")
+    b = list(operands[sum(const_lengths):])
+    start = 0
+    for region, n, what in zip(regions, const_lengths, ("matvec", "solve", "vecmat", "transpose_solve")):
+        _match_args(f"linear_solve ({what})", list(operands[start:start + n]) + b, region.arg_types)
+        start += n
+        outs = region.result_types
+        maps = what in ("matvec", "vecmat")     # maps return exactly a vector; solvers may add aux values
+        if len(outs) < len(b) or _strong(outs[:len(b)]) != _strong(b) or (maps and len(outs) != len(b)):
+            raise TypeError(f"linear_solve: the {what} region returns {_types(outs)}, but the right-hand side is "
+                            f"{_types(b)}")
+    return [t.strong() for t in regions[1].result_types]
+
+
+# ---- fft: the discrete Fourier transform over the last len(fft_lengths) dimensions (stablehlo.fft) ----
+
+FFT_TYPES = ("FFT", "IFFT", "RFFT", "IRFFT")
+
+
+@primitive("fft")
+def _fft(x, fft_type, fft_lengths):
+    """FFT/IFFT: complex -> complex of one shape. RFFT: f32/f64 -> complex, the last dimension n becoming
+    n // 2 + 1 (the non-negative frequencies). IRFFT: the inverse of RFFT, complex -> real."""
+    lengths = tuple(fft_lengths)
+    k = len(lengths)
+    if fft_type not in FFT_TYPES:
+        _fail("fft", f"fft_type must be one of {', '.join(FFT_TYPES)}, got {fft_type!r}", x)
+    if not 1 <= k <= min(3, x.ndim) or any(n < 1 for n in lengths):
+        _fail("fft", f"fft_lengths {list(lengths)} must hold 1 to 3 positive lengths, no more than the rank", x)
+    if fft_type == "RFFT":
+        if x.dtype not in (np.float32, np.float64):
+            _fail("fft", f"RFFT takes a f32 or f64 operand, got {T.dtype_name(x.dtype)}", x)
+        if x.shape[-k:] != lengths:
+            _fail("fft", f"RFFT operand's last dimensions must equal fft_lengths {list(lengths)}", x)
+        shape = x.shape[:-k] + lengths[:-1] + (lengths[-1] // 2 + 1,)
+        return [TensorType(shape, T.complex_dtype(x.dtype), x.weak)]
+    if x.dtype not in (np.complex64, np.complex128):
+        _fail("fft", f"{fft_type} takes a c64 or c128 operand, got {T.dtype_name(x.dtype)}", x)
+    if fft_type == "IRFFT":
+        if x.shape[-k:] != lengths[:-1] + (lengths[-1] // 2 + 1,):
+            _fail("fft", f"IRFFT operand's last dimensions must be {list(lengths[:-1] + (lengths[-1] // 2 + 1,))} "
+                  f"for fft_lengths {list(lengths)}", x)
+        return [TensorType(x.shape[:-k] + lengths, T.real_dtype(x.dtype), x.weak)]
+    if x.shape[-k:] != lengths:
+        _fail("fft", f"{fft_type} operand's last dimensions must equal fft_lengths {list(lengths)}", x)
+    return [x]

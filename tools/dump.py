@@ -163,11 +163,26 @@ def _parser():
     return p
 
 
+def residuals_comment(fun, types) -> str:
+    """A comment line saying what the linear part of fun at these types keeps (--transform vjp prints it)."""
+    import numpy as np
+    from ..frontend.ad import _Linearized
+    res = _Linearized(fun, tuple(_abstract(types)), evaluate=False).residual_types()
+    nbytes = sum(t.size * np.dtype(t.dtype).itemsize for t in res)     # as lintra.residual_bytes
+    return f"// residuals: {len(res)} value{'s' * (len(res) != 1)}, {nbytes} bytes ({', '.join(map(str, res))})\n"
+
+
 def dump(target, arg_types, stage="ir", transform="none", print_after_all=False, out=sys.stdout) -> str:
-    """The text `lintra-dump` prints (dumps after each pass go to `out` as they happen)."""
-    import lintra
+    """The text `lintra-dump` prints (dumps after each pass go to `out` as they happen); for --transform vjp
+    it starts with a comment line listing the residuals."""
     fun = load_function(target)
     _check_arity(fun, target.rpartition(":")[2], len(arg_types))
+    header = residuals_comment(fun, list(arg_types)) if transform == "vjp" else ""
+    return header + _dump(fun, arg_types, stage, transform, print_after_all, out)
+
+
+def _dump(fun, arg_types, stage, transform, print_after_all, out) -> str:
+    import lintra
     fun, arg_types = TRANSFORMS[transform](fun, list(arg_types))
     func = lintra.make_ir(fun)(*_abstract(arg_types))
     if print_after_all:

@@ -5,7 +5,8 @@ differentiable argument, `linearize` treats arguments named `t_*` as unknown and
 the linear function, and `transpose` transposes a function with respect to its `t_*` arguments.
 """
 from ..core import Func
-from . import control_rules, jvp_rules, linalg_rules, transpose_rules  # noqa: F401  (fill the rule tables)
+from . import control_rules, fft_rules, jvp_rules, linalg_rules, transpose_rules  # noqa: F401  (fill the rule tables)
+from . import checkpoint_rules, solve_rules  # noqa: F401
 from .jvp import jvp
 from .partial_eval import partial_eval
 from .transpose import transpose

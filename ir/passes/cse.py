@@ -1,5 +1,9 @@
 """Common-subexpression elimination: an op equal to an earlier one (same primitive, operands,
-attributes and regions) reuses the earlier op's results. Constants with equal values merge too."""
+attributes and regions) reuses the earlier op's results. Constants with equal values merge too.
+
+A checkpoint with prevent_cse is never merged with another; and since regions are closed, nothing inside a
+region merges with anything outside it, so a checkpoint's recomputation is never replaced by the values it
+recomputes."""
 from ..core import Block, Func, attrs_key, is_built
 
 
@@ -17,6 +21,10 @@ def block_key(block: Block):
     return tuple(block.arg_types), tuple(ops), tuple(number[v] for v in block.results)
 
 
+def _no_cse(op):
+    return op.prim == "checkpoint" and op.attrs.get("prevent_cse", True)
+
+
 def cse_block(block: Block) -> Block:
     seen, subst = {}, {}
     kept = []
@@ -26,7 +34,7 @@ def cse_block(block: Block) -> Block:
             cse_block(region)
         key = (op.prim, tuple(map(id, op.operands)), attrs_key(op.attrs),
                tuple(r.type for r in op.results), tuple(block_key(r) for r in op.regions))
-        prev = seen.get(key)
+        prev = None if _no_cse(op) else seen.get(key)
         if prev is None:
             seen[key] = op
             kept.append(op)
