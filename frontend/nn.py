@@ -11,7 +11,7 @@ import numpy as np
 from ..ir import types as T
 from . import dtypes as _dtypes
 from . import numpy as jnp
-from .core import bind1, type_of
+from .core import bind1
 from .custom import custom_jvp
 from .numpy._util import asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, promote_args
 from .scipy_special import logsumexp
@@ -19,15 +19,6 @@ from .scipy_special import logsumexp
 __all__ = ["relu", "relu6", "gelu", "silu", "swish", "sigmoid", "log_sigmoid", "softplus", "soft_sign", "elu",
            "celu", "selu", "leaky_relu", "hard_tanh", "mish", "glu", "softmax", "log_softmax", "logsumexp",
            "one_hot", "standardize", "tanh"]
-
-
-def _c(like, value):
-    t = type_of(like)
-    return broadcast_to(convert(value, t.dtype, t.weak), t.shape)
-
-
-def _where(pred, x, y):
-    return bind1("select_n", pred, y, x)
 
 
 def _inexact(name, x):
@@ -58,6 +49,7 @@ def _relu6(x):
 
 _relu6.defjvps(lambda g, ans, x: _where(bind1("and", bind1("gt", x, _c(x, 0)), bind1("lt", x, _c(x, 6))), g,
                                         _c(g, 0)))
+from .numpy._util import full_like_type as _c, select as _where
 
 
 def relu6(x):

@@ -10,15 +10,7 @@ from .numpy._util import asvalue, broadcast_to, canon_axes, check_arraylike, con
 
 __all__ = ["erf", "erfc", "erfinv", "gammaln", "digamma", "xlogy", "xlog1py", "expit", "logit", "logsumexp",
            "ndtr", "softmax", "log_softmax"]
-
-
-def _c(like, value):
-    t = type_of(like)
-    return broadcast_to(convert(value, t.dtype, t.weak), t.shape)
-
-
-def _where(pred, x, y):
-    return bind1("select_n", pred, y, x)
+from .numpy._util import full_like_type as _c, select as _where
 
 
 def _float_unary(name, prim):

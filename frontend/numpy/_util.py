@@ -106,6 +106,17 @@ def broadcast_to(x, shape, name="broadcast_to"):
     return bind1("broadcast_in_dim", x, shape=shape, broadcast_dimensions=tuple(range(nd - t.ndim, nd)))
 
 
+def full_like_type(like, value):
+    """`value` as an array of like's type, shape included."""
+    t = type_of(like)
+    return broadcast_to(convert(value, t.dtype, t.weak), t.shape)
+
+
+def select(pred, x, y):
+    """x where pred, else y (operands of one shape and dtype)."""
+    return bind1("select_n", pred, y, x)
+
+
 def promote_args(name, *xs, kind=None):
     """Promote xs to one dtype (JAX's lattice, weak types) and broadcast them to one shape.
 

@@ -8,20 +8,11 @@ from ..core import bind1, type_of
 from ..custom import custom_jvp
 from ._util import asvalue, broadcast_to, check_arraylike, convert, describe, promote_args
 from .ufuncs import isinf, isnan
+from ._util import full_like_type as _c, select as _where
 
 
 def _dtype(x):
     return type_of(x).dtype
-
-
-def _c(like, value):
-    """value as an array of like's type (shape included)."""
-    t = type_of(like)
-    return broadcast_to(convert(value, t.dtype, t.weak), t.shape)
-
-
-def _where(pred, x, y):
-    return bind1("select_n", pred, y, x)
 
 
 def _real_float(name, *xs):

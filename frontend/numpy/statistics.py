@@ -14,17 +14,9 @@ from ._util import (asvalue, broadcast_to, canon_axes, canon_axis, check_arrayli
                     prod_int)
 from .manipulation import moveaxis, reshape
 from .ufuncs import isnan
+from ._util import full_like_type as _c, select as _where
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
-
-
-def _c(like, value):
-    t = type_of(like)
-    return broadcast_to(convert(value, t.dtype, t.weak), t.shape)
-
-
-def _where(pred, x, y):
-    return bind1("select_n", pred, y, x)
 
 
 def _to_end(a, axis):

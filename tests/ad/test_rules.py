@@ -31,12 +31,6 @@ F32, F64, C64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.complex6
 REAL, ALL = (F32, F64), (F32, F64, C64)
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 class U(NamedTuple):

@@ -334,9 +334,3 @@ def test_bounded_while_loop_second_order_and_batching(x64):
     _close(lintra.vmap(lintra.grad(lambda v: grow(v, 12)))(a), [grow_ref(v, 12)[1] for v in a], 1e-9)
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)

@@ -14,12 +14,6 @@ from lintra.ir.ad.solve_rules import TransposeSolveError
 from lintra.test_util import check_grads
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 def _close(a, b, tol=1e-9):

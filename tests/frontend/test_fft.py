@@ -21,12 +21,6 @@ X = RNG.standard_normal((4, 6, 5)).astype(np.float32)
 Z = (RNG.standard_normal((4, 6, 5)) + 1j * RNG.standard_normal((4, 6, 5))).astype(np.complex64)
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 # (function name, input: "x" real or "z" complex, keyword arguments)

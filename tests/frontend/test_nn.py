@@ -16,12 +16,6 @@ X = np.array([-30.0, -3.0, -0.5, 0.0, 0.7, 2.0, 25.0], np.float32)
 M = RNG.standard_normal((3, 5)).astype(np.float32)
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 def _sigmoid(x):

@@ -23,12 +23,6 @@ M = RNG.standard_normal((4, 4)).astype(np.float32)
 V = np.array([3, 1, 2, 1, 3, 3, 0], np.int32)
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 def _run_table(table, args, rtol=1e-5, atol=1e-6):

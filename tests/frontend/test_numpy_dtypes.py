@@ -13,13 +13,6 @@ f16, f32, f64, c64, c128 = (np.dtype(t) for t in ("float16", "float32", "float64
 bf16 = np.dtype(ml_dtypes.bfloat16)
 
 
-@pytest.fixture
-def x64():
-    lintra.config.update("enable_x64", True)
-    try:
-        yield
-    finally:
-        lintra.config.update("enable_x64", False)
 
 
 # Entries of JAX's type promotion table (jax.numpy.promote_types, x64 on). "f*" is a weak float.

@@ -30,11 +30,6 @@ def original():
     lintra.config.update("jax_threefry_partitionable", True)
 
 
-@pytest.fixture
-def x64():
-    lintra.config.update("jax_enable_x64", True)
-    yield
-    lintra.config.update("jax_enable_x64", False)
 
 
 def a(x):

@@ -24,12 +24,6 @@ F32, F64, C64, C128 = (np.dtype(d) for d in ("float32", "float64", "complex64", 
 TOL = {F32: 3e-5, C64: 3e-5, F64: 1e-12, C128: 1e-12}
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 def _rng(name):

@@ -42,12 +42,6 @@ SHAPES = [(), (3,), (2, 3)]
 TOL = {F16: 2e-3, BF16: 1e-2, F32: 2e-6, F64: 1e-13, C64: 2e-6, C128: 1e-13}   # rtol and atol
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 # ---- input domains -----------------------------------------------------------------------------------------

@@ -25,12 +25,6 @@ REFERENCE = {
 }
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 def _operand(rng, kind, lengths, double):

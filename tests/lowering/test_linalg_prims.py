@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-import lintra
 from lintra.frontend.core import bind
 
 F32, F64, C64, C128 = (np.dtype(d) for d in ("float32", "float64", "complex64", "complex128"))
@@ -21,12 +20,6 @@ TOL = {F32: 2e-5, C64: 2e-5, F64: 1e-12, C128: 1e-12}
 BATCH = (2,)
 
 
-@pytest.fixture
-def x64():
-    old = lintra.config.read("enable_x64")
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", old)
 
 
 def _random(rng, dtype, shape):

@@ -63,11 +63,6 @@ def check(f, want, *args, **tol):
             assert_matches(got, want, **tol)
 
 
-@pytest.fixture
-def x64():
-    lintra.config.update("enable_x64", True)
-    yield
-    lintra.config.update("enable_x64", False)
 
 
 # ---- creation and shape ------------------------------------------------------------------------------
