@@ -1,10 +1,16 @@
 """Lintra: a compiler stack for differentiable array programs (JAX's API, IR passes, StableHLO, PJRT)."""
 import sys as _sys
+import types as _types
 
 from .frontend import lax, numpy, tree
+from .frontend import random
+from .frontend import nn, scipy_special as _scipy_special
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)
 from .frontend.abstract import ShapeDtypeStruct
 from .frontend.ad import grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, value_and_grad, vjp
+from .frontend.ad import residual_bytes
+from .frontend import ad_checkpoint
+from .frontend.ad_checkpoint import checkpoint, checkpoint_policies, checkpointed_scan, remat
 from .frontend.api import jit, make_ir
 from .frontend.batching import vmap
 from .frontend.custom import custom_jvp, custom_vjp
@@ -15,7 +21,16 @@ from .frontend.devices import (block_until_ready, default_backend, device_count,
 from .runtime.array import Array
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
-for _name in ("numpy", "lax", "tree"):
+for _name in ("numpy", "lax", "tree", "random", "ad_checkpoint"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
+_sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
+_sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
+_sys.modules[f"{__name__}.numpy.fft"] = numpy.fft
+_sys.modules[f"{__name__}.nn"] = nn
+# lintra.scipy is a namespace holding lintra.scipy.special
+scipy = _types.ModuleType(f"{__name__}.scipy", "SciPy's API on Lintra arrays: lintra.scipy.special.")
+scipy.special = _scipy_special
+_sys.modules[f"{__name__}.scipy"] = scipy
+_sys.modules[f"{__name__}.scipy.special"] = _scipy_special
 
 __version__ = "0.1.0"

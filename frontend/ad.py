@@ -6,7 +6,10 @@ Outside jit, f is traced concretely (tracers carry values), so Python control fl
 the derivative of the path taken is computed. Transformed IR is evaluated with `eval_func`, which binds
 each op: eagerly op by op outside any trace, or staged into the enclosing trace (jit, another grad).
 """
+import collections
 import functools
+import hashlib
+import time
 
 import numpy as np
 
@@ -16,10 +19,15 @@ from ..ir.ad.jvp import jvp as jvp_pass
 from ..ir.ad.partial_eval import partial_eval
 from ..ir.ad.transpose import transpose as transpose_pass
 from ..ir.ad.util import differentiable, tangent_type
+from ..ir.core import attrs_key, is_built
 from ..ir.passes.dce import dce
+from ..runtime.dispatch import Executable
 from . import tree
+from .abstract import ShapeDtypeStruct
 from .api import ir_name
-from .core import Trace, Tracer, UnexpectedTracerError, bind, concrete_value, constant, current_trace, is_value, tracing, type_of
+from .config import config
+from .core import (Trace, Tracer, UnexpectedTracerError, bind, concrete_value, constant, current_trace, is_value,
+                   to_array, tracing, type_of)
 
 
 def eval_func(func, args):
@@ -68,14 +76,129 @@ def _zeros(t):
     return constant(np.zeros(t.shape, t.dtype), weak=t.weak)
 
 
+class _LinearIR:
+    """What the passes make of one traced function: jvp, then partial_eval into a known part (primal
+    outputs and residuals) and a linear part (`staged`), and on demand the linear part transposed.
+
+    Outside any trace, grad and vjp trace the function again on every call, mostly to the same IR.
+    A repeated trace gets the _LinearIR made for the first one (see _linear_ir), so the passes are not
+    redone; and once running its parts op by op has cost about what compiling them would, they run as
+    compiled executables."""
+
+    def __init__(self, func, nonzero, n_main, n_all):
+        n_in = len(nonzero)
+        jfun, out_nz = jvp_pass(func, nonzero)
+        # keep the tangents of the main outputs only (aux outputs are not differentiated)
+        n_tan = sum(out_nz[:n_main])
+        jfun.body.results = jfun.body.results[:n_all + n_tan]
+        self.out_nonzero = out_nz[:n_main]
+        n_tan_in = sum(nonzero)
+        known, staged, _, self.n_res = partial_eval(
+            jfun, [False] * n_in + [True] * n_tan_in, instantiate=[False] * n_all + [True] * n_tan)
+        self.known, self.staged = dce(known), dce(staged)
+        self.n_tan_in, self.uses, self.eager_seconds = n_tan_in, 1, 0.0
+        self._transposed, self._executables = None, {}
+
+    def transposed(self):
+        if self._transposed is None:
+            self._transposed = transpose_pass(self.staged, [False] * self.n_res + [True] * self.n_tan_in)
+        return self._transposed
+
+    def run(self, func, args):
+        """Evaluate one of this object's functions, op by op (binding each op into the enclosing trace, if
+        any) or, outside any trace once that has cost enough, as one compiled executable."""
+        if current_trace() is not None or any(isinstance(a, Tracer) for a in args):
+            return eval_func(func, args)
+        if self.eager_seconds >= _COMPILE_AFTER_SECONDS:
+            exe = self._executables.get(id(func))
+            if exe is None:
+                exe = self._executables[id(func)] = Executable(func)
+            return exe.run([to_array(a)._buf for a in args])
+        start = time.perf_counter()
+        outs = eval_func(func, args)
+        if self.uses > 1:     # not the first trace's run: that compiles each new eager op once
+            self.eager_seconds += time.perf_counter() - start
+        return outs
+
+
+_linear_irs = collections.OrderedDict()    # the last few top-level traces' _LinearIRs, by _ir_key
+_LINEAR_IRS_KEPT = 32
+_CONSTANT_BYTES_KEPT = 1 << 20   # a trace that embeds more (NumPy data closed over) is not kept
+# compiling the parts costs ~0.1-0.3 s of XLA: worth it for a function differentiated again and again (a
+# training loop), not for one differentiated a few times (a test)
+_COMPILE_AFTER_SECONDS = 0.2
+
+
+def _linear_ir(func, nonzero, n_main, n_all):
+    if current_trace() is not None:          # inside jit or another transformation: traced once anyway
+        return _LinearIR(func, nonzero, n_main, n_all)
+    key = _ir_key(func)
+    if key is None:
+        return _LinearIR(func, nonzero, n_main, n_all)
+    key = (key, tuple(nonzero), n_main, n_all, config.enable_x64)
+    hit = _linear_irs.get(key)
+    if hit is not None:
+        hit.uses += 1
+        _linear_irs.move_to_end(key)
+        return hit
+    ir = _linear_irs[key] = _LinearIR(func, nonzero, n_main, n_all)
+    if len(_linear_irs) > _LINEAR_IRS_KEPT:
+        _linear_irs.popitem(last=False)
+    return ir
+
+
+def _ir_key(func):
+    """A hashable value equal for two functions exactly when their IR text is equal (without printing:
+    constants count by a digest of their bytes), or None for IR not worth keeping (large constants) or
+    that cannot be compared so (custom rules still untraced: their bodies are Python functions yet)."""
+    ids = {}
+    constant_bytes = 0
+
+    def block_key(block):
+        nonlocal constant_bytes
+        for a in block.args:
+            ids[a] = len(ids)
+        parts = [tuple(a.type for a in block.args)]
+        for op in block.ops:
+            regions = []
+            for r in op.regions:
+                if not is_built(r):
+                    raise LookupError
+                regions.append(block_key(r))
+            if op.prim == "constant":
+                v = op.attrs["value"]
+                constant_bytes += v.nbytes
+                if constant_bytes > _CONSTANT_BYTES_KEPT:
+                    raise LookupError
+                attrs = (v.dtype.str, v.shape, op.attrs.get("weak", False), hashlib.blake2b(v.tobytes()).digest())
+            else:
+                attrs = attrs_key(op.attrs)
+            parts.append((op.prim, tuple(ids[v] for v in op.operands), attrs,
+                          tuple(r.type for r in op.results), tuple(regions)))
+            for r in op.results:
+                ids[r] = len(ids)
+        parts.append(tuple(ids[v] for v in block.results))
+        return tuple(parts)
+    try:
+        key = block_key(func.body)
+        hash(key)
+    except (LookupError, TypeError):     # an untraced rule, or an attribute with no hashable stand-in
+        return None
+    return key
+
+
 class _Linearized:
     """f's primal outputs and residuals, and its linear part as IR (tangents in, tangents out)."""
 
-    def __init__(self, fun, primals, has_aux=False):
+    def __init__(self, fun, primals, has_aux=False, evaluate=True):
+        """With evaluate=False, f is traced on abstract values and only the IR is built (residual_bytes)."""
         leaves, self.in_tree = tree.flatten(primals)
         for x in leaves:
-            _check_leaf(x, _name(fun))
+            if evaluate or not isinstance(x, ShapeDtypeStruct):
+                _check_leaf(x, _name(fun))
         self.in_types = [type_of(x) for x in leaves]
+        if not evaluate:
+            leaves = [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in self.in_types]
         func, out_tree, captured, _ = trace_flat(lambda *a: fun(*a), leaves, self.in_tree, _name(fun))
         if has_aux:
             if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:
@@ -87,25 +210,40 @@ class _Linearized:
         self.out_tree, self.aux_tree = main_tree, aux_tree
         self.out_types = [r.type for r in func.results[:n_main]]
         self.nonzero = [differentiable(t) for t in self.in_types]
-        n_in = len(leaves) + len(captured)
-        jfun, out_nz = jvp_pass(func, self.nonzero + [False] * len(captured))
-        # keep the tangents of the main outputs only (aux outputs are not differentiated)
-        n_tan = sum(out_nz[:n_main])
-        jfun.body.results = jfun.body.results[:n_all + n_tan]
-        self.out_nonzero = out_nz[:n_main]
-        n_tan_in = sum(self.nonzero)
-        known, staged, _, self.n_res = partial_eval(
-            jfun, [False] * n_in + [True] * n_tan_in, instantiate=[False] * n_all + [True] * n_tan)
-        self.staged = dce(staged)
-        outs = eval_func(dce(known), list(leaves) + captured)
+        self.ir = _linear_ir(func, self.nonzero + [False] * len(captured), n_main, n_all)
+        self.staged, self.n_res, self.out_nonzero = self.ir.staged, self.ir.n_res, self.ir.out_nonzero
+        if not evaluate:
+            return
+        outs = self.ir.run(self.ir.known, list(leaves) + captured)
         self.out_leaves, self.aux_leaves = outs[:n_main], outs[n_main:n_all]
         self.residuals = outs[n_all:]
 
     def outputs(self):
         return tree.unflatten(self.out_tree, self.out_leaves)
 
+    def residual_types(self):
+        """The types of the residuals the linear part uses, each value once (the primal part may hand the
+        same value over as several residuals)."""
+        used = set(self.staged.results)
+        for op in self.staged.body.ops:
+            used.update(op.operands)
+        known = self.ir.known.results
+        values = {}
+        for arg, value in zip(self.staged.args[:self.n_res], known[len(known) - self.n_res:]):
+            if arg in used:
+                values.setdefault(value, arg.type)
+        return list(values.values())
+
     def aux(self):
         return tree.unflatten(self.aux_tree, self.aux_leaves)
+
+
+def residual_bytes(fun, *args):
+    """The bytes the linear part of fun at args keeps (what vjp(fun, *args) holds on to between the forward
+    and the backward pass): the sum over its residuals of size * itemsize. fun is traced on abstract
+    values of the args' types (ShapeDtypeStructs may be passed), so nothing is computed."""
+    lin = _Linearized(fun, args, evaluate=False)
+    return sum(t.size * np.dtype(t.dtype).itemsize for t in lin.residual_types())
 
 
 def _check_cotangents(ct, lin, fname):
@@ -124,12 +262,12 @@ def _check_cotangents(ct, lin, fname):
 def vjp(fun, *primals, has_aux=False):
     """(primals_out, vjp_fun[, aux]) with vjp_fun(cotangents) -> a tuple of cotangents, one per primal."""
     lin = _Linearized(fun, primals, has_aux)
-    transposed = transpose_pass(lin.staged, [False] * lin.n_res + [True] * sum(lin.nonzero))
+    transposed = lin.ir.transposed()
 
     def vjp_fun(ct):
         ct_leaves = _check_cotangents(ct, lin, "vjp")
         cts = [_as_type(c, t) for c, t, nz in zip(ct_leaves, lin.out_types, lin.out_nonzero) if nz]
-        in_cts = iter(eval_func(transposed, list(lin.residuals) + cts))
+        in_cts = iter(lin.ir.run(transposed, list(lin.residuals) + cts))
         outs = [next(in_cts) if nz else _zeros(tangent_type(t)) for t, nz in zip(lin.in_types, lin.nonzero)]
         return tuple(tree.unflatten(lin.in_tree, outs))
 

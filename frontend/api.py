@@ -8,7 +8,9 @@ from ..runtime.array import Array
 from ..runtime.dispatch import Executable
 from . import tree
 from .config import config
-from .core import Trace, Tracer, current_trace, to_array, tracing, type_of
+from .core import Trace, Tracer, _state, current_trace, to_array, tracing, type_of
+
+_flatten = tree.registry.flatten
 
 
 def _static_positions(fun, static_argnums, static_argnames):
@@ -79,10 +81,26 @@ def _arg_names(fun, in_tree):
 
 
 class _Traced:
-    __slots__ = ("func", "out_tree", "captured", "executable")
+    """One cache entry of a jit: the traced IR and, once run outside a trace, its executable and the
+    device buffers of the values it closes over."""
+    __slots__ = ("func", "out_tree", "captured", "executable", "captured_bufs")
 
     def __init__(self, func, out_tree, captured):
         self.func, self.out_tree, self.captured, self.executable = func, out_tree, captured, None
+
+    def run(self, leaves):
+        """Run on concrete leaves (compiling on first use); returns the output tree."""
+        exe = self.executable
+        if exe is None:
+            exe = self.executable = Executable(self.func)
+            self.captured_bufs = [to_array(c)._buf for c in self.captured]
+        try:
+            bufs = [x._buf for x in leaves]
+        except AttributeError:     # Python scalars and NumPy arrays go to the device first
+            bufs = [to_array(x)._buf for x in leaves]
+        if self.captured_bufs:
+            bufs += self.captured_bufs
+        return self.out_tree.unflatten(exe.run(bufs))
 
 
 class jit:
@@ -99,17 +117,24 @@ class jit:
         self.donate_argnums = donate_argnums   # accepted for JAX compatibility; buffers are not donated on CPU
         self.inline = inline
         self._cache = {}
+        self._no_statics = not (self.static[0] or self.static[1])
 
     def _signature(self, args, kwargs):
-        statics, dargs, dkwargs = _split(args, kwargs, *self.static)
-        leaves, in_tree = tree.flatten((dargs, dkwargs))
-        # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), so it is part of the key
-        return (in_tree, tuple(type_of(x) for x in leaves), statics, config.enable_x64), leaves
+        if self._no_statics:     # the common case: nothing to split out
+            statics = ()
+            leaves, in_tree = _flatten((args, kwargs))
+        else:
+            statics, dargs, dkwargs = _split(args, kwargs, *self.static)
+            leaves, in_tree = _flatten((dargs, dkwargs))
+        # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), and threefry_partitionable the
+        # random bits lintra.random draws, so both are part of the key
+        return (in_tree, tuple([x.type if x.__class__ is Array else type_of(x) for x in leaves]), statics,
+                config.enable_x64, config.threefry_partitionable), leaves
 
     def _traced(self, key):
         hit = self._cache.get(key)
         if hit is None:
-            in_tree, in_types, statics, _ = key
+            in_tree, in_types, statics = key[:3]
             fun = functools.partial(_rebuild_call, self.fun, statics=statics, nums=self.static[0])
             func, out_tree, captured = trace_to_ir(lambda *a, **k: fun(a, k), in_types, in_tree,
                                                    name=ir_name(self.fun),
@@ -119,14 +144,10 @@ class jit:
 
     def __call__(self, *args, **kwargs):
         key, leaves = self._signature(args, kwargs)
-        t = self._traced(key)
-        if current_trace() is not None:
-            outs = _call(t, leaves)
-        else:
-            if t.executable is None:
-                t.executable = Executable(t.func)
-            outs = t.executable([to_array(x) for x in leaves] + t.captured)
-        return t.out_tree.unflatten(outs)
+        t = self._cache.get(key) or self._traced(key)
+        if _state.stack:       # inside another trace: stage a call
+            return t.out_tree.unflatten(_call(t, leaves))
+        return t.run(leaves)
 
     def trace_ir(self, *args, **kwargs) -> Func:
         key, _ = self._signature(args, kwargs)

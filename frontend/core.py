@@ -209,15 +209,19 @@ def concrete_value(x):
 
 def bind(prim, *args, regions=(), **attrs):
     """Apply primitive `prim`: staged into the innermost trace, or run eagerly when there is none."""
-    trace = current_trace()
-    if trace is None:
-        for a in args:
-            if isinstance(a, Tracer):
-                raise UnexpectedTracerError(
-                    f"a traced {a.type} value escaped the function transformation that created it (for example, "
-                    f"it was stored in a global or returned through a side channel) and was used outside it")
-        return apply_primitive(prim, [to_array(a) for a in args], attrs, regions)
-    return stage(trace, prim, args, regions, attrs)
+    stack = _state.stack
+    if not stack:
+        return apply_primitive(prim, [a if a.__class__ is Array else _eager_operand(a) for a in args], attrs,
+                               regions)
+    return stage(stack[-1], prim, args, regions, attrs)
+
+
+def _eager_operand(a):
+    if isinstance(a, Tracer):
+        raise UnexpectedTracerError(
+            f"a traced {a.type} value escaped the function transformation that created it (for example, "
+            f"it was stored in a global or returned through a side channel) and was used outside it")
+    return to_array(a)
 
 
 def stage(trace, prim, args, regions, attrs, values=None):

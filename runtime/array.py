@@ -34,8 +34,12 @@ class Array:
     # -- host access
     def _value(self):
         if self._npy is None:
-            # not np.asarray(buf): the buffer protocol knows no bfloat16 (it would give an object array)
-            self._npy, _ = self._buf._single_device_array_to_np_array_did_copy()
+            try:
+                # the buffer protocol (no copy on CPU); jaxlib's own route below looks for JAX's sharding class
+                # on every call, ~0.2 ms when JAX is not installed (and imports all of JAX when it is)
+                self._npy = np.asarray(memoryview(self._buf))
+            except BufferError:    # bfloat16 has no buffer-protocol format; nor has device memory
+                self._npy, _ = self._buf._single_device_array_to_np_array_did_copy()
             self._npy.flags.writeable = False
         return self._npy
 

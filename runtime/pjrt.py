@@ -7,6 +7,11 @@ import numpy as np
 # XLA logs every client creation at INFO level; keep the user's terminal quiet unless they ask.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 from jaxlib import _jax, xla_client  # noqa: E402
+from jaxlib import version as jaxlib_version  # noqa: E402
+
+# jaxlib records a Python traceback with every executable launch and array it makes (for JAX's error
+# messages and profiler); Lintra reads none of them, and taking one is ~10% of a small jit call.
+_jax.set_tracebacks_enabled(False)
 
 _clients = {}
 
@@ -90,15 +95,58 @@ def device_put(x: np.ndarray, device, weak=False):
                                    enable_x64=True)
 
 
-def compile(module, devices):
+JAXLIB_VERSION = jaxlib_version.__version__
+
+
+def compile_options():
+    return xla_client.CompileOptions()
+
+
+def compile(module, devices, options=None):
     """Compile a StableHLO module (jaxlib MLIR module or text) for `devices`."""
-    return client(devices[0].platform).compile_and_load(module, xla_client.DeviceList(tuple(devices)),
-                                                        xla_client.CompileOptions())
+    return devices[0].client.compile_and_load(module, xla_client.DeviceList(tuple(devices)),
+                                              options or compile_options())
 
 
-def execute(executable, buffers):
+def serialize(executable) -> bytes:
+    return executable.serialize()
+
+
+def deserialize(payload: bytes, devices, options=None):
+    """A compiled executable back from `serialize`'s bytes (only ever from Lintra's own cache: loading
+    one runs its native code)."""
+    return devices[0].client.deserialize_executable(payload, xla_client.DeviceList(tuple(devices)),
+                                                    options or compile_options())
+
+
+def backend_info(devices) -> str:
+    """What identifies the compiler and target of `devices`, for cache keys."""
+    c = devices[0].client
+    return f"{c.platform}|{c.platform_version}|{[(d.id, d.device_kind) for d in devices]}"
+
+
+def result_handlers(avals, device):
+    """What turns each output of an executable into an array: made once per executable, as JAX does.
+    (`disassemble_into_single_device_arrays` would do the same work per call, and on each output it
+    tries to import `jax._src.sharding_impls` for JAX's sharding class: without JAX installed that
+    failed import walks sys.path every call, ~0.1-1 ms.)"""
+    s = sharding(device)
+    return [_jax.array_result_handler(_Aval(shape, dtype, weak), s, committed=True, _skip_checks=True)
+            for shape, dtype, weak in avals]
+
+
+def execute(executable, buffers, handlers):
     """Run a compiled executable on one device; returns its output buffers."""
-    return [bufs[0] for bufs in executable.execute_sharded(buffers).disassemble_into_single_device_arrays()]
+    return executable.execute_sharded(buffers).consume_with_handlers(handlers)
+
+
+def launcher(executable, handlers):
+    """execute(executable, ·, handlers) as one function of the buffers, for the hot path of a cached call."""
+    execute_sharded = executable.execute_sharded
+
+    def launch(buffers):
+        return execute_sharded(buffers).consume_with_handlers(handlers)
+    return launch
 
 
 def optimized_hlo(executable) -> str:

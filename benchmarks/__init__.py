@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): Lintra and JAX side by side. `python -m benchmarks --help`."""

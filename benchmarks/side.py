@@ -1,0 +1,112 @@
+"""One library's side of the benchmark suite: `python side.py {lintra|jax} [--only KEYS] [--quick]`.
+
+Runs the workloads of workloads.py on one library and prints `RESULT <json>`: per workload key, seconds
+per iteration, or why it did not run. Workloads that time a first call run in fresh processes
+(`--first KEY`) with an empty persistent compilation cache, and then again with that cache warm.
+This file is run as a script by the JAX side's interpreter, so it imports nothing of Lintra's package
+unless asked for Lintra.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    from . import workloads as W
+except ImportError:           # run as a script
+    import workloads as W
+
+FIRST_CALL_RUNS = 3
+
+
+def library(name):
+    from types import SimpleNamespace
+    if name == "jax":
+        import jax
+        import jax.numpy as jnp
+        from jax import lax
+        return SimpleNamespace(name="jax", jax=jax, jnp=jnp, lax=lax)
+    import lintra
+    import lintra.numpy as jnp
+    from lintra import lax
+    return SimpleNamespace(name="lintra", jax=lintra, jnp=jnp, lax=lax)
+
+
+def cache_env(lib, cache_dir, warm):
+    """The environment of a first-call process. Cold: each library's default behaviour, with Lintra's
+    (default-on) disk cache empty. Warm: the disk cache filled by an earlier process; JAX's persistent
+    cache is off by default and caches only slow compiles, so it is turned on for everything."""
+    env = dict(os.environ)
+    if lib == "lintra":
+        env["LINTRA_CACHE_DIR"] = cache_dir
+    elif warm:
+        env.update(JAX_COMPILATION_CACHE_DIR=cache_dir, JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
+                   JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="0")
+    return env
+
+
+def first_call(lib, key, env):
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), lib, "--first", key], env=env,
+                         capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])[key]
+    raise RuntimeError(f"first-call process for {key} failed:\n{out.stderr[-2000:]}")
+
+
+def first_calls(lib, key):
+    """Best of a few fresh processes: cold (empty cache each time) or warm (cache filled once)."""
+    warm = key.endswith("_cached")
+    times = []
+    with tempfile.TemporaryDirectory(prefix="lintra-bench-cache-") as d:
+        if warm:
+            first_call(lib, key, cache_env(lib, d, warm))          # fills the cache
+        for i in range(FIRST_CALL_RUNS):
+            run_dir = d if warm else os.path.join(d, str(i))
+            times.append(first_call(lib, key, cache_env(lib, run_dir, warm)))
+    return min(times)
+
+
+def run(lib_name, keys, quick=False, log=None):
+    L = library(lib_name)
+    results = {}
+    for key in keys:
+        w = W.BY_KEY[key]
+        if w.needs and not W.has(L, w.needs):
+            results[key] = {"na": f"{w.needs.split('.')[-1]} not available"}
+            continue
+        try:
+            if w.fresh_process:
+                seconds = first_calls(lib_name, key)
+            else:
+                fn = w.setup(L)
+                seconds = W.measure(fn, min_time=0.05 if quick else 0.2, repeat=3 if quick else 5)
+            results[key] = {"seconds": seconds}
+        except Exception as e:     # one failing workload must not hide the others' numbers
+            results[key] = {"na": f"failed: {type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}"}
+        if log:
+            log(lib_name, key, results[key])
+    return results
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("lib", choices=["lintra", "jax"])
+    p.add_argument("--only", default=",".join(W.BY_KEY))
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--first", help="time the first call of this workload in this (fresh) process")
+    args = p.parse_args()
+    if args.first:
+        L = library(args.lib)
+        fn = W.BY_KEY[args.first].setup(L)
+        results = {args.first: W.time_once(fn)}
+    else:
+        results = run(args.lib, args.only.split(","), args.quick,
+                      log=lambda lib, key, r: print(f"  {lib}: {key} done", file=sys.stderr, flush=True))
+    print("RESULT " + json.dumps(results), flush=True)
+
+
+if __name__ == "__main__":
+    main()

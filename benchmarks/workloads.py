@@ -1,0 +1,266 @@
+"""The benchmark workloads, written once against JAX's API and run on either library.
+
+A library is a namespace `L` with `L.jax` (lintra or jax), `L.jnp` (its numpy) and `L.lax`. This module
+imports neither library itself: benchmarks/side.py passes one in, in its own process, so JAX never enters
+a process that runs Lintra.
+
+Each workload's `setup(L)` returns a callable that runs one iteration and waits for its results.
+"""
+import time
+from typing import Callable, NamedTuple, Optional
+
+import numpy as np
+
+
+class Workload(NamedTuple):
+    key: str
+    title: str
+    setup: Callable
+    flops: Optional[float] = None     # per iteration, to report GFLOP/s
+    fresh_process: bool = False       # timed once, in a new process (first calls)
+    needs: Optional[str] = None       # an attribute path the library must have, e.g. "lax.scan"
+
+
+def block(L, out):
+    return L.jax.block_until_ready(out)
+
+
+def device(L, tree):
+    return L.jax.tree.map(L.jnp.asarray, tree)
+
+
+# ---- the 3-layer MLP -------------------------------------------------------------------------------------
+
+MLP_SIZES, MLP_BATCH = (256, 512, 512, 10), 128
+SMALL_SIZES, SMALL_BATCH = (32, 64, 64, 10), 64
+
+
+def mlp_data(sizes, batch, seed=0):
+    rng = np.random.default_rng(seed)
+    params = [(rng.standard_normal((m, n), np.float32) / np.sqrt(m), np.zeros(n, np.float32))
+              for m, n in zip(sizes[:-1], sizes[1:])]
+    x = rng.standard_normal((batch, sizes[0]), np.float32)
+    y = rng.standard_normal((batch, sizes[-1]), np.float32)
+    return params, x, y
+
+
+def mlp_loss(L):
+    jnp = L.jnp
+
+    def loss(params, x, y):
+        h = x
+        for w, b in params[:-1]:
+            h = jnp.tanh(h @ w + b)
+        w, b = params[-1]
+        return jnp.mean((h @ w + b - y) ** 2)
+    return loss
+
+
+def train_step(L):
+    loss = mlp_loss(L)
+
+    def step(params, x, y):
+        g = L.jax.grad(loss)(params, x, y)
+        return L.jax.tree.map(lambda p, d: p - 0.01 * d, params, g)
+    return step
+
+
+def mlp_first_call(L):
+    params, x, y = device(L, mlp_data(MLP_SIZES, MLP_BATCH))
+    block(L, L.lax.add(x, x))        # the backend is up before the clock starts
+    step = L.jax.jit(train_step(L))
+    return lambda: block(L, step(params, x, y))
+
+
+def mlp_step(L):
+    params, x, y = device(L, mlp_data(MLP_SIZES, MLP_BATCH))
+    step = L.jax.jit(train_step(L))
+    return lambda: block(L, step(params, x, y))
+
+
+def mlp_eager_grad(L):
+    params, x, y = device(L, mlp_data(MLP_SIZES, MLP_BATCH))
+    g = L.jax.grad(mlp_loss(L))
+    return lambda: block(L, g(params, x, y))
+
+
+def _per_example(L):
+    params, x, y = device(L, mlp_data(SMALL_SIZES, SMALL_BATCH))
+    loss = mlp_loss(L)
+    return L.jax.vmap(L.jax.grad(lambda p, xi, yi: loss(p, xi[None], yi[None])), in_axes=(None, 0, 0)), \
+        (params, x, y)
+
+
+def per_example_jit(L):
+    f, args = _per_example(L)
+    f = L.jax.jit(f)
+    return lambda: block(L, f(*args))
+
+
+def per_example_eager(L):
+    f, args = _per_example(L)
+    return lambda: block(L, f(*args))
+
+
+# ---- Hessian-vector products -----------------------------------------------------------------------------
+
+HVP_N = 512
+
+
+def _hvp(L, mode):
+    jax, jnp = L.jax, L.jnp
+    rng = np.random.default_rng(1)
+    a = jnp.asarray(rng.standard_normal((HVP_N, HVP_N), np.float32) / np.sqrt(HVP_N))
+    x, v = (jnp.asarray(rng.standard_normal(HVP_N, np.float32)) for _ in range(2))
+
+    def f(x):
+        return jnp.sum(jnp.tanh(a @ x) ** 2) + jnp.sum(jnp.sin(x))
+
+    hvp = {
+        "fwd-rev": lambda x, v: jax.jvp(jax.grad(f), (x,), (v,))[1],
+        "rev-fwd": lambda x, v: jax.grad(lambda y: jax.jvp(f, (y,), (v,))[1])(x),
+        "rev-rev": lambda x, v: jax.grad(lambda y: jnp.vdot(jax.grad(f)(y), v))(x),
+    }[mode]
+    hvp = jax.jit(hvp)
+    return lambda: block(L, hvp(x, v))
+
+
+# ---- matrix-Jacobian product: 128 cotangent rows pulled back through one vjp -----------------------------
+
+MJP_ROWS, MJP_N = 128, 64
+
+
+def _mjp(L):
+    jax, jnp = L.jax, L.jnp
+    rng = np.random.default_rng(2)
+    a = jnp.asarray(rng.standard_normal((MJP_N, MJP_N), np.float32) * 0.2)
+    v0 = jnp.asarray(rng.standard_normal(MJP_N, np.float32))
+    rows = jnp.asarray(rng.standard_normal((MJP_ROWS, MJP_N), np.float32))
+    _, vjp_fun = jax.vjp(lambda v: jnp.tanh(a @ v), v0)
+    return vjp_fun, rows
+
+
+def mjp_vmap(L):
+    vjp_fun, rows = _mjp(L)
+    f = L.jax.vmap(vjp_fun)
+    return lambda: block(L, f(rows))
+
+
+def mjp_loop(L):
+    vjp_fun, rows = _mjp(L)
+    return lambda: block(L, [vjp_fun(rows[i]) for i in range(MJP_ROWS)])
+
+
+def mjp_jit_vmap(L):
+    vjp_fun, rows = _mjp(L)
+    f = L.jax.jit(L.jax.vmap(vjp_fun))
+    return lambda: block(L, f(rows))
+
+
+# ---- dispatch ----------------------------------------------------------------------------------------------
+
+def _xy(L):
+    return L.jnp.asarray(np.arange(3, dtype=np.float32)), L.jnp.asarray(np.ones(3, np.float32))
+
+
+def jit_dispatch(L):
+    x, y = _xy(L)
+    lax = L.lax
+    f = L.jax.jit(lambda a, b: lax.add(lax.mul(a, b), b))
+    return lambda: f(x, y).block_until_ready()
+
+
+def eager_op(L):
+    x, y = _xy(L)
+    add = L.lax.add
+    return lambda: add(x, y).block_until_ready()
+
+
+# ---- a large matmul --------------------------------------------------------------------------------------
+
+MATMUL_N = 2048
+
+
+def matmul(L):
+    rng = np.random.default_rng(3)
+    a, b = (L.jnp.asarray(rng.standard_normal((MATMUL_N, MATMUL_N), np.float32)) for _ in range(2))
+    f = L.jax.jit(L.jnp.matmul)
+    return lambda: f(a, b).block_until_ready()
+
+
+# ---- grad through a long scan ----------------------------------------------------------------------------
+
+SCAN_STEPS, SCAN_N = 1000, 16
+
+
+def scan_grad(L):
+    jax, jnp, lax = L.jax, L.jnp, L.lax
+    rng = np.random.default_rng(4)
+    c0 = jnp.asarray(rng.standard_normal(SCAN_N, np.float32))
+    xs = jnp.asarray(rng.standard_normal((SCAN_STEPS, SCAN_N), np.float32) * 0.1)
+
+    def loss(c0, xs):
+        c, _ = lax.scan(lambda c, x: (jnp.tanh(0.9 * c + x), None), c0, xs)
+        return jnp.sum(c ** 2)
+    g = jax.jit(jax.grad(loss, argnums=(0, 1)))
+    return lambda: block(L, g(c0, xs))
+
+
+WORKLOADS = [
+    Workload("jit_dispatch", "jit dispatch: cached f(x, y) = x*y + y, f32[3]", jit_dispatch),
+    Workload("eager_op", "eager op: lax.add, f32[3]", eager_op),
+    Workload("mlp_first", "MLP step, first call (trace+passes+lower+compile)", mlp_first_call,
+             fresh_process=True),
+    Workload("mlp_first_cached", "MLP step, first call, 2nd process (disk cache)", mlp_first_call,
+             fresh_process=True),
+    Workload("mlp_step", "MLP step, jit(grad), steady state", mlp_step),
+    Workload("mlp_eager_grad", "MLP grad, eager", mlp_eager_grad),
+    Workload("per_example_jit", f"per-example grads (B={SMALL_BATCH}), jit(vmap(grad))", per_example_jit),
+    Workload("per_example_eager", f"per-example grads (B={SMALL_BATCH}), vmap(grad), eager", per_example_eager),
+    Workload("hvp_fwd_rev", f"HVP forward-over-reverse, jit, n={HVP_N}", lambda L: _hvp(L, "fwd-rev")),
+    Workload("hvp_rev_fwd", f"HVP reverse-over-forward, jit, n={HVP_N}", lambda L: _hvp(L, "rev-fwd")),
+    Workload("hvp_rev_rev", f"HVP reverse-over-reverse, jit, n={HVP_N}", lambda L: _hvp(L, "rev-rev")),
+    Workload("mjp_vmap", f"{MJP_ROWS}-row matrix-Jacobian product, vmap, eager", mjp_vmap),
+    Workload("mjp_loop", f"{MJP_ROWS}-row matrix-Jacobian product, loop, eager", mjp_loop),
+    Workload("mjp_jit_vmap", f"{MJP_ROWS}-row matrix-Jacobian product, jit(vmap)", mjp_jit_vmap),
+    Workload("matmul", f"matmul f32[{MATMUL_N},{MATMUL_N}] @ f32[{MATMUL_N},{MATMUL_N}], jit", matmul,
+             flops=2.0 * MATMUL_N ** 3),
+    Workload("scan_grad", f"grad through a {SCAN_STEPS}-step scan, jit", scan_grad, needs="lax.scan"),
+]
+BY_KEY = {w.key: w for w in WORKLOADS}
+
+
+def has(L, path):
+    obj = L
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return False
+    return True
+
+
+def measure(fn, min_time=0.2, repeat=5):
+    """Seconds per call: the best of `repeat` rounds, each of enough calls to last `min_time`."""
+    fn()
+    number, t = 1, 0.0
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        t = time.perf_counter() - t0
+        if t >= min_time or number >= 1 << 20:
+            break
+        number = max(number * 2, int(number * min_time / max(t, 1e-9) * 1.1))
+    best = t / number
+    for _ in range(repeat - 1):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
+def time_once(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
