@@ -1,7 +1,7 @@
 """Pytrees, flattened by jaxlib's C++ registry (Lintra's own instance, not JAX's default one)."""
 import functools
 
-from jaxlib._jax import pytree as _pytree
+from ..runtime.pjrt import pytree as _pytree
 
 registry = _pytree.PyTreeRegistry(enable_none=True, enable_tuple=True, enable_namedtuple=True,
                                   enable_list=True, enable_dict=True)

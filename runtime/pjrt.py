@@ -151,3 +151,7 @@ def launcher(executable, handlers):
 
 def optimized_hlo(executable) -> str:
     return "\n".join(m.to_string() for m in executable.hlo_modules())
+
+
+# jaxlib's C++ pytree registry, re-exported so the front end reaches jaxlib only through this module.
+pytree = _jax.pytree
