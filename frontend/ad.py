@@ -287,13 +287,17 @@ def _as_type(x, t):
 def linearize(fun, *primals):
     """(primals_out, f_jvp) where f_jvp(*tangents) evaluates the linear map (no primal recomputation)."""
     lin = _Linearized(fun, primals)
+    return lin.outputs(), _linear_map(lin, "linearize")
 
+
+def _linear_map(lin, fname):
+    """The linear part of `lin` as a function of the tangents (no primal recomputation)."""
     def f_jvp(*tangents):
-        t_leaves = _check_tangents(lin, tangents, "linearize")
+        t_leaves = _check_tangents(lin, tangents, fname)
         outs = iter(eval_func(lin.staged, list(lin.residuals) + [t for t, nz in zip(t_leaves, lin.nonzero) if nz]))
         return tree.unflatten(lin.out_tree, [next(outs) if nz else _zeros(tangent_type(t))
                                              for t, nz in zip(lin.out_types, lin.out_nonzero)])
-    return lin.outputs(), f_jvp
+    return f_jvp
 
 
 def _check_tangents(lin_or_types, tangents, fname):
@@ -470,7 +474,6 @@ def _split_blocks(stacked, axis_types, lead_shape, at_end):
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian by forward mode: the linearized function pushed forward over the standard basis of
     the inputs, as one vmap. Each output leaf of shape S gets, per input leaf of shape R, a block S + R."""
-    from . import numpy as jnp
     from .batching import vmap
 
     def jac(*args, **kwargs):
@@ -495,13 +498,7 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
 
 def _linearize_aux(f, diff):
     lin = _Linearized(f, diff, has_aux=True)
-
-    def f_jvp(*tangents):
-        t_leaves = _check_tangents(lin, tangents, "jacfwd")
-        outs = iter(eval_func(lin.staged, list(lin.residuals) + [t for t, nz in zip(t_leaves, lin.nonzero) if nz]))
-        return tree.unflatten(lin.out_tree, [next(outs) if nz else _zeros(tangent_type(t))
-                                             for t, nz in zip(lin.out_types, lin.out_nonzero)])
-    return lin.outputs(), f_jvp, lin.aux()
+    return lin.outputs(), _linear_map(lin, "jacfwd"), lin.aux()
 
 
 def _assemble(blocks, out_tree, x_tree, nums, argnums):
