@@ -13,12 +13,18 @@ from .types import TensorType
 PRIMITIVES = {}   # name -> type rule
 
 
-def primitive(*names):
-    def register(rule):
-        for n in names:
-            PRIMITIVES[n] = rule
-        return rule
-    return register
+def registrar(table):
+    """A decorator for a rule table keyed by primitive: `@rule("add", "sub")` registers fn for both."""
+    def decorator(*names):
+        def register(fn):
+            for n in names:
+                table[n] = fn
+            return fn
+        return register
+    return decorator
+
+
+primitive = registrar(PRIMITIVES)
 
 
 def infer_types(prim, operand_types, attrs, regions=()):

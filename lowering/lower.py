@@ -4,16 +4,12 @@ A rule is `rule(ctx, op, *operands) -> [mlir values]`; it reads attributes from
 `op.attrs` and result types from `op.results`.
 """
 from .mlir import func, hlo, ir, new_context, tensor_type
+from ..ir.primitives import registrar
 
 RULES = {}   # primitive name -> lowering rule
 
 
-def rule(*names):
-    def register(fn):
-        for n in names:
-            RULES[n] = fn
-        return fn
-    return register
+rule = registrar(RULES)
 
 
 class LoweringContext:

@@ -8,17 +8,13 @@ never materialised; ops none of whose operands carry a tangent are copied.
 from ..builder import Builder
 from ..core import Func
 from .util import differentiable, tangent_type
+from ..primitives import registrar
 
 JVP_RULES = {}                    # primitive -> rule(b, op, primals, tangents) -> (outs, tangent_outs)
 NON_DIFFERENTIABLE = set()        # primitives whose outputs have zero derivative everywhere
 
 
-def jvp_rule(*names):
-    def register(fn):
-        for n in names:
-            JVP_RULES[n] = fn
-        return fn
-    return register
+jvp_rule = registrar(JVP_RULES)
 
 
 def jvp_block(b, block, primals, tangents):

@@ -14,6 +14,7 @@ from ..builder import Builder
 from ..core import Func
 from ..types import TensorType
 from .util import add_tangents, zeros
+from ..primitives import registrar
 
 TRANSPOSE_RULES = {}   # linear primitive -> rule(b, op, cts_out, operands) -> cts for each operand
 NOT_TRANSPOSABLE = {}  # primitive -> exception explaining why reverse mode cannot go through it
@@ -24,12 +25,7 @@ class Linear(NamedTuple):
     type: TensorType
 
 
-def transpose_rule(*names):
-    def register(fn):
-        for n in names:
-            TRANSPOSE_RULES[n] = fn
-        return fn
-    return register
+transpose_rule = registrar(TRANSPOSE_RULES)
 
 
 def is_linear(x):

@@ -8,16 +8,12 @@ when it must.
 """
 from ..builder import Builder
 from ..core import Func, is_built
+from ..primitives import registrar
 
 BATCH_RULES = {}    # primitive -> rule(ctx, op, args, dims) -> (outs, out_dims)
 
 
-def batch_rule(*names):
-    def register(fn):
-        for n in names:
-            BATCH_RULES[n] = fn
-        return fn
-    return register
+batch_rule = registrar(BATCH_RULES)
 
 
 class BatchContext:
