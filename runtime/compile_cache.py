@@ -4,17 +4,27 @@ An entry's key is a fingerprint of everything that decides the compiled code: th
 backend platform and its version, jaxlib's version, the compile options, XLA_FLAGS, the devices, and
 (on CPU, where the code is native) the host CPU's model and feature flags. Entries live in
 $LINTRA_CACHE_DIR, by default the user's cache directory (~/.cache/lintra); LINTRA_CACHE_DIR="" turns
-the cache off. A file holds a magic line, the SHA-256 of its payload, then the payload; an entry that
-is truncated, corrupt or refused by the runtime is compiled again and overwritten.
+the cache off.
+
+A file holds a magic line, a SHA-256 checksum, then a header naming the key it was stored under (with the
+platform and jaxlib version) and the payload, both covered by the checksum. An entry that is truncated,
+corrupt, stored under another key (a copied or swapped file) or refused by the runtime is deleted,
+compiled again and rewritten.
+
+The directory is kept under $LINTRA_CACHE_MAX_BYTES (default 1 GiB): each write evicts the least
+recently used entries, by modification time, which a hit refreshes. Processes may share the directory.
 """
 import hashlib
 import os
 import platform
 import tempfile
+import time
 
 from . import pjrt
 
-MAGIC = b"lintra-executable-v1\n"
+MAGIC = b"lintra-executable-v2\n"
+_TMP = ".tmp-"
+_STALE_TMP_S = 600     # a temp file this old was left by a writer that died; a younger one may be mid-write
 _host = None
 
 
@@ -55,55 +65,118 @@ def key(text: str, devices, options_bytes: bytes) -> str:
     return h.hexdigest()
 
 
-def _read(path):
+def _header(k, platform_name):
+    return f"{k} {platform_name} {pjrt.JAXLIB_VERSION}\n".encode()
+
+
+def _pack(header, payload):
+    body = header + payload
+    return MAGIC + hashlib.sha256(body).digest() + body
+
+
+def _unpack(data, header):
+    """The payload of an entry's bytes; ValueError unless they are intact and stored under `header`."""
+    digest, body = data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
+    if data[:len(MAGIC)] != MAGIC or hashlib.sha256(body).digest() != digest:
+        raise ValueError("damaged cache entry")
+    if not body.startswith(header):
+        raise ValueError("cache entry stored under another key")
+    return body[len(header):]
+
+
+def _remove(path):
+    """Delete `path` if this process can (another may have just evicted it); True if this call did."""
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False
+
+
+def _load(path, header, devices, options):
+    """The executable stored at `path`, or None; a bad entry is deleted and counted in stats['errors']."""
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError:
         return None
-    head, digest, payload = data[:len(MAGIC)], data[len(MAGIC):len(MAGIC) + 32], data[len(MAGIC) + 32:]
-    if head != MAGIC or hashlib.sha256(payload).digest() != digest:
+    try:
+        exe = pjrt.deserialize(_unpack(data, header), devices, options)
+    except Exception:         # _unpack's refusals, an incompatible runtime, or damage past the checksum
+        stats["errors"] += 1
+        _remove(path)
         return None
-    return payload
+    try:
+        os.utime(path)        # recency, for eviction
+    except OSError:
+        pass
+    return exe
 
 
-def _write(directory, path, payload):
-    """Write atomically: readers in other processes see the whole entry or none."""
+def _evict(directory, keep, cap):
+    """Delete least recently used entries, never `keep`, until the directory's entries fit in `cap`."""
+    entries, total, now = [], 0, time.time()
+    with os.scandir(directory) as it:
+        for e in it:
+            try:
+                st = e.stat()
+            except FileNotFoundError:     # evicted or renamed by another process meanwhile
+                continue
+            if e.name.endswith(".xla"):
+                total += st.st_size
+                if e.path != keep:
+                    entries.append((st.st_mtime, st.st_size, e.path))
+            elif e.name.startswith(_TMP) and now - st.st_mtime > _STALE_TMP_S:
+                _remove(e.path)
+    for _, size, path in sorted(entries):
+        if total <= cap:
+            break
+        if _remove(path):
+            stats["evictions"] += 1
+        total -= size         # gone either way when another process removed it first
+
+
+def _write(directory, path, data):
+    """Write atomically (readers in other processes see the whole entry or none), then evict to the cap."""
+    cap = int(os.environ.get("LINTRA_CACHE_MAX_BYTES", 1 << 30))
+    if len(data) > cap:
+        return
     tmp = None
     try:
         os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP)
         with os.fdopen(fd, "wb") as f:
-            f.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+            f.write(data)
         os.replace(tmp, path)
+        tmp = None
+        _evict(directory, path, cap)
     except OSError:           # a read-only or full disk only costs the next process a compile
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+        if tmp is not None:
+            _remove(tmp)
 
 
-stats = {"hits": 0, "misses": 0, "errors": 0}
+stats = {"hits": 0, "misses": 0, "errors": 0, "evictions": 0}
 
 
-def compile(text: str, devices):
-    """Compile StableHLO `text` for `devices`, through the disk cache when it is on."""
+def compile(text: str, devices, options=None):
+    """Compile StableHLO `text` for `devices` (with xla_client CompileOptions `options`), through the disk
+    cache when it is on."""
+    if options is None:
+        options = pjrt.compile_options()
     directory = cache_dir()
     if directory is None:
-        return pjrt.compile(text, devices)
-    options = pjrt.compile_options()
-    path = os.path.join(directory, key(text, devices, options.SerializeAsString()) + ".xla")
-    payload = _read(path)
-    if payload is not None:
-        try:
-            exe = pjrt.deserialize(payload, devices, options)
-            stats["hits"] += 1
-            return exe
-        except Exception:     # written by an incompatible runtime, or damaged past the checksum's reach
-            stats["errors"] += 1
+        return pjrt.compile(text, devices, options)
+    k = key(text, devices, options.SerializeAsString())
+    path, header = os.path.join(directory, k + ".xla"), _header(k, devices[0].platform)
+    exe = _load(path, header, devices, options)
+    if exe is not None:
+        stats["hits"] += 1
+        return exe
     stats["misses"] += 1
     exe = pjrt.compile(text, devices, options)
     try:
         payload = pjrt.serialize(exe)
     except Exception:          # a backend that cannot serialize still runs
         return exe
-    _write(directory, path, payload)
+    _write(directory, path, _pack(header, payload))
     return exe
