@@ -2,6 +2,12 @@
 import sys as _sys
 import types as _types
 
+if __name__ != "lintra":
+    # Imported by file path under another name (pytest imports a test tree's parent package so): resolve
+    # relative imports to the installed lintra, whose runtime owns process-wide jaxlib state (the jit
+    # configuration, ArrayImpl's methods); a second copy would replace it.
+    __package__ = "lintra"
+
 from .frontend import lax, numpy, tree
 from .frontend import random
 from .frontend import nn, scipy_special as _scipy_special

@@ -21,7 +21,7 @@ from ..ir.ad.transpose import transpose as transpose_pass
 from ..ir.ad.util import differentiable, tangent_type
 from ..ir.core import attrs_key, is_built
 from ..ir.passes.dce import dce
-from ..runtime.dispatch import Executable
+from ..runtime.dispatch import Executable, placement
 from . import tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name
@@ -110,10 +110,12 @@ class _LinearIR:
         if current_trace() is not None or any(isinstance(a, Tracer) for a in args):
             return eval_func(func, args)
         if self.eager_seconds >= _COMPILE_AFTER_SECONDS:
-            exe = self._executables.get(id(func))
+            arrays = [to_array(a) for a in args]
+            device, committed = placement(arrays)
+            exe = self._executables.get((id(func), device))
             if exe is None:
-                exe = self._executables[id(func)] = Executable(func)
-            return exe.run([to_array(a)._buf for a in args])
+                exe = self._executables[id(func), device] = Executable(func, device)
+            return exe(arrays, committed)
         start = time.perf_counter()
         outs = eval_func(func, args)
         if self.uses > 1:     # not the first trace's run: that compiles each new eager op once

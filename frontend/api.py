@@ -2,10 +2,12 @@
 import functools
 import inspect
 import re
+import weakref
 
-from ..ir.core import Func
-from ..runtime.array import Array
-from ..runtime.dispatch import Executable
+from ..ir.core import Block, Func
+from ..runtime.array import Array, describe
+from ..runtime.dispatch import Executable, placement
+from ..runtime.pjrt import FastpathData, pjit, sharding
 from . import tree
 from .config import config
 from .core import Trace, Tracer, _state, current_trace, to_array, tracing, type_of
@@ -13,16 +15,47 @@ from .core import Trace, Tracer, _state, current_trace, to_array, tracing, type_
 _flatten = tree.registry.flatten
 
 
-def _static_positions(fun, static_argnums, static_argnames):
-    nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums or ())
-    names = (static_argnames,) if isinstance(static_argnames, str) else tuple(static_argnames or ())
-    try:   # as JAX: a static argument may be named by position or by name
-        params = list(inspect.signature(fun).parameters)
-        nums += tuple(params.index(n) for n in names if n in params)
-        names += tuple(params[i] for i in nums if 0 <= i < len(params))
+def _params(fun):
+    try:
+        return list(inspect.signature(fun).parameters.values())
     except (TypeError, ValueError):
-        pass
-    return frozenset(nums), frozenset(names)
+        return None
+
+
+def _as_tuple(x, kind):
+    return (x,) if isinstance(x, kind) else tuple(x or ())
+
+
+def _validate(fun, params, nums, names, what):
+    """As JAX: argnums past the positional parameters and names of no parameter are errors at jit time."""
+    if params is None:
+        return
+    kinds = {p.kind for p in params}
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if nums and inspect.Parameter.VAR_POSITIONAL not in kinds and \
+            (-min(nums) > len(positional) or max(nums) >= len(positional)):
+        raise ValueError(f"Jitted function has {what}_argnums={tuple(nums)}, but only accepts {len(positional)} "
+                         f"positional arguments.")
+    named = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    bad = set(names) - named
+    if bad and inspect.Parameter.VAR_KEYWORD not in kinds:
+        raise ValueError(f"Jitted function has invalid argnames {bad} in {what}_argnames. Function does not "
+                         f"take these args.")
+
+
+def _argnums_and_names(fun, params, argnums, argnames, what):
+    """(positions, names) of the arguments named either way, validated: JAX lets either stand for both."""
+    nums, names = _as_tuple(argnums, int), _as_tuple(argnames, str)
+    for n in nums:
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError(f"{what}_argnums must be ints, got {n!r} of type {type(n).__name__}")
+    _validate(fun, params, nums, names, what)
+    if params is not None:
+        positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        nums += tuple(positional.index(n) for n in names if n in positional and positional.index(n) not in nums)
+        names += tuple(positional[i] for i in nums if -len(positional) <= i < len(positional)
+                       and positional[i] not in names)
+    return tuple(nums), tuple(names)
 
 
 def _split(args, kwargs, nums, names):
@@ -80,42 +113,75 @@ def _arg_names(fun, in_tree):
     return params[:n] if len(params) >= n and in_tree == tree.structure((tuple([0] * n), {})) else None
 
 
+def _consts_first(func, n_args):
+    """`func` with its captured values as its first parameters, where C++ puts them (const_args)."""
+    body = func.body
+    if n_args == len(body.args):
+        return func
+    return Func(func.name, Block(body.args[n_args:] + body.args[:n_args], body.ops, body.results))
+
+
 class _Traced:
-    """One cache entry of a jit: the traced IR and, once run outside a trace, its executable and the
-    device buffers of the values it closes over."""
-    __slots__ = ("func", "out_tree", "captured", "executable", "captured_bufs")
+    """One traced signature of a jit: its IR and what it closes over, and per (device, donated leaves) the
+    executable and the data C++ replays later calls with."""
+    __slots__ = ("func", "out_tree", "captured", "_compiled")
 
     def __init__(self, func, out_tree, captured):
-        self.func, self.out_tree, self.captured, self.executable = func, out_tree, captured, None
+        self.func, self.out_tree, self.captured, self._compiled = func, out_tree, captured, {}
 
-    def run(self, leaves):
-        """Run on concrete leaves (compiling on first use); returns the output tree."""
-        exe = self.executable
-        if exe is None:
-            exe = self.executable = Executable(self.func)
-            self.captured_bufs = [to_array(c)._buf for c in self.captured]
-        try:
-            bufs = [x._buf for x in leaves]
-        except AttributeError:     # Python scalars and NumPy arrays go to the device first
-            bufs = [to_array(x)._buf for x in leaves]
-        if self.captured_bufs:
-            bufs += self.captured_bufs
-        return self.out_tree.unflatten(exe.run(bufs))
+    def compiled(self, device, donated):
+        hit = self._compiled.get((device, donated))
+        if hit is None:
+            n_consts = len(self.captured)
+            func = _consts_first(self.func, len(self.func.args) - n_consts)
+            hit = self._compiled[device, donated] = Executable(func, device, tuple(n_consts + i for i in donated))
+        return hit
+
+    def run(self, leaves, donated=()):
+        """Run on concrete leaves where they are committed (compiling on first use): (outputs, the fast-path
+        data for C++, or None where C++ cannot replay the call)."""
+        consts = [to_array(c) for c in self.captured]
+        arrays = consts + [to_array(x) for x in leaves]
+        device, committed = placement(arrays)
+        exe = self.compiled(device, donated)
+        outs = exe(arrays, committed)
+        if exe.float0_in or exe.float0_out:     # float0 values live on the host, where C++ does not look
+            return self.out_tree.unflatten(outs), None
+        s = [sharding(device)]
+        fast = FastpathData(exe.compiled, self.out_tree, s * len(arrays), s * len(outs), exe.out_types,
+                            [committed] * len(outs), [True] * len(arrays), [None] * len(arrays), consts)
+        return self.out_tree.unflatten(outs), fast
 
 
-class jit:
-    """jit(fun, static_argnums=, static_argnames=, donate_argnums=): trace once per input signature, compile,
-    and run the compiled executable; inside another trace the function becomes a `call` op."""
+def _weak_fun(fun):
+    """`fun` for C++ to share executables by (it holds it weakly), or None when it cannot be weakly held."""
+    try:
+        weakref.ref(fun)
+        return fun
+    except TypeError:
+        return None
 
-    def __init__(self, fun, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(),
-                 inline=False):
+
+class _Jit:
+    """The Python side of a jitted function: its static and donated arguments, traces per signature, and the
+    cache miss that C++ calls."""
+
+    def __init__(self, fun, static_argnums, static_argnames, donate_argnums, donate_argnames, inline):
         if not callable(fun):
             raise TypeError(f"jit expects a callable, got {fun!r} of type {type(fun).__name__}")
-        functools.update_wrapper(self, fun)
-        self.fun = fun
-        self.static = _static_positions(fun, static_argnums, static_argnames)
-        self.donate_argnums = donate_argnums   # accepted for JAX compatibility; buffers are not donated on CPU
-        self.inline = inline
+        self.fun, self.inline = fun, inline
+        params = _params(fun)
+        self.static = _argnums_and_names(fun, params, static_argnums, static_argnames, "static")
+        self.donate = _argnums_and_names(fun, params, donate_argnums, donate_argnames, "donate")
+        both = set(self.static[1]) & set(self.donate[1]) or set(self.static[0]) & set(self.donate[0])
+        if both:
+            raise ValueError(f"static_argnames and donate_argnames cannot intersect. Argument names "
+                             f"{set(self.static[1]) & set(self.donate[1]) or both} appear in both static_argnames "
+                             f"and donate_argnames")
+        # C++ reads static positions as counted from the front; with one counted from the back it would take
+        # that argument as dynamic and replay a trace of another value, so such a jit stays in Python
+        self.replayable = all(i >= 0 for i in self.static[0])
+        self.static = frozenset(self.static[0]), frozenset(self.static[1])
         self._cache = {}
         self._no_statics = not (self.static[0] or self.static[1])
 
@@ -128,10 +194,10 @@ class jit:
             leaves, in_tree = _flatten((dargs, dkwargs))
         # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), and threefry_partitionable the
         # random bits lintra.random draws, so both are part of the key
-        return (in_tree, tuple([x.type if x.__class__ is Array else type_of(x) for x in leaves]), statics,
+        return (in_tree, tuple([x.aval if x.__class__ is Array else type_of(x) for x in leaves]), statics,
                 config.enable_x64, config.threefry_partitionable), leaves
 
-    def _traced(self, key):
+    def traced(self, key):
         hit = self._cache.get(key)
         if hit is None:
             in_tree, in_types, statics = key[:3]
@@ -142,23 +208,69 @@ class jit:
             hit = self._cache[key] = _Traced(func, out_tree, captured)
         return hit
 
-    def __call__(self, *args, **kwargs):
+    def _donated(self, args, kwargs):
+        """Positions, among the flat dynamic leaves, of those donated."""
+        nums, names = self.donate
+        if not (nums or names):
+            return ()
+        n, snums, snames = len(args), *self.static
+        marks = []
+        for i, a in enumerate(args):
+            if i not in snums and i - n not in snums:
+                marks += [i in nums or i - n in nums] * len(tree.leaves(a))
+        for k in sorted(kwargs):
+            if k not in snames:
+                marks += [k in names] * len(tree.leaves(kwargs[k]))
+        return tuple(i for i, m in enumerate(marks) if m)
+
+    def cache_miss(self, *args, **kwargs):
+        """Called by C++ for a signature it has not seen (or cannot replay): trace, compile and run in Python."""
+        if _state.stack and self.inline:        # inside a trace: the body's ops join it
+            return self.fun(*args, **kwargs), None, False
         key, leaves = self._signature(args, kwargs)
-        t = self._cache.get(key) or self._traced(key)
-        if _state.stack:       # inside another trace: stage a call
-            return t.out_tree.unflatten(_call(t, leaves))
-        return t.run(leaves)
+        t = self._cache.get(key) or self.traced(key)
+        if _state.stack:                        # inside a trace: stage a call
+            return t.out_tree.unflatten(_call(t, leaves)), None, False
+        _check_live(leaves)
+        out, fast = t.run(leaves, self._donated(args, kwargs))
+        return out, fast if self.replayable else None, False
 
     def trace_ir(self, *args, **kwargs) -> Func:
         key, _ = self._signature(args, kwargs)
-        return self._traced(key).func
+        return self.traced(key).func
 
     def lower(self, *args, **kwargs):
-        from ..lowering.lower import lower, to_text
-        return to_text(lower(self.trace_ir(*args, **kwargs)))
+        from ..lowering.lower import lower_text
+        return lower_text(self.trace_ir(*args, **kwargs))
 
-    def __get__(self, obj, objtype=None):
-        return self if obj is None else functools.partial(self, obj)
+
+def _check_live(leaves):
+    for x in leaves:
+        if x.__class__ is Array and x.is_deleted():
+            raise RuntimeError(f"Array has been deleted with shape={describe(x.aval)}: it was donated to an earlier "
+                               f"call (donate_argnums) or deleted with .delete(), and cannot be passed again")
+
+
+def jit(fun=None, /, *, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(),
+        inline=False, keep_unused=False, device=None, backend=None):
+    """jit(fun, static_argnums=, static_argnames=, donate_argnums=, donate_argnames=): trace once per input
+    signature, compile, and run the compiled executable; later calls with that signature are one C++ call.
+    Inside another trace the function becomes a `call` op (with inline=True, its ops join the trace).
+    Without `fun`, a decorator."""
+    if fun is None:
+        return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames,
+                                 donate_argnums=donate_argnums, donate_argnames=donate_argnames, inline=inline)
+    j = _Jit(fun, static_argnums, static_argnames, donate_argnums, donate_argnames, inline)
+    snums = tuple(sorted(i for i in j.static[0] if i >= 0))
+    key = (snums, tuple(sorted(j.static[1])), j.donate, inline)
+    f = pjit(ir_name(fun), _weak_fun(fun), j.cache_miss, snums, tuple(sorted(j.static[1])), key, tree.registry)
+    functools.update_wrapper(f, fun)
+    f._jit, f._cache, f.trace_ir, f.lower = j, j._cache, j.trace_ir, j.lower
+    return f
+
+
+def is_jit(f):
+    return "_jit" in getattr(f, "__dict__", ())
 
 
 def _call(traced, leaves):
@@ -171,7 +283,7 @@ def _call(traced, leaves):
 
 def make_ir(fun, static_argnums=(), static_argnames=()):
     """make_ir(fun)(*args) -> the IR function `fun` traces to for arguments like these."""
-    jitted = fun if isinstance(fun, jit) else jit(fun, static_argnums, static_argnames)
+    jitted = fun if is_jit(fun) else jit(fun, static_argnums=static_argnums, static_argnames=static_argnames)
 
     @functools.wraps(fun)
     def make(*args, **kwargs):

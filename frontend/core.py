@@ -11,6 +11,7 @@ import numpy as np
 from ..ir.builder import Builder, constant_attrs
 from ..ir.core import Func
 from ..ir.types import DTYPE_NAMES, TensorType, dtype_name
+from ..runtime import pjrt
 from ..runtime.array import Array
 from ..runtime.dispatch import apply_primitive, device_put
 from . import dtypes
@@ -131,6 +132,9 @@ class _State(threading.local):
 
 
 _state = _State()
+# Whether this thread is tracing, in every C++ jit signature: a jitted call with concrete arguments made
+# inside a trace must reach Python (to be staged), not replay an executable compiled outside one.
+_tracing_key = pjrt.jit_key_config("lintra_tracing", False)
 
 
 class tracing:
@@ -140,11 +144,15 @@ class tracing:
         self.trace = trace or Trace()
 
     def __enter__(self):
+        if not _state.stack:
+            _tracing_key.set_local(True)
         _state.stack.append(self.trace)
         return self.trace
 
     def __exit__(self, *exc):
         _state.stack.pop()
+        if not _state.stack:
+            _tracing_key.set_local(pjrt.UNSET)
 
 
 def current_trace():

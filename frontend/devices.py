@@ -25,14 +25,19 @@ def default_backend():
 
 
 def device_put(x, device=None):
-    """Put every leaf of the pytree `x` on `device` (default: the first device) as an Array."""
+    """Put every leaf of the pytree `x` on `device` as an Array committed to it; without a device, arrays
+    stay where they are and host values go to the default device, uncommitted (as in JAX)."""
+    if device is not None and not isinstance(device, pjrt.Device):
+        raise TypeError(f"device_put: expected a device (an element of lintra.devices()), got {device!r} of type "
+                        f"{type(device).__name__}")
+
     def put(leaf):
         if isinstance(leaf, Tracer):
             return leaf
         if isinstance(leaf, Array):
-            if device is None or leaf.device == device:
+            if device is None or (leaf.device == device and leaf.committed):
                 return leaf
-            return _put(leaf._value(), device, leaf.weak_type)
+            return pjrt.copy_to_device(leaf, device, True)
         value, weak = host_value(leaf)
         return _put(value, device, weak)
     return tree.map(put, x)

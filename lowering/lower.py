@@ -3,6 +3,8 @@
 A rule is `rule(ctx, op, *operands) -> [mlir values]`; it reads attributes from
 `op.attrs` and result types from `op.results`.
 """
+import threading
+
 from .mlir import func, hlo, ir, new_context, tensor_type
 from ..ir.primitives import registrar
 
@@ -55,26 +57,55 @@ class LoweringContext:
 
 
 _context = None
+# one MLIR context serves every thread; building modules in it from two threads at once is not safe
+_lock = threading.RLock()
 
 
 def context():
     global _context
-    if _context is None:
-        _context = new_context()
+    with _lock:
+        if _context is None:
+            _context = new_context()
     return _context
 
 
-def lower(func_ir, name="main"):
-    """Lower an IR function to a verified StableHLO `ir.Module` whose entry point is `main`."""
+def _donate(fn, func_ir, donated):
+    """Mark donated arguments as JAX does: aliased to an output of the same type where one is free, else a
+    buffer donor; XLA may then reuse their buffers, and PJRT deletes the donated arrays."""
+    free = list(enumerate(r.type for r in func_ir.results))
+    attrs = []
+    for i, a in enumerate(func_ir.args):
+        entries = {}
+        if i in donated:
+            out = next((j for j, t in free if t == a.type), None)
+            if out is None:
+                entries["jax.buffer_donor"] = ir.BoolAttr.get(True)
+            else:
+                free = [(j, t) for j, t in free if j != out]
+                entries["tf.aliasing_output"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(32), out)
+        attrs.append(ir.DictAttr.get(entries))
+    fn.arg_attrs = ir.ArrayAttr.get(attrs)
+
+
+def lower(func_ir, name="main", donated=()):
+    """Lower an IR function to a verified StableHLO `ir.Module` whose entry point is `main`; the arguments
+    at positions `donated` are donated."""
     from . import rules  # noqa: F401  (fills RULES)
-    with context(), ir.Location.unknown():
+    with _lock, context(), ir.Location.unknown():
         module = ir.Module.create()
         LoweringContext(module).function(name, func_ir.body, public=True)
+        if donated:
+            _donate(next(op for op in module.body.operations if op.name.value == name), func_ir, set(donated))
         if not module.operation.verify():
             raise RuntimeError(f"lowered module of @{func_ir.name} does not verify")
         return module
 
 
 def to_text(module) -> str:
-    with context():
+    with _lock, context():
         return str(module)
+
+
+def lower_text(func_ir, name="main", donated=()) -> str:
+    with _lock:
+        return to_text(lower(func_ir, name, donated))

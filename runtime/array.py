@@ -1,114 +1,131 @@
-"""Array: a typed value that lives on a device (one PJRT buffer per shard)."""
+"""Array: jaxlib's C++ ArrayImpl, with Lintra's TensorType as its aval and Lintra's methods attached to the
+class (it cannot be subclassed, and the C++ jit fast path accepts only that exact type)."""
 import numpy as np
 
-from ..ir.types import TensorType, dtype_name, float0
+from ..ir.types import TensorType, dtype_name
 from . import pjrt
 
+Array = pjrt.ArrayImpl
+# C++ reads an aval's dtype, shape and weak_type
+TensorType.weak_type = property(lambda self: self.weak)
 
-class Array:
-    """A device array. Operators and indexing are added by the front end (lintra.numpy)."""
-    __slots__ = ("_buf", "type", "_npy", "__weakref__")
-    __array_priority__ = 100
 
-    def __init__(self, buf, type: TensorType):
-        self._buf = buf
-        self.type = type
-        self._npy = None
+def _value(self):
+    """The array's value as a read-only NumPy array, read once."""
+    v = self._npy_value
+    if v is None:
+        if self.is_deleted():
+            raise RuntimeError(f"Array has been deleted with shape={describe(self.aval)}: it was donated to a "
+                               f"computation (donate_argnums) or deleted with .delete(), and cannot be read")
+        try:
+            # the buffer protocol (no copy on CPU); jaxlib's own route looks for JAX's sharding class
+            v = np.asarray(memoryview(self))
+        except BufferError:    # bfloat16 has no buffer-protocol format; nor has device memory
+            v, _ = self._single_device_array_to_np_array_did_copy()
+        v.flags.writeable = False
+        self._npy_value = v
+    return v
 
-    # -- static properties
-    shape = property(lambda self: self.type.shape)
-    dtype = property(lambda self: self.type.dtype)
-    ndim = property(lambda self: len(self.type.shape))
-    size = property(lambda self: self.type.size)
-    weak_type = property(lambda self: self.type.weak)
-    nbytes = property(lambda self: self.type.size * self.type.dtype.itemsize)
 
-    @property
-    def devices(self):
-        return lambda: {self._buf._sharding._dev}
+def _array(self, dtype=None, copy=None):
+    v = self._value()
+    if dtype is not None and np.dtype(dtype) != v.dtype:
+        return v.astype(dtype)
+    return v.copy() if copy else v
 
-    @property
-    def device(self):
-        return self._buf._sharding._dev
 
-    # -- host access
-    def _value(self):
-        if self._npy is None:
-            try:
-                # the buffer protocol (no copy on CPU); jaxlib's own route below looks for JAX's sharding class
-                # on every call, ~0.2 ms when JAX is not installed (and imports all of JAX when it is)
-                self._npy = np.asarray(memoryview(self._buf))
-            except BufferError:    # bfloat16 has no buffer-protocol format; nor has device memory
-                self._npy, _ = self._buf._single_device_array_to_np_array_did_copy()
-            self._npy.flags.writeable = False
-        return self._npy
-
-    def __array__(self, dtype=None, copy=None):
-        v = self._value()
-        if dtype is not None and np.dtype(dtype) != v.dtype:
-            return v.astype(dtype)
-        return v.copy() if copy else v
-
-    def block_until_ready(self):
-        self._buf.block_until_ready()
-        return self
-
-    def copy_to_host_async(self):
-        self._buf._copy_single_device_array_to_host_async()
-
-    def is_ready(self):
-        return self._buf.is_ready()
-
-    def item(self, *args):
-        return self._value().item(*args)
-
-    def tolist(self):
-        return self._value().tolist()
-
-    def _scalar(self, kind):
+def _scalar(kind):
+    def convert(self):
         if self.size != 1:
             raise TypeError(f"only size-1 arrays can be converted to Python scalars; got an array of shape "
                             f"{self.shape}")
         return kind(self._value().reshape(()))
+    return convert
 
-    __float__ = lambda self: self._scalar(float)
-    __int__ = lambda self: self._scalar(int)
-    __bool__ = lambda self: self._scalar(bool)
-    __complex__ = lambda self: self._scalar(complex)
-    __index__ = lambda self: self._scalar(int) if np.issubdtype(self.dtype, np.integer) else \
-        (_ for _ in ()).throw(TypeError(f"only integer arrays can be used as an index, got {self.dtype}"))
 
-    def __len__(self):
-        if not self.shape:
-            raise TypeError("len() of unsized object (a 0-d array)")
-        return self.shape[0]
+def _index(self):
+    if not np.issubdtype(self.dtype, np.integer):
+        raise TypeError(f"only integer arrays can be used as an index, got {self.dtype}")
+    return _scalar(int)(self)
 
-    def __iter__(self):
-        if not self.shape:
-            raise TypeError("iteration over a 0-d array")
-        return (self[i] for i in range(self.shape[0]))
 
-    def __hash__(self):
-        raise TypeError("unhashable type: lintra Array")
+def _len(self):
+    if not self.shape:
+        raise TypeError("len() of unsized object (a 0-d array)")
+    return self.shape[0]
 
-    def __repr__(self):
-        body = np.array2string(self._value(), separator=", ", prefix="Array(")
-        extra = ", weak_type=True" if self.type.weak else ""
-        return f"Array({body}, dtype={np.dtype(self.dtype).name}{extra})"
 
-    def __str__(self):
-        return str(self._value())
+def _iter(self):
+    if not self.shape:
+        raise TypeError("iteration over a 0-d array")
+    return (self[i] for i in range(self.shape[0]))
 
-    def __format__(self, spec):
-        return format(self._value().item() if self.ndim == 0 else self._value(), spec)
 
-    def __reduce__(self):
-        return (_rebuild, (self._value(), self.type.weak))
+def _hash(self):
+    raise TypeError("unhashable type: lintra Array")
+
+
+def _repr(self):
+    if self.is_deleted():
+        return f"Array(<deleted>, shape={self.shape}, dtype={self.dtype.name})"
+    body = np.array2string(self._value(), separator=", ", prefix="Array(")
+    extra = ", weak_type=True" if self.aval.weak else ""
+    return f"Array({body}, dtype={np.dtype(self.dtype).name}{extra})"
+
+
+def _format(self, spec):
+    return format(self._value().item() if self.ndim == 0 else self._value(), spec)
+
+
+def _reduce(self):
+    return (_rebuild, (self._value(), self.aval.weak))
 
 
 def _rebuild(value, weak):
     from . import dispatch
     return dispatch.device_put(value, weak=weak)
+
+
+def _copy_to_host_async(self):
+    if self._npy_value is None and not self.is_deleted():
+        self._copy_single_device_array_to_host_async()
+
+
+pjrt._attach(
+    Array,
+    type=property(lambda self: self.aval),
+    shape=property(lambda self: self.aval.shape),
+    dtype=property(lambda self: self.aval.dtype),
+    ndim=property(lambda self: len(self.aval.shape)),
+    size=property(lambda self: self.aval.size),
+    itemsize=property(lambda self: self.aval.dtype.itemsize),
+    nbytes=property(lambda self: self.aval.size * self.aval.dtype.itemsize),
+    weak_type=property(lambda self: self.aval.weak),
+    sharding=property(lambda self: self._sharding),
+    device=property(lambda self: self._sharding._device),
+    devices=lambda self: {self._sharding._device},
+    committed=property(lambda self: self._committed),
+    is_fully_addressable=property(lambda self: True),
+    is_fully_replicated=property(lambda self: True),
+    _value=_value,
+    __array__=_array,
+    __array_priority__=100,
+    copy_to_host_async=_copy_to_host_async,
+    item=lambda self, *args: self._value().item(*args),
+    tolist=lambda self: self._value().tolist(),
+    __float__=_scalar(float),
+    __int__=_scalar(int),
+    __bool__=_scalar(bool),
+    __complex__=_scalar(complex),
+    __index__=_index,
+    __len__=_len,
+    __iter__=_iter,
+    __hash__=_hash,
+    __repr__=_repr,
+    __str__=lambda self: str(self._value()),
+    __format__=_format,
+    __reduce__=_reduce,
+)
 
 
 def describe(t: TensorType) -> str:

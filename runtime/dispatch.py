@@ -1,11 +1,12 @@
-"""Compile-and-run: IR functions to cached executables, host transfers, eager primitives."""
+"""Compile-and-run: IR functions to cached executables, host transfers, eager primitives, and where a
+computation runs (devices follow data: on the device its committed inputs are on, else the default)."""
 import numpy as np
 
 from ..ir.builder import Builder
 from ..ir.core import Func, attrs_key
 from ..ir.printer import print_func
 from ..ir.types import TensorType, float0
-from ..lowering.lower import lower, to_text
+from ..lowering.lower import lower_text
 from . import compile_cache, pjrt
 from .array import Array
 
@@ -14,52 +15,92 @@ def default_device():
     return pjrt.client().devices()[0]
 
 
-_scalars = {}          # (dtype, weak, bytes, device) -> Array
+def placement(arrays):
+    """(device, committed) of a computation on `arrays`: the device its committed inputs are on, else the
+    default device. Inputs committed to different devices are an error, as in JAX."""
+    device = None
+    for a in arrays:
+        if a.__class__ is Array and a._committed:
+            d = a._sharding._device
+            if device is None:
+                device = d
+            elif d != device:
+                raise ValueError(
+                    f"Received incompatible devices for a computation: an argument of type {a.aval} is committed "
+                    f"to {d}, another to {device}. Move them to one device first, e.g. with "
+                    f"lintra.device_put(x, {device!r})")
+    return (default_device(), False) if device is None else (device, True)
+
+
+def to_device(arrays, device):
+    """The arrays with uncommitted ones (which live on the default device) copied to `device`; float0
+    values (host NumPy arrays, as JAX keeps them) become the booleans they are lowered as."""
+    out = []
+    for a in arrays:
+        if a.__class__ is not Array:
+            a = device_put(np.zeros(a.shape, np.bool_), device)
+        elif a._sharding._device != device:
+            a = pjrt.copy_to_device(a, device, False)
+        out.append(a)
+    return out
+
+
+_scalars = {}          # (dtype, weak, bytes, device, committed) -> Array
 _SCALARS_KEPT = 1024
 
 
-def device_put(x, device=None, weak=False) -> Array:
-    """A host value (already of a dtype Lintra supports) as an Array on `device`."""
+def device_put(x, device=None, weak=False, committed=None):
+    """A host value (already of a dtype Lintra supports) as an Array on `device` (default: the default
+    device), committed to it when a device is named. float0 values stay on the host, as in JAX."""
     x = np.asarray(x)
+    if x.dtype == float0:
+        return x
+    if committed is None:
+        committed = device is not None
     device = device or default_device()
-    if x.ndim == 0 and x.dtype != float0:
+    if x.ndim == 0:
         # the same few scalars (Python numbers, IR constants) recur on every eager call; Arrays are immutable,
         # so one device copy each serves them all
-        key = (x.dtype, weak, x.tobytes(), device)
+        key = (x.dtype, weak, x.tobytes(), device, committed)
         hit = _scalars.get(key)
         if hit is None:
             if len(_scalars) >= _SCALARS_KEPT:
                 _scalars.clear()
             # a private copy: a zero-copy transfer of the caller's array would change if they mutated it
-            hit = _scalars[key] = Array(pjrt.device_put(x.copy(), device, weak), TensorType((), x.dtype, weak))
+            hit = _scalars[key] = pjrt.device_put(x.copy(), TensorType((), x.dtype, weak), device, committed)
         return hit
-    t = TensorType(x.shape, x.dtype, weak)
-    if x.dtype == float0:         # no data: held on the device as booleans, as it is lowered
-        x = np.zeros(x.shape, np.bool_)
-    return Array(pjrt.device_put(x, device, weak), t)
+    return pjrt.device_put(x, TensorType(x.shape, x.dtype, weak), device, committed)
+
+
+def _storage(t: TensorType):
+    """The aval an output of type `t` is held under: float0 values as the booleans they are lowered as."""
+    return TensorType(t.shape, np.dtype(np.bool_), False) if t.dtype == float0 else t
 
 
 class Executable:
-    """A compiled IR function: its executable and what its outputs are."""
-    __slots__ = ("func", "compiled", "out_types", "device", "handlers", "_launch")
+    """A compiled IR function on one device: its executable and what its outputs are."""
+    __slots__ = ("func", "compiled", "out_types", "device", "_launch", "float0_out", "float0_in")
 
-    def __init__(self, func: Func, device=None):
+    def __init__(self, func: Func, device=None, donated=()):
         self.func = func
         self.device = device or default_device()
-        self.compiled = compile_cache.compile(to_text(lower(func)), [self.device])
+        self.compiled = compile_cache.compile(lower_text(func, donated=donated), [self.device])
         self.out_types = [r.type for r in func.results]
-        # float0 values are held as booleans, as they are lowered
-        self.handlers = pjrt.result_handlers(
-            [(t.shape, np.dtype(np.bool_) if t.dtype == float0 else t.dtype, t.weak) for t in self.out_types],
-            self.device)
-        self._launch = pjrt.launcher(self.compiled, self.handlers)
+        self.float0_out = [i for i, t in enumerate(self.out_types) if t.dtype == float0]
+        self.float0_in = any(a.type.dtype == float0 for a in func.args)
+        avals = [_storage(t) for t in self.out_types]
+        self._launch = {c: pjrt.launcher(self.compiled, pjrt.result_handlers(avals, self.device, c))
+                        for c in (False, True)}
 
-    def run(self, bufs):
-        """Run on device buffers; returns the outputs as Arrays."""
-        return list(map(Array, self._launch(bufs), self.out_types))
+    def run(self, arrays, committed=False):
+        """Run on Arrays already on this executable's device; returns the output Arrays."""
+        outs = self._launch[committed](arrays)
+        for i in self.float0_out:
+            outs[i] = np.zeros(self.out_types[i].shape, float0)
+        return outs
 
-    def __call__(self, args):
-        return self.run([a._buf for a in args])
+    def __call__(self, args, committed=False):
+        return self.run(to_device(args, self.device), committed)
 
 
 _op_cache = {}
@@ -76,20 +117,28 @@ def _attrs_key(attrs):
     return key
 
 
+def _type(a):
+    return a.aval if a.__class__ is Array else TensorType(a.shape, float0)
+
+
 def apply_primitive(prim, args, attrs, regions=()):
-    """Run one primitive eagerly: compiled once per (primitive, operand types, attributes, regions)."""
-    types = tuple([a.type for a in args])
+    """Run one primitive eagerly on Arrays: compiled once per (primitive, operand types, attributes,
+    regions, device)."""
+    device, committed = placement(args)
+    types = tuple([_type(a) for a in args])
     if regions:
         # regions are keyed by their text: a region retraced each call (custom rules) still hits the cache
-        key = (prim, types, attrs_key(attrs), tuple(print_func(Func("r", r)) for r in regions))
+        key = (prim, types, attrs_key(attrs), tuple(print_func(Func("r", r)) for r in regions), device)
     elif attrs:
-        key = (prim, types, _attrs_key(attrs))
+        key = (prim, types, _attrs_key(attrs), device)
     else:
-        key = (prim, types)
+        key = (prim, types, device)
     exe = _op_cache.get(key)
     if exe is None:
         b = Builder()
-        params = [b.arg(a.type) for a in args]
+        params = [b.arg(t) for t in types]
         b.ret(*b.emit(prim, params, attrs, regions))
-        exe = _op_cache[key] = Executable(Func(prim, b.block))
-    return exe.run([a._buf for a in args])
+        exe = _op_cache[key] = Executable(Func(prim, b.block), device)
+    if committed or exe.float0_in:
+        args = to_device(args, device)
+    return exe.run(args, committed)

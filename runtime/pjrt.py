@@ -1,6 +1,9 @@
-"""The one module of runtime/ that imports jaxlib: PJRT clients, transfers, compile and execute."""
+"""The one module of runtime/ that imports jaxlib: PJRT clients, transfers, compile and execute, and the
+C++ objects Lintra is built on (ArrayImpl, SingleDeviceSharding, pjit, jit-key configs)."""
 import glob
 import os
+import threading
+from typing import NamedTuple
 
 import numpy as np
 
@@ -13,7 +16,36 @@ from jaxlib import version as jaxlib_version  # noqa: E402
 # messages and profiler); Lintra reads none of them, and taking one is ~10% of a small jit call.
 _jax.set_tracebacks_enabled(False)
 
+JAXLIB_VERSION = jaxlib_version.__version__
+ArrayImpl = _jax.ArrayImpl
+SingleDeviceSharding = _jax.SingleDeviceSharding
+Device = _jax.Device
+# jaxlib's C++ pytree registry, re-exported so the front end reaches jaxlib only through this module.
+pytree = _jax.pytree
+
+
+# ---- configuration that C++ reads on every call -------------------------------------------------------------
+
+def jit_key_config(name, default):
+    """A setting that enters every C++ jit signature (its thread-local value when one is set): anything that
+    changes what a trace produces must be one, or the fast path would replay a stale executable."""
+    return _jax.config.Config(name, default, include_in_jit_key=True)
+
+
+UNSET = _jax.config.unset
+enable_x64 = jit_key_config("lintra_enable_x64",
+                            os.environ.get("LINTRA_ENABLE_X64", "0").lower() in ("1", "true", "yes"))
+disable_jit = jit_key_config("lintra_disable_jit", False)
+# C++ refuses to run any PjitFunction until these three are registered
+_jax.jax_jit.set_enable_x64_state(enable_x64)
+_jax.jax_jit.set_disable_jit_state(disable_jit)
+_jax.jax_jit.set_post_hook_state(_jax.config.Config("lintra_post_hook", None))
+
+
+# ---- clients and devices ------------------------------------------------------------------------------------
+
 _clients = {}
+_client_lock = threading.Lock()
 
 
 def _plugin_library(platform):
@@ -32,52 +64,42 @@ def _plugin_library(platform):
     return None
 
 
+def _make_client(platform):
+    if platform == "cpu":
+        return xla_client.make_cpu_client(num_devices=int(os.environ.get("LINTRA_NUM_CPU_DEVICES", "1")))
+    lib = _plugin_library(platform)
+    if lib is None:
+        raise RuntimeError(f"no PJRT plugin found for platform {platform!r}: install one "
+                           f"(e.g. jax-cuda12-plugin) or set LINTRA_PJRT_PLUGIN to its .so")
+    if not xla_client.pjrt_plugin_loaded(platform):
+        xla_client.load_pjrt_plugin_dynamically(platform, lib)
+    return xla_client.make_c_api_client(platform)
+
+
 def client(platform=None):
-    """The PJRT client for `platform` (default: $LINTRA_PLATFORM, else 'cpu'), created once."""
+    """The PJRT client for `platform` (default: $LINTRA_PLATFORM, else 'cpu'), created once: two clients
+    would each own a 'cpu:0', and their buffers and executables do not mix."""
     platform = (platform or os.environ.get("LINTRA_PLATFORM") or "cpu").lower()
     c = _clients.get(platform)
     if c is None:
-        if platform == "cpu":
-            n = int(os.environ.get("LINTRA_NUM_CPU_DEVICES", "1"))
-            c = xla_client.make_cpu_client(num_devices=n)
-        else:
-            lib = _plugin_library(platform)
-            if lib is None:
-                raise RuntimeError(f"no PJRT plugin found for platform {platform!r}: install one "
-                                   f"(e.g. jax-cuda12-plugin) or set LINTRA_PJRT_PLUGIN to its .so")
-            if not xla_client.pjrt_plugin_loaded(platform):
-                xla_client.load_pjrt_plugin_dynamically(platform, lib)
-            c = xla_client.make_c_api_client(platform)
-        _clients[platform] = c
+        with _client_lock:
+            c = _clients.get(platform)
+            if c is None:
+                c = _clients[platform] = _make_client(platform)
     return c
 
 
-class _Aval:
-    """What batched_device_put needs to know of an array: shape, dtype, weak type."""
-    __slots__ = ("shape", "dtype", "weak_type", "ndim")
+# ---- shardings: the C++ class, with the attributes its C++ callers read attached (as JAX does) -------------
 
-    def __init__(self, shape, dtype, weak_type=False):
-        self.shape, self.dtype, self.weak_type, self.ndim = shape, dtype, weak_type, len(shape)
+def _attach(cls, **attrs):
+    for name, value in attrs.items():
+        setattr(cls, name, value)
 
 
-class Sharding(_jax.SingleDeviceSharding):
-    """All of an array on one device (the interface jaxlib's C++ array expects of a sharding)."""
-
-    def __init__(self, device):
-        super().__init__(device)
-        self._dev = device
-
-    def _to_xla_hlo_sharding(self, ndim):
-        return xla_client.HloSharding.replicate()
-
-    memory_kind = property(lambda self: None)
-    _device_assignment = property(lambda self: (self._dev,))
-    _internal_device_list = property(lambda self: xla_client.DeviceList((self._dev,)))
-    is_fully_replicated = property(lambda self: True)
-    is_fully_addressable = property(lambda self: True)
-    num_devices = property(lambda self: 1)
-    device_set = property(lambda self: {self._dev})
-
+_attach(SingleDeviceSharding,
+        _to_xla_hlo_sharding=lambda self, ndim: xla_client.HloSharding.replicate(),
+        memory_kind=property(lambda self: self._memory_kind),
+        _device_assignment=property(lambda self: (self._device,)))
 
 _shardings = {}
 
@@ -85,18 +107,27 @@ _shardings = {}
 def sharding(device):
     s = _shardings.get(device)
     if s is None:
-        s = _shardings[device] = Sharding(device)
+        s = _shardings[device] = SingleDeviceSharding(device)
     return s
 
 
-def device_put(x: np.ndarray, device, weak=False):
-    """Copy a host array to `device`; returns a device buffer."""
-    return _jax.batched_device_put(_Aval(x.shape, x.dtype, weak), sharding(device), [x], [device], True,
-                                   enable_x64=True)
+# ---- transfers ----------------------------------------------------------------------------------------------
+
+def device_put(x: np.ndarray, aval, device, committed):
+    """Copy a host array (of a dtype already canonical for Lintra) to `device`: an ArrayImpl whose aval is
+    `aval` (C++ reads its dtype, shape and weak_type)."""
+    return _jax.batched_device_put(aval, sharding(device), [x], [device], committed, enable_x64=True)
 
 
-JAXLIB_VERSION = jaxlib_version.__version__
+def copy_to_device(x, device, committed):
+    """A device-to-device copy of the ArrayImpl `x`."""
+    out, = _jax.batched_copy_array_to_devices_with_sharding(
+        [x], [xla_client.DeviceList((device,))], [sharding(device)], [_jax.ArrayCopySemantics.ALWAYS_COPY])
+    return out if out._committed == committed else ArrayImpl(x.aval, sharding(device), [out], committed,
+                                                             _skip_checks=True)
 
+
+# ---- compile and execute ------------------------------------------------------------------------------------
 
 def compile_options():
     return xla_client.CompileOptions()
@@ -125,27 +156,20 @@ def backend_info(devices) -> str:
     return f"{c.platform}|{c.platform_version}|{[(d.id, d.device_kind) for d in devices]}"
 
 
-def result_handlers(avals, device):
-    """What turns each output of an executable into an array: made once per executable, as JAX does.
-    (`disassemble_into_single_device_arrays` would do the same work per call, and on each output it
-    tries to import `jax._src.sharding_impls` for JAX's sharding class: without JAX installed that
-    failed import walks sys.path every call, ~0.1-1 ms.)"""
+def result_handlers(avals, device, committed):
+    """What turns each output of an executable into an ArrayImpl whose aval is the given object: made once
+    per executable, as JAX does. (`disassemble_into_single_device_arrays` would do the same work per call,
+    and tries to import JAX's sharding module on each output.)"""
     s = sharding(device)
-    return [_jax.array_result_handler(_Aval(shape, dtype, weak), s, committed=True, _skip_checks=True)
-            for shape, dtype, weak in avals]
-
-
-def execute(executable, buffers, handlers):
-    """Run a compiled executable on one device; returns its output buffers."""
-    return executable.execute_sharded(buffers).consume_with_handlers(handlers)
+    return [_jax.array_result_handler(aval, s, committed=committed, _skip_checks=True) for aval in avals]
 
 
 def launcher(executable, handlers):
-    """execute(executable, ·, handlers) as one function of the buffers, for the hot path of a cached call."""
+    """The launch of `executable` as one function of its input arrays."""
     execute_sharded = executable.execute_sharded
 
-    def launch(buffers):
-        return execute_sharded(buffers).consume_with_handlers(handlers)
+    def launch(arrays):
+        return execute_sharded(arrays).consume_with_handlers(handlers)
     return launch
 
 
@@ -153,5 +177,36 @@ def optimized_hlo(executable) -> str:
     return "\n".join(m.to_string() for m in executable.hlo_modules())
 
 
-# jaxlib's C++ pytree registry, re-exported so the front end reaches jaxlib only through this module.
-pytree = _jax.pytree
+# ---- the C++ jit fast path ----------------------------------------------------------------------------------
+
+class FastpathData(NamedTuple):
+    """What C++ needs to replay a call without Python: read once per signature (its field names are the
+    contract; C++ casts it to a tuple)."""
+    xla_executable: object
+    out_pytree_def: object
+    in_shardings: list
+    out_shardings: list
+    out_avals: list
+    out_committed: list
+    kept_var_bitvec: list
+    in_device_local_layouts: list
+    const_args: list
+
+
+_pjit_cache = _jax.PjitFunctionCache()
+
+
+def _shard_arg_fallback(x, sharding, layout):
+    """C++ calls this for an argument it cannot place itself (e.g. an uncommitted array on another device)."""
+    device = sharding._device
+    if isinstance(x, ArrayImpl):
+        return x if x._sharding._device == device else copy_to_device(x, device, x._committed)
+    raise TypeError(f"cannot place {type(x).__name__} {x!r} on {device}")
+
+
+def pjit(name, fun, cache_miss, static_argnums, static_argnames, key, registry):
+    """jaxlib's C++ jit: a call flattens its arguments with `registry`, checks their signature against its
+    cache and launches; on a miss it calls `cache_miss(*args, **kwargs)`, which returns
+    (outputs, FastpathData or None, False)."""
+    return _jax.pjit(name, fun, cache_miss, static_argnums, static_argnames, key, registry,
+                     _shard_arg_fallback, _pjit_cache)
