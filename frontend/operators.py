@@ -5,8 +5,8 @@ inside a trace, stages the same ops: eager and jit agree.
 """
 import numpy as np
 
-from ..runtime.array import Array
-from .core import Tracer
+from ..runtime.array import Array, check_live
+from .core import Tracer, python_scalar
 from .numpy import creation, indexing, products, reductions, manipulation as shapes, ufuncs
 
 _ACCEPTED = (bool, int, float, complex, np.generic, np.ndarray, Array, Tracer)
@@ -20,7 +20,14 @@ def _binary(fn, symbol, reflected=False):
                             f"'{type(right).__name__}'; convert the {type(other).__name__} with jnp.asarray first")
         if not isinstance(other, _ACCEPTED):
             return NotImplemented
-        return fn(other, self) if reflected else fn(self, other)
+        if other.__class__ is int and self.dtype.kind in "iu":
+            # the compiled function takes the int as a weak value and would wrap it, as JAX does; refuse
+            python_scalar(other, self.dtype)
+        try:
+            return fn(other, self) if reflected else fn(self, other)
+        except ValueError:
+            check_live((self, other))
+            raise
     return op
 
 

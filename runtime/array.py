@@ -10,13 +10,20 @@ Array = pjrt.ArrayImpl
 TensorType.weak_type = property(lambda self: self.weak)
 
 
+def check_live(xs):
+    """Raise, naming it, if one of `xs` is a deleted Array (PJRT's own error names neither array nor cause)."""
+    for x in xs:
+        if x.__class__ is Array and x.is_deleted():
+            raise RuntimeError(f"Array has been deleted with shape={x.dtype.name}{list(x.shape)}: it was donated to "
+                               f"a computation (donate_argnums) or deleted with .delete(), and cannot be used "
+                               f"again") from None
+
+
 def _value(self):
     """The array's value as a read-only NumPy array, read once."""
     v = self._npy_value
     if v is None:
-        if self.is_deleted():
-            raise RuntimeError(f"Array has been deleted with shape={describe(self.aval)}: it was donated to a "
-                               f"computation (donate_argnums) or deleted with .delete(), and cannot be read")
+        check_live([self])
         try:
             # the buffer protocol (no copy on CPU); jaxlib's own route looks for JAX's sharding class
             v = np.asarray(memoryview(self))

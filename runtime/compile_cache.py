@@ -162,7 +162,7 @@ def compile(text: str, devices, options=None):
     """Compile StableHLO `text` for `devices` (with xla_client CompileOptions `options`), through the disk
     cache when it is on."""
     if options is None:
-        options = pjrt.compile_options()
+        options = pjrt.compile_options(devices)
     directory = cache_dir()
     if directory is None:
         return pjrt.compile(text, devices, options)

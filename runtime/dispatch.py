@@ -8,7 +8,7 @@ from ..ir.printer import print_func
 from ..ir.types import TensorType, float0
 from ..lowering.lower import lower_text
 from . import compile_cache, pjrt
-from .array import Array
+from .array import Array, check_live
 
 
 def default_device():
@@ -141,4 +141,8 @@ def apply_primitive(prim, args, attrs, regions=()):
         exe = _op_cache[key] = Executable(Func(prim, b.block), device)
     if committed or exe.float0_in:
         args = to_device(args, device)
-    return exe.run(args, committed)
+    try:
+        return exe.run(args, committed)
+    except Exception:
+        check_live(args)
+        raise

@@ -99,7 +99,16 @@ def _attach(cls, **attrs):
 _attach(SingleDeviceSharding,
         _to_xla_hlo_sharding=lambda self, ndim: xla_client.HloSharding.replicate(),
         memory_kind=property(lambda self: self._memory_kind),
-        _device_assignment=property(lambda self: (self._device,)))
+        _device_assignment=property(lambda self: (self._device,)),
+        device_set=property(lambda self: {self._device}),
+        addressable_devices=property(lambda self: {self._device}),
+        num_devices=property(lambda self: 1),
+        is_fully_replicated=property(lambda self: True),
+        is_fully_addressable=property(lambda self: True),
+        shard_shape=lambda self, global_shape: tuple(global_shape),
+        devices_indices_map=lambda self, shape: {self._device: (slice(None),) * len(shape)},
+        is_equivalent_to=lambda self, other, ndim: self == other,
+        __repr__=lambda self: f"SingleDeviceSharding(device={self._device!r}, memory_kind={self._memory_kind})")
 
 _shardings = {}
 
@@ -129,14 +138,17 @@ def copy_to_device(x, device, committed):
 
 # ---- compile and execute ------------------------------------------------------------------------------------
 
-def compile_options():
-    return xla_client.CompileOptions()
+def compile_options(devices):
+    """Options for one replica per device in `devices` (XLA assigns device 0 when none is given)."""
+    options = xla_client.CompileOptions()
+    options.device_assignment = xla_client.DeviceAssignment.create(np.array([[d.id for d in devices]]).T)
+    return options
 
 
 def compile(module, devices, options=None):
     """Compile a StableHLO module (jaxlib MLIR module or text) for `devices`."""
     return devices[0].client.compile_and_load(module, xla_client.DeviceList(tuple(devices)),
-                                              options or compile_options())
+                                              options or compile_options(devices))
 
 
 def serialize(executable) -> bytes:
@@ -147,7 +159,7 @@ def deserialize(payload: bytes, devices, options=None):
     """A compiled executable back from `serialize`'s bytes (only ever from Lintra's own cache: loading
     one runs its native code)."""
     return devices[0].client.deserialize_executable(payload, xla_client.DeviceList(tuple(devices)),
-                                                    options or compile_options())
+                                                    options or compile_options(devices))
 
 
 def backend_info(devices) -> str:

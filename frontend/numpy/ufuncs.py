@@ -5,6 +5,7 @@ import numpy as np
 
 from ...ir import types as T
 from .. import dtypes as _dtypes
+from ..api import jit
 from ..core import bind1, constant, type_of
 from ._util import (asvalue, broadcast_shapes, broadcast_to, check_arraylike, convert, describe, promote_args,
                     shape_of)
@@ -453,3 +454,17 @@ def array_equiv(a1, a2):
     except ValueError:
         return constant(np.array(False))
     return _all(equal(a1, a2))
+
+
+# Called eagerly, each of these runs as one compiled function per argument signature, replayed by C++ (so
+# promotion and broadcasting run once per signature, as in JAX); inside a trace its ops join the trace.
+_ELEMENTWISE = """add multiply true_divide divide maximum minimum arctan2 equal not_equal less less_equal greater
+greater_equal bitwise_and bitwise_or bitwise_xor subtract left_shift right_shift bitwise_left_shift
+bitwise_right_shift floor_divide remainder mod sqrt exp exp2 log log1p expm1 sin cos tan tanh sinh cosh arcsin
+arccos arctan arcsinh arccosh arctanh log2 log10 negative positive absolute abs sign floor ceil square reciprocal
+isnan isinf isfinite real imag conjugate conj logical_and logical_or logical_xor logical_not bitwise_not invert
+bitwise_invert""".split()
+_compiled = {}
+for _name in _ELEMENTWISE:
+    _f = globals()[_name]
+    globals()[_name] = _compiled.get(_f) or _compiled.setdefault(_f, jit(_f, inline=True))

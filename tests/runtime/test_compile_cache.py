@@ -132,7 +132,7 @@ def test_default_dir_is_the_user_cache(monkeypatch, tmp_path):
 
 def test_key_depends_on_text_options_and_flags(monkeypatch):
     devs = [pjrt.client().devices()[0]]
-    opts = pjrt.compile_options().SerializeAsString()
+    opts = pjrt.compile_options(devs).SerializeAsString()
     base = compile_cache.key("module {}", devs, opts)
     assert compile_cache.key("module {}", devs, opts) == base
     assert compile_cache.key("module { }", devs, opts) != base
@@ -169,7 +169,7 @@ def test_least_recently_used_entries_are_evicted(tmp_path, monkeypatch):
     devs = [pjrt.client().devices()[0]]
 
     def path(c):
-        return os.path.join(d, compile_cache.key(scale(c), devs, pjrt.compile_options().SerializeAsString())
+        return os.path.join(d, compile_cache.key(scale(c), devs, pjrt.compile_options(devs).SerializeAsString())
                             + ".xla")
 
     def use(c):

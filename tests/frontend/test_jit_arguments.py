@@ -1,0 +1,78 @@
+"""jit's argument handling as JAX 0.10.2's: donation (the donated array is deleted, reading it is a clear
+error), and validation of static_argnums/static_argnames/donate_argnums/donate_argnames at jit time (the
+messages are JAX's)."""
+import numpy as np
+import pytest
+
+import lintra
+import lintra.numpy as jnp
+
+
+def _f(a, b):
+    return a * 2 + b
+
+
+def test_donated_argument_is_deleted_and_reading_it_says_so():
+    f = lintra.jit(_f, donate_argnums=0)
+    for _ in range(3):                        # the first call, then the C++ fast path
+        x, y = jnp.asarray(np.arange(3, dtype=np.float32)), jnp.asarray(np.ones(3, np.float32))
+        out = f(x, y)
+        np.testing.assert_array_equal(np.asarray(out), [1, 3, 5])
+        assert x.is_deleted() and not y.is_deleted()
+        with pytest.raises(RuntimeError, match=r"Array has been deleted with shape=float32\[3\].*donat"):
+            np.asarray(x)
+        with pytest.raises(RuntimeError, match="deleted"):
+            x + 1
+        with pytest.raises(RuntimeError, match="deleted"):
+            f(x, y)
+        assert "deleted" in repr(x)
+
+
+def test_donate_argnames_and_a_donated_pytree():
+    f = lintra.jit(lambda p, s: {"w": p["w"] - s * p["g"], "g": p["g"]}, donate_argnames="p")
+    p = {"w": jnp.asarray(np.ones(2, np.float32)), "g": jnp.asarray(np.full(2, 0.5, np.float32))}
+    out = f(p, 2.0)
+    np.testing.assert_array_equal(np.asarray(out["w"]), [0, 0])
+    assert p["w"].is_deleted() and p["g"].is_deleted()
+
+
+def test_delete():
+    x = jnp.asarray(np.ones(2, np.float32))
+    x.delete()
+    assert x.is_deleted()
+    with pytest.raises(RuntimeError, match="deleted"):
+        float(x[0])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(static_argnums=3), r"Jitted function has static_argnums=\(3,\), but only accepts 2 positional arguments"),
+    (dict(static_argnums=-3), r"static_argnums=\(-3,\), but only accepts 2 positional arguments"),
+    (dict(static_argnames="c"), r"Jitted function has invalid argnames \{'c'\} in static_argnames"),
+    (dict(donate_argnums=5), r"Jitted function has donate_argnums=\(5,\), but only accepts 2 positional arguments"),
+    (dict(donate_argnames="zz"), r"invalid argnames \{'zz'\} in donate_argnames"),
+    (dict(static_argnums=0, donate_argnums=0), r"static_argnames and donate_argnames cannot intersect.*\{'a'\}"),
+    (dict(static_argnames="a", donate_argnames="a"), "cannot intersect"),
+    (dict(static_argnums=0, donate_argnames="a"), "cannot intersect"),
+])
+def test_argument_validation_matches_jax(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        lintra.jit(_f, **kwargs)
+
+
+def test_argnums_must_be_ints():
+    with pytest.raises(TypeError, match="static_argnums must be ints.*'a'"):
+        lintra.jit(_f, static_argnums=("a",))
+
+
+def test_varargs_and_kwargs_accept_any_position_and_name():
+    g = lintra.jit(lambda *a, **k: a[0] * k["s"], static_argnums=4, static_argnames="s")
+    assert float(g(2.0, 0, 0, 0, "ignored", s=3)) == 6.0
+
+
+def test_decorator_factory_and_static_values():
+    @lintra.jit(static_argnames="n")
+    def power(x, n):
+        return x ** n
+    assert float(power(2.0, n=3)) == 8.0 and float(power(2.0, n=2)) == 4.0
+    with pytest.raises(ValueError, match="Non-hashable static arguments are not supported.*list"):   # JAX's words
+        power(2.0, n=[1])
