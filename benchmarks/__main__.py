@@ -1,11 +1,15 @@
-"""Lintra against JAX, side by side: `python -m benchmarks [--only KEYS] [--quick] [--markdown]`.
+"""Lintra against JAX, side by side: `python -m benchmarks [--only KEYS] [--quick] [--rounds N] [--markdown]`.
 
 Run from the repository root. Lintra's workloads run in this process (first calls in fresh ones); JAX's
 run in a separate process under an interpreter that has JAX 0.10.2, found as
   1. $LINTRA_BENCH_JAX_PYTHON (e.g. a separate venv: python3 -m venv /work/jaxvenv &&
      /work/jaxvenv/bin/pip install jax==0.10.2; then LINTRA_BENCH_JAX_PYTHON=/work/jaxvenv/bin/python), or
   2. this interpreter, when the `bench` extra (`pip install -e '.[bench]'`) put JAX beside Lintra.
-Without either the JAX column reads n/a. Times are the best of several rounds, per iteration.
+Without either the JAX columns read n/a. Each row gives wall time and process CPU time (all threads) per
+call, both read around the same loop, each the best of several rounds; first-call rows are wall time of one
+call in a fresh process. Ratios are Lintra / JAX: `ratio (CPU)` for microbenchmarks (under ~1 ms per call,
+where the CPU clock is steadier on a loaded machine), `ratio (wall)` for every row. `--rounds N` alternates
+the sides (Lintra, JAX, Lintra, ...) and keeps each side's best per metric.
 """
 import argparse
 import importlib.util
@@ -63,7 +67,10 @@ def fmt_time(s):
     return f"{s * 1e6:.1f} us"
 
 
-def cell(r, w):
+MICRO_S = 1e-3     # rows faster than this (per call, on the faster side) also get a CPU-time ratio
+
+
+def wall_cell(r, w):
     if r is None:
         return "n/a"
     if "na" in r:
@@ -72,29 +79,59 @@ def cell(r, w):
     return fmt_time(s) + (f" ({w.flops / s / 1e9:.0f} GFLOP/s)" if w.flops else "")
 
 
+def cpu_cell(r):
+    if r is None or "na" in r:
+        return "n/a"
+    return fmt_time(r["cpu_seconds"]) if "cpu_seconds" in r else "-"
+
+
+def ratio(a, b, metric):
+    if a and b and metric in a and metric in b and b[metric] > 0:
+        return f"{a[metric] / b[metric]:.2f}x"
+    return "-"
+
+
+HEADER = ("workload", "Lintra wall", "JAX wall", "Lintra CPU", "JAX CPU", "ratio (CPU)", "ratio (wall)")
+
+
 def table(keys, lintra, jax, markdown):
-    rows = [("workload", "Lintra", "JAX 0.10.2", "Lintra / JAX")]
+    rows = [HEADER]
     for k in keys:
         w = W.BY_KEY[k]
         a, b = lintra.get(k), jax.get(k)
-        ratio = f"{a['seconds'] / b['seconds']:.2f}x" if a and b and "seconds" in a and "seconds" in b else "-"
-        rows.append((w.title, cell(a, w), cell(b, w), ratio))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        walls = [r["seconds"] for r in (a, b) if r and "seconds" in r]
+        micro = bool(walls) and min(walls) < MICRO_S
+        rows.append((w.title, wall_cell(a, w), wall_cell(b, w), cpu_cell(a), cpu_cell(b),
+                     ratio(a, b, "cpu_seconds") if micro else "-", ratio(a, b, "seconds")))
+    n = len(HEADER)
+    widths = [max(len(r[i]) for r in rows) for i in range(n)]
     lines = []
     for i, r in enumerate(rows):
         if markdown:
-            lines.append("| " + " | ".join(r) + " |")
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
             if i == 0:
-                lines.append("|" + "|".join(["---"] + ["---:"] * 3) + "|")
+                lines.append("|" + "|".join(["---"] + ["---:"] * (n - 1)) + "|")
         else:
             lines.append("  ".join([r[0].ljust(widths[0])] + [c.rjust(widths[j + 1]) for j, c in enumerate(r[1:])]))
     return "\n".join(lines)
 
 
+LEGEND = ("Times per call. wall: perf_counter; CPU: process_time (all threads of the process). JAX is 0.10.2 "
+          "on CPU. Ratios are Lintra / JAX; ratio (CPU) only for rows under 1 ms per call. First-call rows: "
+          "wall time of one call in a fresh process.")
+
+
 def best(acc, results):
+    """Fold one round's results into `acc`, keeping each metric's best (smallest) per workload."""
     for k, r in results.items():
-        if k not in acc or "seconds" in r and r["seconds"] < acc[k].get("seconds", float("inf")):
-            acc[k] = r
+        old = acc.get(k)
+        if old is None or "seconds" not in old:
+            if old is None or "seconds" in r:
+                acc[k] = dict(r)
+            continue
+        for metric in ("seconds", "cpu_seconds"):
+            if metric in r:
+                old[metric] = min(old.get(metric, float("inf")), r[metric])
 
 
 def main(argv=None):
@@ -115,7 +152,7 @@ def main(argv=None):
     log = lambda lib, key, r: print(f"  {lib}: {key} done", file=sys.stderr, flush=True)
     python = None if args.no_jax else jax_python(args.jax_python)
     lintra, jax = {}, {}
-    for _ in range(args.rounds):     # rounds alternate the two, so both see the same machine load
+    for _ in range(args.rounds):     # rounds alternate the sides (Lintra, JAX, Lintra, ...): same machine load
         best(lintra, side.run("lintra", keys, args.quick, log=log))
         if python:
             best(jax, run_jax(python, keys, args.quick))
@@ -124,6 +161,7 @@ def main(argv=None):
         jax = {k: {"na": why} for k in keys}
 
     print(table(keys, lintra, jax, args.markdown))
+    print("\n" + LEGEND)
     if "matmul" in keys:
         peak, how = peak_gflops()
         if peak:

@@ -1,8 +1,9 @@
 """One library's side of the benchmark suite: `python side.py {lintra|jax} [--only KEYS] [--quick]`.
 
-Runs the workloads of workloads.py on one library and prints `RESULT <json>`: per workload key, seconds
-per iteration, or why it did not run. Workloads that time a first call run in fresh processes
-(`--first KEY`) with an empty persistent compilation cache, and then again with that cache warm.
+Runs the workloads of workloads.py on one library and prints `RESULT <json>`: per workload key, wall and
+process CPU seconds per iteration (`seconds`, `cpu_seconds`), or why it did not run (`na`). Workloads that
+time a first call run in fresh processes (`--first KEY`), wall time only, with an empty persistent
+compilation cache, and then again with that cache warm.
 This file is run as a script by the JAX side's interpreter, so it imports nothing of Lintra's package
 unless asked for Lintra.
 """
@@ -79,11 +80,12 @@ def run(lib_name, keys, quick=False, log=None):
             continue
         try:
             if w.fresh_process:
-                seconds = first_calls(lib_name, key)
+                results[key] = {"seconds": first_calls(lib_name, key)}
             else:
                 fn = w.setup(L)
-                seconds = W.measure(fn, min_time=0.05 if quick else 0.2, repeat=3 if quick else 5)
-            results[key] = {"seconds": seconds}
+                finish = None if w.awaited else (lambda out: W.block(L, out))
+                results[key] = W.measure(fn, min_time=0.05 if quick else 0.2, repeat=3 if quick else 5,
+                                         finish=finish)
         except Exception as e:     # one failing workload must not hide the others' numbers
             results[key] = {"na": f"failed: {type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}"}
         if log:

@@ -4,7 +4,9 @@ A library is a namespace `L` with `L.jax` (lintra or jax), `L.jnp` (its numpy) a
 imports neither library itself: benchmarks/side.py passes one in, in its own process, so JAX never enters
 a process that runs Lintra.
 
-Each workload's `setup(L)` returns a callable that runs one iteration and waits for its results.
+Each workload's `setup(L)` returns a callable that runs one iteration and waits for its results, except
+for workloads marked `awaited=False`: their callable returns its result unwaited, and `measure` waits on the
+last call's result at the end of each round, inside the timed region, so the queued work is counted.
 """
 import time
 from typing import Callable, NamedTuple, Optional
@@ -19,6 +21,7 @@ class Workload(NamedTuple):
     flops: Optional[float] = None     # per iteration, to report GFLOP/s
     fresh_process: bool = False       # timed once, in a new process (first calls)
     needs: Optional[str] = None       # an attribute path the library must have, e.g. "lax.scan"
+    awaited: bool = True              # False: each call returns its result unwaited (see measure's `finish`)
 
 
 def block(L, out):
@@ -102,6 +105,22 @@ def per_example_eager(L):
     return lambda: block(L, f(*args))
 
 
+TINY_BATCH, TINY_N = 8, 4
+
+
+def per_example_tiny(L):
+    """Per-example gradients of a linear model's squared error: w f32[4], x f32[8,4], y f32[8]."""
+    jax, jnp = L.jax, L.jnp
+    rng = np.random.default_rng(5)
+    w, x, y = device(L, (rng.standard_normal(TINY_N, np.float32), rng.standard_normal((TINY_BATCH, TINY_N),
+                         np.float32), rng.standard_normal(TINY_BATCH, np.float32)))
+
+    def loss(w, xi, yi):
+        return (jnp.dot(xi, w) - yi) ** 2
+    f = jax.jit(jax.vmap(jax.grad(loss), in_axes=(None, 0, 0)))
+    return lambda: block(L, f(w, x, y))
+
+
 # ---- Hessian-vector products -----------------------------------------------------------------------------
 
 HVP_N = 512
@@ -122,6 +141,21 @@ def _hvp(L, mode):
         "rev-rev": lambda x, v: jax.grad(lambda y: jnp.vdot(jax.grad(f)(y), v))(x),
     }[mode]
     hvp = jax.jit(hvp)
+    return lambda: block(L, hvp(x, v))
+
+
+HVP_SMALL_SHAPE = (30, 40)
+
+
+def hvp_small(L):
+    """A small jitted HVP, forward-over-reverse, of f(x) = sum(tanh(x)**2): dispatch-sized, not compute."""
+    jax, jnp = L.jax, L.jnp
+    rng = np.random.default_rng(6)
+    x, v = (jnp.asarray(rng.standard_normal(HVP_SMALL_SHAPE, np.float32)) for _ in range(2))
+
+    def f(x):
+        return jnp.sum(jnp.tanh(x) ** 2)
+    hvp = jax.jit(lambda x, v: jax.jvp(jax.grad(f), (x,), (v,))[1])
     return lambda: block(L, hvp(x, v))
 
 
@@ -176,6 +210,30 @@ def eager_op(L):
     return lambda: add(x, y).block_until_ready()
 
 
+def eager_jnp_sin(L):
+    """One eager jnp.sin per call, not awaited: the result is returned for `measure` to wait on once."""
+    x, _ = _xy(L)
+    sin = L.jnp.sin
+    return lambda: sin(x)
+
+
+PIPELINE_OPS, PIPELINE_N = 100, 1000
+
+
+def pipelined_eager(L):
+    """100 chained eager jnp ops (sin, *1.0001, tanh, +0.5, repeated: values stay bounded), awaited once."""
+    jnp = L.jnp
+    x0 = jnp.asarray(np.linspace(-1, 1, PIPELINE_N, dtype=np.float32))
+    ops = [jnp.sin, lambda a: a * 1.0001, jnp.tanh, lambda a: a + 0.5]
+
+    def run():
+        x = x0
+        for i in range(PIPELINE_OPS):
+            x = ops[i % len(ops)](x)
+        return x.block_until_ready()
+    return run
+
+
 # ---- a large matmul --------------------------------------------------------------------------------------
 
 MATMUL_N = 2048
@@ -208,7 +266,10 @@ def scan_grad(L):
 
 WORKLOADS = [
     Workload("jit_dispatch", "jit dispatch: cached f(x, y) = x*y + y, f32[3]", jit_dispatch),
-    Workload("eager_op", "eager op: lax.add, f32[3]", eager_op),
+    Workload("eager_op", "eager op: lax.add, f32[3], awaited", eager_op),
+    Workload("eager_jnp_sin", "eager op: jnp.sin, f32[3], not awaited", eager_jnp_sin, awaited=False),
+    Workload("pipelined_eager", f"pipelined eager: {PIPELINE_OPS} chained jnp ops, f32[{PIPELINE_N}], awaited once",
+             pipelined_eager),
     Workload("mlp_first", "MLP step, first call (trace+passes+lower+compile)", mlp_first_call,
              fresh_process=True),
     Workload("mlp_first_cached", "MLP step, first call, 2nd process (disk cache)", mlp_first_call,
@@ -217,6 +278,10 @@ WORKLOADS = [
     Workload("mlp_eager_grad", "MLP grad, eager", mlp_eager_grad),
     Workload("per_example_jit", f"per-example grads (B={SMALL_BATCH}), jit(vmap(grad))", per_example_jit),
     Workload("per_example_eager", f"per-example grads (B={SMALL_BATCH}), vmap(grad), eager", per_example_eager),
+    Workload("per_example_tiny", f"per-example grads, tiny (B={TINY_BATCH}, w f32[{TINY_N}]), jit(vmap(grad))",
+             per_example_tiny),
+    Workload("hvp_small", f"HVP forward-over-reverse, jit, f32[{HVP_SMALL_SHAPE[0]},{HVP_SMALL_SHAPE[1]}]",
+             hvp_small),
     Workload("hvp_fwd_rev", f"HVP forward-over-reverse, jit, n={HVP_N}", lambda L: _hvp(L, "fwd-rev")),
     Workload("hvp_rev_fwd", f"HVP reverse-over-forward, jit, n={HVP_N}", lambda L: _hvp(L, "rev-fwd")),
     Workload("hvp_rev_rev", f"HVP reverse-over-reverse, jit, n={HVP_N}", lambda L: _hvp(L, "rev-rev")),
@@ -239,28 +304,37 @@ def has(L, path):
     return True
 
 
-def measure(fn, min_time=0.2, repeat=5):
-    """Seconds per call: the best of `repeat` rounds, each of enough calls to last `min_time`."""
-    fn()
-    number, t = 1, 0.0
-    while True:
-        t0 = time.perf_counter()
+def measure(fn, min_time=0.2, repeat=5, finish=None):
+    """Per-call times `{"seconds": wall, "cpu_seconds": process CPU}`, each the best of `repeat` rounds of
+    enough calls to last `min_time` (both clocks read around the same loop; the two bests may come from
+    different rounds). Process CPU time counts every thread of the process (the runtime's too).
+    `finish(out)`, when given, is called on the last call's result inside each timed round: for workloads
+    whose calls return without waiting, it waits for the queued work."""
+    def round_(number):
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = None
         for _ in range(number):
-            fn()
-        t = time.perf_counter() - t0
+            out = fn()
+        if finish is not None:
+            finish(out)
+        return time.perf_counter() - t0, time.process_time() - c0
+
+    round_(1)
+    number = 1
+    while True:
+        t, c = round_(number)
         if t >= min_time or number >= 1 << 20:
             break
         number = max(number * 2, int(number * min_time / max(t, 1e-9) * 1.1))
-    best = t / number
+    wall, cpu = t / number, c / number
     for _ in range(repeat - 1):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / number)
-    return best
+        t, c = round_(number)
+        wall, cpu = min(wall, t / number), min(cpu, c / number)
+    return {"seconds": wall, "cpu_seconds": cpu}
 
 
 def time_once(fn):
+    """Wall seconds of one call (first calls: timed once, in a fresh process)."""
     t0 = time.perf_counter()
     fn()
     return time.perf_counter() - t0
