@@ -9,6 +9,7 @@ each op: eagerly op by op outside any trace, or staged into the enclosing trace 
 import collections
 import functools
 import hashlib
+import threading
 import time
 
 import numpy as np
@@ -124,6 +125,7 @@ class _LinearIR:
 
 
 _linear_irs = collections.OrderedDict()    # the last few top-level traces' _LinearIRs, by _ir_key
+_linear_irs_lock = threading.Lock()
 _LINEAR_IRS_KEPT = 32
 _CONSTANT_BYTES_KEPT = 1 << 20   # a trace that embeds more (NumPy data closed over) is not kept
 # compiling the parts costs ~0.1-0.3 s of XLA: worth it for a function differentiated again and again (a
@@ -138,14 +140,17 @@ def _linear_ir(func, nonzero, n_main, n_all):
     if key is None:
         return _LinearIR(func, nonzero, n_main, n_all)
     key = (key, tuple(nonzero), n_main, n_all, config.enable_x64)
-    hit = _linear_irs.get(key)
-    if hit is not None:
-        hit.uses += 1
-        _linear_irs.move_to_end(key)
-        return hit
-    ir = _linear_irs[key] = _LinearIR(func, nonzero, n_main, n_all)
-    if len(_linear_irs) > _LINEAR_IRS_KEPT:
-        _linear_irs.popitem(last=False)
+    with _linear_irs_lock:
+        hit = _linear_irs.get(key)
+        if hit is not None:
+            hit.uses += 1
+            _linear_irs.move_to_end(key)
+            return hit
+    ir = _LinearIR(func, nonzero, n_main, n_all)
+    with _linear_irs_lock:      # another thread may evict or add entries meanwhile
+        _linear_irs[key] = ir
+        while len(_linear_irs) > _LINEAR_IRS_KEPT:
+            _linear_irs.popitem(last=False)
     return ir
 
 
