@@ -147,3 +147,32 @@ def test_bad_argument_type_names_the_value():
 def test_lower_returns_stablehlo_text():
     text = lintra.jit(lambda x: lax.exp(x)).lower(np.ones(2, np.float32))
     assert "stablehlo.exponential" in text and "func.func public @main" in text or "func.func @main" in text
+
+
+def test_settings_that_change_a_trace_are_in_the_cached_signature(x64):
+    # a cached call is replayed by C++; had x64 or the threefry layout not been in its key, the second call of
+    # each pair would replay the executable traced under the other setting
+    make = lintra.jit(lambda: jnp.zeros(2) + 1)
+    draw = lintra.jit(lambda k: lintra.random.uniform(k, (4,)))
+    key = lintra.random.PRNGKey(0)
+    seen = {}
+    for x64_on, partitionable in [(False, True), (True, True), (False, False), (False, True), (True, True)]:
+        lintra.config.update("enable_x64", x64_on)
+        lintra.config.update("threefry_partitionable", partitionable)
+        try:
+            assert make().dtype == (np.float64 if x64_on else np.float32)
+            bits = np.asarray(draw(key)).astype(np.float32)
+            np.testing.assert_array_equal(bits, np.asarray(lintra.random.uniform(key, (4,))).astype(np.float32))
+            np.testing.assert_array_equal(seen.setdefault((x64_on, partitionable), bits), bits)
+        finally:
+            lintra.config.update("threefry_partitionable", True)
+    assert not np.array_equal(seen[False, True], seen[False, False])      # the layouts draw different numbers
+
+
+def test_a_cached_jit_called_inside_a_trace_is_staged():
+    inner = lintra.jit(lambda a: a * 2)
+    x = jnp.asarray(np.ones(3, np.float32))
+    inner(x), inner(x)                                     # cached: C++ replays it outside traces
+    func = lintra.make_ir(lambda y: inner(x) + y)(np.ones(3, np.float32))
+    assert any(op.prim == "call" for op in func.body.ops), func
+    np.testing.assert_array_equal(np.asarray(lintra.jit(lambda y: inner(x) + y)(np.ones(3, np.float32))), [3] * 3)
