@@ -11,8 +11,13 @@ from . import compile_cache, pjrt
 from .array import Array, check_live
 
 
+_default = []
+
+
 def default_device():
-    return pjrt.client().devices()[0]
+    if not _default:          # client.devices() builds a new list on every call: it is read once
+        _default.append(pjrt.client().devices()[0])
+    return _default[0]
 
 
 def placement(arrays):
@@ -100,7 +105,10 @@ class Executable:
         return outs
 
     def __call__(self, args, committed=False):
-        return self.run(to_device(args, self.device), committed)
+        """Run on Arrays anywhere (uncommitted ones are moved here) and float0 values."""
+        if committed or self.float0_in:
+            args = to_device(args, self.device)
+        return self.run(args, committed)
 
 
 _op_cache = {}
