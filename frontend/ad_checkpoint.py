@@ -15,8 +15,7 @@ import numpy as np
 from ..ir.ad.checkpoint_rules import saveable
 from . import lax, tree
 from .abstract import ShapeDtypeStruct
-from .ad import trace_flat
-from .api import ir_name
+from .api import ir_name, trace_flat
 from .control import cond, scan
 from .core import concrete_value, current_trace, stage, type_of
 

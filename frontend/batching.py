@@ -12,9 +12,8 @@ import numpy as np
 from ..ir.batch import batch
 from . import tree
 from .abstract import ShapeDtypeStruct
-from .ad import eval_func
 from .api import ir_name, trace_to_ir
-from .core import type_of
+from .core import eval_func, type_of
 
 
 class _AxisEnv(threading.local):

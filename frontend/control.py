@@ -15,8 +15,7 @@ from ..ir.builder import Builder
 from ..ir.core import Value
 from . import lax, tree
 from .abstract import ShapeDtypeStruct
-from .ad import trace_flat
-from .api import ir_name
+from .api import ir_name, trace_flat
 from .core import bind, concrete_value, constant, is_value, type_of
 
 

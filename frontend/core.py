@@ -260,3 +260,16 @@ def constant(value, dtype=None, weak=False):
         return device_put(attrs["value"], weak=weak)
     val = device_put(attrs["value"], weak=weak) if trace.concrete else None
     return Tracer(trace, trace.builder.emit1("constant", (), attrs), val)
+
+
+def eval_func(func, args):
+    """Evaluate an IR function on arrays/tracers by binding each op in the current context (how every
+    transformation runs the IR its passes produce)."""
+    env = dict(zip(func.args, args))
+    for op in func.body.ops:
+        if op.prim == "constant":
+            outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False))]
+        else:
+            outs = bind(op.prim, *[env[v] for v in op.operands], regions=op.regions, **op.attrs)
+        env.update(zip(op.results, outs))
+    return [env[v] for v in func.results]
