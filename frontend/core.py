@@ -159,6 +159,24 @@ def current_trace():
     return _state.stack[-1] if _state.stack else None
 
 
+class _AxisEnv(threading.local):
+    def __init__(self):
+        self.names = []     # (axis_name, size) of the vmaps being traced, innermost last
+
+
+# Named axes are part of the tracing context: vmap binds them and lax's collectives read their sizes.
+axis_env = _AxisEnv()
+
+
+def axis_size(name):
+    for n, size in reversed(axis_env.names):
+        if n == name:
+            return size
+    bound = [n for n, _ in axis_env.names if n is not None]
+    raise NameError(f"unbound axis name: {name!r}; the enclosing vmaps name {bound or 'no axes'}. Use "
+                    f"vmap(..., axis_name={name!r}) around the function that uses it")
+
+
 def host_value(x):
     """(numpy value, weak) for a non-array input: Python scalars are weakly typed, as in JAX."""
     if isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic):

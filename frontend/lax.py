@@ -9,7 +9,7 @@ import numpy as np
 
 from ..ir import types as T
 from . import dtypes
-from .core import bind, bind1, constant, host_value, is_value, type_of
+from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
 
 
 _SCALARS = (bool, int, float, builtins.complex)
@@ -667,7 +667,6 @@ def stop_gradient(x):
 
 def _axis_sizes(prim, axis_name, axis_index_groups=None):
     """The names (one, or a tuple of them) and their sizes; NameError for a name no enclosing vmap binds."""
-    from .batching import axis_size
     if axis_index_groups is not None:
         raise ValueError(f"{prim}: axis_index_groups is not supported (got {axis_index_groups!r}); collectives "
                          f"run over every member of the named axis")
