@@ -14,6 +14,8 @@ from .. import lax, lax_fft
 from ..core import bind1
 from ..lax_fft import FftType
 from ._util import asvalue, canon_axis, check_arraylike, convert
+from .creation import asarray
+from .layout import roll
 from .manipulation import moveaxis
 
 _NORMS = (None, "backward", "ortho", "forward")
@@ -194,7 +196,6 @@ def rfftfreq(n, d=1.0, *, dtype=None):
 
 
 def _scaled(k, n, d, dtype):
-    from .creation import asarray
     ks = asarray(k.astype(dtype))
     return bind1("div", ks, _times(ks, d, n))
 
@@ -207,7 +208,6 @@ def _times(like, d, n):
 
 
 def _shift(name, x, axes, sign):
-    from .layout import roll
     check_arraylike(f"lintra.numpy.fft.{name}", x)
     x = asvalue(x)
     nd = x.type.ndim
