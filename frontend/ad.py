@@ -22,9 +22,10 @@ from ..ir.ad.util import differentiable, tangent_type
 from ..ir.core import attrs_key, is_built
 from ..ir.passes.dce import dce
 from ..runtime.dispatch import Executable, placement
-from . import tree
+from . import lax, numpy as jnp, tree
 from .abstract import ShapeDtypeStruct
 from .api import check_leaf, ir_name, trace_flat
+from .batching import vmap
 from .config import config
 from .core import Trace, Tracer, constant, current_trace, eval_func, is_value, to_array, tracing, type_of
 
@@ -240,7 +241,6 @@ def vjp(fun, *primals, has_aux=False):
 
 
 def _as_type(x, t):
-    from . import lax
     xt = type_of(x)
     if xt.dtype != t.dtype:
         x = lax.convert_element_type(x, t.dtype)
@@ -377,7 +377,6 @@ def linear_transpose(fun, *primals):
     """The transpose of the linear function `fun`, traced at the types of `primals`."""
     leaves, in_tree = tree.flatten(primals)
     in_types = [type_of(x) for x in leaves]
-    from .abstract import ShapeDtypeStruct
     abstract = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in in_types]
     with tracing(Trace()) as trace:
         tracers = [trace.new_arg(a.type) for a in abstract]
@@ -410,7 +409,6 @@ def _partial_argnums(fun, args, kwargs, nums):
 def _std_basis(types):
     """The standard basis of the space of all `types` together, as one stacked array per type: leaf i
     gets shape (N,) + shape_i with N the total size, holding the identity block for its own entries."""
-    from . import numpy as jnp
     sizes = [t.size for t in types]
     n = sum(sizes)
     out, offset = [], 0
@@ -425,7 +423,6 @@ def _std_basis(types):
 def _split_blocks(stacked, axis_types, lead_shape, at_end):
     """Split the basis axis of `stacked` (size N) into one block per type, reshaped to lead_shape + shape_i
     (at_end) or shape_i + lead_shape."""
-    from . import lax, numpy as jnp
     blocks, offset = [], 0
     for t in axis_types:
         part = lax.slice_in_dim(stacked, offset, offset + t.size, axis=-1 if at_end else 0)
@@ -437,7 +434,6 @@ def _split_blocks(stacked, axis_types, lead_shape, at_end):
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian by forward mode: the linearized function pushed forward over the standard basis of
     the inputs, as one vmap. Each output leaf of shape S gets, per input leaf of shape R, a block S + R."""
-    from .batching import vmap
 
     def jac(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), "jacfwd")
@@ -474,7 +470,6 @@ def _assemble(blocks, out_tree, x_tree, nums, argnums):
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """The Jacobian by reverse mode: the VJP pulled back over the standard basis of the outputs, as one
     vmap (same layout as jacfwd)."""
-    from .batching import vmap
 
     def jac(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), "jacrev")

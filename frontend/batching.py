@@ -9,7 +9,7 @@ import functools
 import numpy as np
 
 from ..ir.batch import batch
-from . import tree
+from . import numpy as jnp, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_to_ir
 from .core import axis_env, eval_func, type_of
@@ -117,7 +117,6 @@ def _batch_size(types, dims, origin, axis_size, name):
 
 
 def _move_out(x, d, target, size):
-    from . import numpy as jnp
     t = type_of(x)
     if target is None:
         if d is not None:

@@ -18,6 +18,7 @@ from ..ir.core import Value
 from . import lax, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
+from .batching import vmap
 from .core import bind, concrete_value, constant, is_value, type_of
 from .remat import checkpoint, checkpoint_policies
 
@@ -331,7 +332,6 @@ def map(f, xs, *, batch_size=None):
         return scan(lambda _, x: ((), f(x)), (), xs)[1]
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise TypeError(f"map: batch_size must be a positive int, got {batch_size!r}")
-    from .batching import vmap
     leaves, x_tree = tree.flatten(xs)
     n = type_of(leaves[0]).shape[0]
     full, rest = divmod(n, batch_size)
