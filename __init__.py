@@ -8,7 +8,7 @@ if __name__ != "lintra":
     # configuration, ArrayImpl's methods); a second copy would replace it.
     __package__ = "lintra"
 
-from .frontend import lax, numpy, tree
+from .frontend import lax_public as lax, numpy, tree
 from .frontend import random
 from .frontend import nn, scipy_special as _scipy_special
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)

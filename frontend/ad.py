@@ -23,50 +23,12 @@ from ..ir.ad.util import differentiable, tangent_type
 from ..ir.core import attrs_key, is_built
 from ..ir.passes.dce import dce
 from ..runtime.dispatch import Executable, placement
-from . import tree
+from . import lax, numpy as jnp, tree
 from .abstract import ShapeDtypeStruct
-from .api import ir_name
+from .api import check_leaf, ir_name, trace_flat
+from .batching import vmap
 from .config import config
-from .core import (Trace, Tracer, UnexpectedTracerError, bind, concrete_value, constant, current_trace, is_value,
-                   to_array, tracing, type_of)
-
-
-def eval_func(func, args):
-    """Evaluate an IR function on arrays/tracers by binding each op in the current context."""
-    env = dict(zip(func.args, args))
-    for op in func.body.ops:
-        if op.prim == "constant":
-            outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False))]
-        else:
-            outs = bind(op.prim, *[env[v] for v in op.operands], regions=op.regions, **op.attrs)
-        env.update(zip(op.results, outs))
-    return [env[v] for v in func.results]
-
-
-def _check_leaf(x, what):
-    if not (is_value(x) or isinstance(x, (np.ndarray, np.generic, bool, int, float, complex))):
-        raise TypeError(f"{what}: argument {x!r} of type {type(x).__name__} is not a valid array or scalar")
-
-
-def trace_flat(fun, leaves, in_tree, name="f", embed_arrays=False):
-    """Trace fun(*in_tree.unflatten(leaves)) into IR: (func, out_tree, captured, out_values). Inputs that
-    have values (outside jit) keep them, so Python control flow on them works; ShapeDtypeStruct leaves
-    stay abstract. out_values are the outputs' values where known, else None."""
-    vals = [concrete_value(x) for x in leaves]
-    outer = current_trace()
-    concrete = any(v is not None for v in vals) if leaves else (outer is None or outer.concrete)
-    with tracing(Trace(concrete=concrete, embed_arrays=embed_arrays)) as trace:
-        tracers = [trace.new_arg(type_of(x), v) for x, v in zip(leaves, vals)]
-        out = fun(*in_tree.unflatten(tracers))
-        out_leaves, out_tree = tree.flatten(out)
-        for o in out_leaves:
-            _check_leaf(o, f"output of {name}")
-        func = trace.finish(name, out_leaves)
-        out_vals = [concrete_value(o) if concrete else None for o in out_leaves]
-    if embed_arrays and trace.captures:
-        raise UnexpectedTracerError(f"{name} closes over a traced value from an enclosing transformation; "
-                                    f"pass it as an argument instead")
-    return func, out_tree, trace.captured(), out_vals
+from .core import Trace, Tracer, constant, current_trace, eval_func, is_value, to_array, tracing, type_of
 
 
 def _name(fun):
@@ -202,7 +164,7 @@ class _Linearized:
         leaves, self.in_tree = tree.flatten(primals)
         for x in leaves:
             if evaluate or not isinstance(x, ShapeDtypeStruct):
-                _check_leaf(x, _name(fun))
+                check_leaf(x, _name(fun))
         self.in_types = [type_of(x) for x in leaves]
         if not evaluate:
             leaves = [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in self.in_types]
@@ -284,7 +246,6 @@ def vjp(fun, *primals, has_aux=False):
 
 
 def _as_type(x, t):
-    from . import lax
     xt = type_of(x)
     if xt.dtype != t.dtype:
         x = lax.convert_element_type(x, t.dtype)
@@ -329,7 +290,7 @@ def jvp(fun, primals, tangents, has_aux=False):
         raise TypeError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     leaves, in_tree = tree.flatten(tuple(primals))
     for x in leaves:
-        _check_leaf(x, "jvp")
+        check_leaf(x, "jvp")
     in_types = [type_of(x) for x in leaves]
     t_leaves = _check_tangents(_Types(in_types, in_tree), tangents, "jvp")
     func, out_tree, captured, _ = trace_flat(lambda *a: fun(*a), leaves, in_tree, _name(fun))
@@ -421,7 +382,6 @@ def linear_transpose(fun, *primals):
     """The transpose of the linear function `fun`, traced at the types of `primals`."""
     leaves, in_tree = tree.flatten(primals)
     in_types = [type_of(x) for x in leaves]
-    from .abstract import ShapeDtypeStruct
     abstract = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in in_types]
     with tracing(Trace()) as trace:
         tracers = [trace.new_arg(a.type) for a in abstract]
@@ -454,7 +414,6 @@ def _partial_argnums(fun, args, kwargs, nums):
 def _std_basis(types):
     """The standard basis of the space of all `types` together, as one stacked array per type: leaf i
     gets shape (N,) + shape_i with N the total size, holding the identity block for its own entries."""
-    from . import numpy as jnp
     sizes = [t.size for t in types]
     n = sum(sizes)
     out, offset = [], 0
@@ -469,7 +428,6 @@ def _std_basis(types):
 def _split_blocks(stacked, axis_types, lead_shape, at_end):
     """Split the basis axis of `stacked` (size N) into one block per type, reshaped to lead_shape + shape_i
     (at_end) or shape_i + lead_shape."""
-    from . import lax, numpy as jnp
     blocks, offset = [], 0
     for t in axis_types:
         part = lax.slice_in_dim(stacked, offset, offset + t.size, axis=-1 if at_end else 0)
@@ -481,7 +439,6 @@ def _split_blocks(stacked, axis_types, lead_shape, at_end):
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian by forward mode: the linearized function pushed forward over the standard basis of
     the inputs, as one vmap. Each output leaf of shape S gets, per input leaf of shape R, a block S + R."""
-    from .batching import vmap
 
     def jac(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), "jacfwd")
@@ -518,7 +475,6 @@ def _assemble(blocks, out_tree, x_tree, nums, argnums):
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """The Jacobian by reverse mode: the VJP pulled back over the standard basis of the outputs, as one
     vmap (same layout as jacfwd)."""
-    from .batching import vmap
 
     def jac(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), "jacrev")

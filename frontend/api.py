@@ -1,8 +1,13 @@
-"""jit and make_ir: trace a Python function to IR, lower, compile, run."""
+"""jit and make_ir: trace a Python function to IR, lower, compile, run.
+
+Tracing to IR (trace_to_ir, trace_flat) is here too: grad, vmap, custom rules and loop bodies all trace
+through it, so it sits below every transformation, with the tracing core."""
 import functools
 import inspect
 import re
 import weakref
+
+import numpy as np
 
 from ..ir.core import Block, Func
 from ..runtime.array import Array, check_live
@@ -10,7 +15,8 @@ from ..runtime.dispatch import Executable, placement
 from ..runtime.pjrt import FastpathData, pjit, sharding
 from . import tree
 from .config import config
-from .core import Trace, Tracer, _state, current_trace, to_array, tracing, type_of
+from .core import (Trace, Tracer, UnexpectedTracerError, _state, concrete_value, current_trace, is_value, to_array,
+                   tracing, type_of)
 
 _flatten = tree.registry.flatten
 
@@ -102,6 +108,33 @@ def trace_to_ir(fun, in_types, in_tree, name=None, arg_names=None):
                 raise TypeError(f"function output {o!r} is not an array")
         func = trace.finish(name or ir_name(fun), out_leaves, arg_names)
     return func, out_tree, trace.captured()
+
+
+def check_leaf(x, what):
+    """A TypeError naming `what` unless x is an array, a tracer or a NumPy/Python scalar or array."""
+    if not (is_value(x) or isinstance(x, (np.ndarray, np.generic, bool, int, float, complex))):
+        raise TypeError(f"{what}: argument {x!r} of type {type(x).__name__} is not a valid array or scalar")
+
+
+def trace_flat(fun, leaves, in_tree, name="f", embed_arrays=False):
+    """Trace fun(*in_tree.unflatten(leaves)) into IR: (func, out_tree, captured, out_values). Inputs that
+    have values (outside jit) keep them, so Python control flow on them works; ShapeDtypeStruct leaves
+    stay abstract. out_values are the outputs' values where known, else None."""
+    vals = [concrete_value(x) for x in leaves]
+    outer = current_trace()
+    concrete = any(v is not None for v in vals) if leaves else (outer is None or outer.concrete)
+    with tracing(Trace(concrete=concrete, embed_arrays=embed_arrays)) as trace:
+        tracers = [trace.new_arg(type_of(x), v) for x, v in zip(leaves, vals)]
+        out = fun(*in_tree.unflatten(tracers))
+        out_leaves, out_tree = tree.flatten(out)
+        for o in out_leaves:
+            check_leaf(o, f"output of {name}")
+        func = trace.finish(name, out_leaves)
+        out_vals = [concrete_value(o) if concrete else None for o in out_leaves]
+    if embed_arrays and trace.captures:
+        raise UnexpectedTracerError(f"{name} closes over a traced value from an enclosing transformation; "
+                                    f"pass it as an argument instead")
+    return func, out_tree, trace.captured(), out_vals
 
 
 def _arg_names(fun, in_tree):

@@ -5,33 +5,14 @@ ConcretizationError, as in JAX), and the batched IR is evaluated in the caller's
 eager, staged into the enclosing trace under jit, grad or another vmap.
 """
 import functools
-import threading
 
 import numpy as np
 
 from ..ir.batch import batch
-from . import tree
+from . import numpy as jnp, tree
 from .abstract import ShapeDtypeStruct
-from .ad import eval_func
 from .api import ir_name, trace_to_ir
-from .core import type_of
-
-
-class _AxisEnv(threading.local):
-    def __init__(self):
-        self.names = []     # (axis_name, size) of the vmaps being traced, innermost last
-
-
-axis_env = _AxisEnv()
-
-
-def axis_size(name):
-    for n, size in reversed(axis_env.names):
-        if n == name:
-            return size
-    bound = [n for n, _ in axis_env.names if n is not None]
-    raise NameError(f"unbound axis name: {name!r}; the enclosing vmaps name {bound or 'no axes'}. Use "
-                    f"vmap(..., axis_name={name!r}) around the function that uses it")
+from .core import axis_env, eval_func, type_of
 
 
 def _flatten_axes(what, tree_def_of_values, values, axes):
@@ -136,7 +117,6 @@ def _batch_size(types, dims, origin, axis_size, name):
 
 
 def _move_out(x, d, target, size):
-    from . import numpy as jnp
     t = type_of(x)
     if target is None:
         if d is not None:

@@ -1,11 +1,13 @@
 """Structured control flow (jax.lax's names and signatures): cond, switch, while_loop, fori_loop, scan, map,
-associative_scan.
+associative_scan; and beyond JAX, checkpointed_scan and bounded_while_loop (public in lintra.ad_checkpoint),
+which scan(checkpoints=) and while_loop(max_steps=) run.
 
 Bodies are traced once, on abstract values (ShapeDtypeStruct), into closed regions; values they close over
 become operands of the op. Inside a trace the op is staged; outside any trace it runs at once (one compiled
 op). Operands and carries are pytrees; only their leaves reach the IR.
 """
 import builtins
+import math
 import operator
 
 import numpy as np
@@ -15,9 +17,10 @@ from ..ir.builder import Builder
 from ..ir.core import Value
 from . import lax, tree
 from .abstract import ShapeDtypeStruct
-from .ad import trace_flat
-from .api import ir_name
+from .api import ir_name, trace_flat
+from .batching import vmap
 from .core import bind, concrete_value, constant, is_value, type_of
+from .remat import checkpoint, checkpoint_policies
 
 
 # ---- tracing bodies ------------------------------------------------------------------------------------
@@ -200,7 +203,6 @@ def while_loop(cond_fun, body_fun, init_val, max_steps=None):
     if not (callable(cond_fun) and callable(body_fun)):
         raise TypeError("while_loop: cond_fun and body_fun arguments should be callable.")
     if max_steps is not None:
-        from .ad_checkpoint import bounded_while_loop
         return bounded_while_loop(cond_fun, body_fun, init_val, max_steps)
     leaves, carry_tree = tree.flatten(init_val)
     header = "body_fun output and input"
@@ -273,7 +275,6 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, checkpoints=Non
     if not callable(f):
         raise TypeError("scan: f argument should be callable.")
     if checkpoints is not None:
-        from .ad_checkpoint import checkpointed_scan
         return checkpointed_scan(f, init, xs, length, checkpoints, reverse, unroll)
     if isinstance(unroll, bool):
         unroll = int(unroll)
@@ -331,7 +332,6 @@ def map(f, xs, *, batch_size=None):
         return scan(lambda _, x: ((), f(x)), (), xs)[1]
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise TypeError(f"map: batch_size must be a positive int, got {batch_size!r}")
-    from .batching import vmap
     leaves, x_tree = tree.flatten(xs)
     n = type_of(leaves[0]).shape[0]
     full, rest = divmod(n, batch_size)
@@ -399,3 +399,151 @@ def associative_scan(fn, elems, reverse=False, axis=0):
     if reverse:
         out = [lax.rev(x, (axis,)) for x in out]
     return elems_tree.unflatten(out)
+
+
+# ---- multi-level checkpointed scans ----------------------------------------------------------------------
+
+def _checkpoints(checkpoints, length):
+    if checkpoints is None:
+        return max(2, math.isqrt(max(length - 1, 0)) + 1)    # ceil(sqrt(length)): two levels
+    if not isinstance(checkpoints, int) or isinstance(checkpoints, bool) or checkpoints < 2:
+        raise TypeError(f"checkpointed_scan: checkpoints must be an int >= 2, got {checkpoints!r}")
+    return checkpoints
+
+
+def _length(x_leaves, length):
+    """The scan length, or None when the arguments are inconsistent (scan then reports the error)."""
+    if any(type_of(x).ndim == 0 for x in x_leaves):
+        return None
+    sizes = {type_of(x).shape[0] for x in x_leaves}
+    if length is not None:
+        try:
+            length = operator.index(length)
+        except TypeError:
+            return None
+        return length if sizes <= {length} else None
+    return sizes.pop() if len(sizes) == 1 else None
+
+
+def _levels(n, k):
+    """Segment counts per level, each at most k, over L = ceil(log_k n) levels, whose product covers n:
+    n itself when it factors so, else as little more as the greedy choice gives (the rest is padding)."""
+    levels = 1
+    while k ** levels < n:
+        levels += 1
+
+    def exact(m, left):
+        if m <= k:
+            return [m]
+        for c in range(min(k, m // 2), 1, -1):
+            rest = exact(m // c, left - 1) if m % c == 0 and left > 1 else None
+            if rest is not None:
+                return [c] + rest
+        return None
+    found = exact(n, levels)
+    if found is not None:
+        return found
+    sizes, m = [], n
+    for left in range(levels, 0, -1):
+        c = 2
+        while c ** left < m:
+            c += 1
+        sizes.append(c)
+        m = -(-m // c)
+    return sizes
+
+
+def _nested(step, carry, xs, sizes, unroll):
+    """A scan over sizes[0] segments, each a checkpoint (nothing_saveable) of the same nested scan over the
+    rest of the sizes; the innermost level is a plain scan."""
+    if len(sizes) == 1:
+        return scan(step, carry, xs, sizes[0], unroll=unroll)
+    x_leaves, x_tree = tree.flatten(xs)
+    inner = math.prod(sizes[1:])
+    segment = checkpoint(lambda c, x_seg: _nested(step, c, x_seg, sizes[1:], unroll), policy=checkpoint_policies.nothing_saveable)
+    split = [lax.reshape(x, (sizes[0], inner) + type_of(x).shape[1:]) for x in x_leaves]
+    carry, ys = scan(segment, carry, x_tree.unflatten(split), sizes[0])
+    return carry, tree.map(lambda y: lax.reshape(y, (sizes[0] * inner,) + type_of(y).shape[2:]), ys)
+
+
+def _masked(f, carry, xs, n):
+    """f as a step whose carry also counts the steps: from the n-th on (padding) the carry passes through
+    and the ys are zeros; a cond, so f never runs on them (nor is differentiated there). The count rides in
+    the carry rather than as a mask in the xs, so it costs the backward pass an i32 per saved carry, not a
+    residual per step."""
+    c_leaves, c_tree = tree.flatten(carry)
+    x_leaves, x_tree = tree.flatten(xs)
+    abstract = [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in builtins.map(type_of, c_leaves)] + \
+        [ShapeDtypeStruct(t.shape[1:], t.dtype, t.weak) for t in builtins.map(type_of, x_leaves)]
+    func, out_tree, _, _ = trace_flat(lambda c, x: f(c, x), abstract,
+                                      tree.structure((c_tree.unflatten(c_leaves), x_tree.unflatten(x_leaves))))
+    if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:
+        raise TypeError(f"scan body output must be a pair, got {out_tree}.")
+    y_tree = out_tree.children()[1]
+    y_types = [r.type for r in func.results[c_tree.num_leaves:]]
+
+    def skip(c, x):
+        return c, y_tree.unflatten([lax.full(t.shape, 0, t.dtype) for t in y_types])
+
+    def step(i_c, x):
+        i, c = i_c
+        c, ys = cond(lax.lt(i, np.int32(n)), f, skip, c, x)
+        return (lax.add(i, np.int32(1)), c), ys
+    return step
+
+
+def checkpointed_scan(f, init, xs=None, length=None, checkpoints=None, reverse=False, unroll=1):
+    """lax.scan(f, init, xs, length, reverse) with the same results and the same gradients (up to the order
+    in which floating-point cotangents are summed), whose reverse-mode derivative stores O(k log_k n) carries
+    instead of a set of residuals per step.
+
+    The n steps are arranged as nested segments, L = ceil(log_k n) levels of at most k = `checkpoints` each:
+    a scan over k segments, each a checkpoint (nothing_saveable) of the same scan over k sub-segments, and so
+    on; the innermost level is a plain scan of at most k steps. When n is not a product of such counts the
+    steps are padded to one at the end (at most a few per cent for usual n and k) with masked steps that run
+    nothing, each level still one segment function, so the program grows with L only.
+
+    Memory, during the backward pass: k carries per level, plus the per-step residuals of one innermost
+    segment (at most k steps); the forward pass keeps only the k top-level carries (and the xs). Compute:
+    each level below the top recomputes the forward steps once, so the backward pass costs about L forward
+    passes plus one backward pass (plain scan: one backward pass, but n steps of residuals). checkpoints=None
+    takes k = ceil(sqrt(n)): two levels, O(sqrt n) memory, one recomputation. Forward mode and evaluation
+    are those of a plain scan."""
+    x_leaves, x_tree = tree.flatten(xs)
+    n = _length(x_leaves, length)
+    if n is None:
+        return scan(f, init, xs, length, reverse, unroll)
+    k = _checkpoints(checkpoints, n)
+    if n <= k:
+        return scan(f, init, xs, n, reverse, unroll)
+    if reverse:      # a reverse scan is a forward scan over the reversed xs, with the ys reversed back
+        x_leaves = [lax.rev(x, (0,)) for x in x_leaves]
+    sizes = _levels(n, k)
+    total = math.prod(sizes)
+    seq = x_tree.unflatten(x_leaves)
+    if total == n:
+        carry, ys = _nested(f, init, seq, sizes, unroll)
+    else:
+        step = _masked(f, init, seq, n)
+        seq = x_tree.unflatten([lax.pad(x, lax.full((), 0, type_of(x).dtype),
+                                        [(0, total - n, 0)] + [(0, 0, 0)] * (type_of(x).ndim - 1)) for x in x_leaves])
+        (_, carry), ys = _nested(step, (np.int32(0), init), seq, sizes, unroll)
+        ys = tree.map(lambda y: lax.slice_in_dim(y, 0, n), ys)
+    if reverse:
+        ys = tree.map(lambda y: lax.rev(y, (0,)), ys)
+    return carry, ys
+
+
+def bounded_while_loop(cond_fun, body_fun, init_val, max_steps, checkpoints=None):
+    """while_loop(cond_fun, body_fun, init_val) run for at most max_steps iterations, reverse-differentiable:
+    a checkpointed scan of max_steps steps, each running body_fun while cond_fun holds and keeping the value
+    once it fails (a cond, so finished steps cost no body evaluation). Memory and recomputation are those of
+    checkpointed_scan (by default O(sqrt(max_steps)) carries); if cond_fun still holds after max_steps
+    iterations, the value reached then is returned."""
+    if not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 0:
+        raise TypeError(f"while_loop: max_steps must be a non-negative int, got {max_steps!r}")
+
+    def step(val, _):
+        return cond(cond_fun(val), body_fun, lambda v: v, val), None
+    val, _ = checkpointed_scan(step, init_val, None, max_steps, checkpoints)
+    return val

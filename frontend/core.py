@@ -159,6 +159,24 @@ def current_trace():
     return _state.stack[-1] if _state.stack else None
 
 
+class _AxisEnv(threading.local):
+    def __init__(self):
+        self.names = []     # (axis_name, size) of the vmaps being traced, innermost last
+
+
+# Named axes are part of the tracing context: vmap binds them and lax's collectives read their sizes.
+axis_env = _AxisEnv()
+
+
+def axis_size(name):
+    for n, size in reversed(axis_env.names):
+        if n == name:
+            return size
+    bound = [n for n, _ in axis_env.names if n is not None]
+    raise NameError(f"unbound axis name: {name!r}; the enclosing vmaps name {bound or 'no axes'}. Use "
+                    f"vmap(..., axis_name={name!r}) around the function that uses it")
+
+
 def host_value(x):
     """(numpy value, weak) for a non-array input: Python scalars are weakly typed, as in JAX."""
     if isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic):
@@ -260,3 +278,16 @@ def constant(value, dtype=None, weak=False):
         return device_put(attrs["value"], weak=weak)
     val = device_put(attrs["value"], weak=weak) if trace.concrete else None
     return Tracer(trace, trace.builder.emit1("constant", (), attrs), val)
+
+
+def eval_func(func, args):
+    """Evaluate an IR function on arrays/tracers by binding each op in the current context (how every
+    transformation runs the IR its passes produce)."""
+    env = dict(zip(func.args, args))
+    for op in func.body.ops:
+        if op.prim == "constant":
+            outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False))]
+        else:
+            outs = bind(op.prim, *[env[v] for v in op.operands], regions=op.regions, **op.attrs)
+        env.update(zip(op.results, outs))
+    return [env[v] for v in func.results]

@@ -15,8 +15,7 @@ from ..ir.ad.util import differentiable, tangent_type
 from ..ir.core import LazyBlock
 from . import tree
 from .abstract import ShapeDtypeStruct
-from .ad import trace_flat
-from .api import ir_name
+from .api import ir_name, trace_flat
 from .core import current_trace, stage, type_of
 
 

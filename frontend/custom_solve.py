@@ -5,9 +5,9 @@ be any function (a while_loop, say) and still have exact first and higher deriva
 import operator
 
 from . import lax, tree
-from .ad import eval_func, jvp, linear_transpose, linearize
+from .ad import jvp, linear_transpose, linearize
 from .control import _Body, _type_str
-from .core import bind, current_trace, type_of
+from .core import bind, current_trace, eval_func, type_of
 from .custom import custom_jvp
 
 

@@ -1,4 +1,5 @@
-"""lintra.lax: one function per primitive, with jax.lax's names and signatures."""
+"""One function per primitive, with jax.lax's names and signatures. The public lintra.lax is lax_public.py:
+these, plus lax.linalg, lax.fft and the lax functions built on transformations (control flow, custom solves)."""
 import builtins
 import enum
 import functools
@@ -8,8 +9,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..ir import types as T
-from . import dtypes
-from .core import bind, bind1, constant, host_value, is_value, type_of
+from . import dtypes, tree
+from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
 
 
 _SCALARS = (bool, int, float, builtins.complex)
@@ -655,7 +656,6 @@ def zeros_like_array(x):
 
 def stop_gradient(x):
     """x, with a zero derivative: every leaf of the pytree x is cut from differentiation."""
-    from . import tree
 
     def stop(leaf):
         t = type_of(leaf)
@@ -667,7 +667,6 @@ def stop_gradient(x):
 
 def _axis_sizes(prim, axis_name, axis_index_groups=None):
     """The names (one, or a tuple of them) and their sizes; NameError for a name no enclosing vmap binds."""
-    from .batching import axis_size
     if axis_index_groups is not None:
         raise ValueError(f"{prim}: axis_index_groups is not supported (got {axis_index_groups!r}); collectives "
                          f"run over every member of the named axis")
@@ -683,7 +682,6 @@ def _as_array(x):
 
 
 def _allreduce(prim, x, axis_name, axis_index_groups):
-    from . import tree
     names, _ = _axis_sizes(prim, axis_name, axis_index_groups)
 
     def one(leaf):
@@ -713,7 +711,6 @@ def pmin(x, axis_name, *, axis_index_groups=None):
 
 def pmean(x, axis_name, *, axis_index_groups=None):
     """psum(x) / the number of members; integer inputs give floating-point means, as in JAX."""
-    from . import tree
     _, sizes = _axis_sizes("pmean", axis_name, axis_index_groups)
     n = int(np.prod(sizes))
 
@@ -727,7 +724,6 @@ def pmean(x, axis_name, *, axis_index_groups=None):
 def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False):
     """Every member's x (a pytree), stacked along a new dimension `axis` in member order (or, with tiled,
     concatenated along the existing dimension `axis`). Over a tuple of axes, members are in row-major order."""
-    from . import tree
     names, sizes = _axis_sizes("all_gather", axis_name, axis_index_groups)
 
     def one(leaf):
@@ -754,11 +750,3 @@ def axis_index(axis_name):
         out = i if out is None else add(mul(out, np.int32(size)), i)
     return out
 
-
-# structured control flow lives in its own module
-from .control import cond, switch, while_loop, fori_loop, scan, map, associative_scan  # noqa: E402,F401
-
-
-from . import lax_linalg as linalg  # noqa: E402  (lintra.lax.linalg; it uses this module's functions)
-from .lax_fft import FftType, fft  # noqa: E402,F401  (lax.fft)
-from .custom_solve import custom_linear_solve, custom_root  # noqa: E402,F401

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..runtime.array import Array, check_live
 from .core import Tracer, python_scalar
-from .numpy import creation, indexing, products, reductions, manipulation as shapes, ufuncs
+from .numpy import creation, indexing, products, reductions, manipulation as shapes, searching, ufuncs
 
 _ACCEPTED = (bool, int, float, complex, np.generic, np.ndarray, Array, Tracer)
 
@@ -111,7 +111,7 @@ METHODS = {
     "conj": ufuncs.conjugate,
     "conjugate": ufuncs.conjugate,
     "dot": products.dot,
-    "nonzero": ufuncs.nonzero,
+    "nonzero": searching.nonzero,
 }
 PROPERTIES = {
     "T": lambda self: shapes.transpose(self),

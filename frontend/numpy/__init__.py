@@ -22,8 +22,8 @@ from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcs
                      divmod, equal, exp, exp2, expm1, floor, floor_divide, greater, greater_equal, imag, invert,
                      isclose, isfinite, isinf, isnan, left_shift, less, less_equal, log, log1p, log2, log10,
                      logical_and, logical_not, logical_or, logical_xor, maximum, minimum, mod, multiply, negative,
-                     nonzero, not_equal, positive, power, real, reciprocal, remainder, right_shift, round, sign, sin,
-                     sinh, sqrt, square, subtract, tan, tanh, true_divide, where)
+                     not_equal, positive, power, real, reciprocal, remainder, right_shift, round, sign, sin, sinh,
+                     sqrt, square, subtract, tan, tanh, true_divide)
 
 from .statistics import (average, median, nanmax, nanmean, nanmedian, nanmin, nanpercentile, nanprod, nanquantile,
                          nanstd, nansum, nanvar, percentile, quantile)
@@ -32,8 +32,8 @@ from .mathfuncs import (cbrt, copysign, deg2rad, degrees, fabs, fix, fmod, heavi
 from .layout import (array_split, dsplit, flip, fliplr, flipud, hsplit, indices, ix_, meshgrid, pad, repeat, roll,
                      rot90, split, tile, vsplit)
 from .matrices import diag, diagflat, diagonal, kron, trace, tri, tril, triu
-from .searching import (argsort, argwhere, bincount, count_nonzero, digitize, flatnonzero, lexsort, searchsorted,
-                        sort, take, take_along_axis, unique)
+from .searching import (argsort, argwhere, bincount, count_nonzero, digitize, flatnonzero, lexsort, nonzero,
+                        searchsorted, sort, take, take_along_axis, unique, where)
 from .creation import geomspace, logspace
 from . import fft  # noqa: E402  (lintra.numpy.fft)
 

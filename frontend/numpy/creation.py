@@ -3,10 +3,11 @@ import numpy as np
 
 from ...ir import types as T
 from .. import dtypes as _dtypes
+from .. import lax
 from ..core import ConcretizationError, bind1, concrete_value, constant, is_value, type_of
 from ._util import (asvalue, broadcast_shapes, broadcast_to, canon_axis, canon_shape, check_arraylike, convert,
                     describe, is_arraylike, result_type_of, to_dtype)
-from . import ufuncs
+from .ufuncs import add, equal, floor, log10, multiply, power, sign, subtract, true_divide
 
 
 def asarray(a, dtype=None, order=None, *, copy=None):
@@ -160,14 +161,14 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     shape = bounds[:axis] + [1] + bounds[axis:]
     div = num - 1 if endpoint else num
     if num > 1:
-        delta = ufuncs.true_divide(ufuncs.subtract(stop, start), convert(div, comp))
+        delta = true_divide(subtract(stop, start), convert(div, comp))
         real = T.real_dtype(comp)
-        frac = ufuncs.true_divide(bind1("iota", dtype=real, shape=(div,), dimension=0), convert(div, real))
+        frac = true_divide(bind1("iota", dtype=real, shape=(div,), dimension=0), convert(div, real))
         out_shape = tuple(bounds[:axis] + [div] + bounds[axis:])
         frac = bind1("broadcast_in_dim", convert(frac, comp), shape=out_shape, broadcast_dimensions=(axis,))
         lo, hi = (broadcast_to(bind1("reshape", v, new_sizes=tuple(shape)), out_shape) for v in (start, stop))
         # start*(1-t) + stop*t recovers both end points exactly
-        out = ufuncs.add(ufuncs.multiply(lo, ufuncs.subtract(convert(1, comp), frac)), ufuncs.multiply(hi, frac))
+        out = add(multiply(lo, subtract(convert(1, comp), frac)), multiply(hi, frac))
         if endpoint:
             out = bind1("concatenate", out, bind1("reshape", stop, new_sizes=tuple(shape)), dimension=axis)
     elif num == 1:
@@ -177,7 +178,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         delta = constant(np.array(np.nan, comp))
         out = constant(np.zeros(bounds[:axis] + [0] + bounds[axis:], comp))
     if T.is_int(d):
-        out = ufuncs.floor(out)
+        out = floor(out)
     out = convert(out, d)
     return (out, delta) if retstep else out
 
@@ -193,7 +194,7 @@ def eye(N, M=None, k=0, dtype=None):
         return constant(np.zeros((N, M), d))
     rows = bind1("iota", dtype=np.dtype(np.int32), shape=(N, M), dimension=0)
     cols = bind1("iota", dtype=np.dtype(np.int32), shape=(N, M), dimension=1)
-    on_diag = ufuncs.equal(ufuncs.add(rows, convert(int(k), np.int32)), cols)
+    on_diag = equal(add(rows, convert(int(k), np.int32)), cols)
     return convert(on_diag, d)
 
 
@@ -216,7 +217,7 @@ def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
     base = convert(base, comp)
     if type_of(base).ndim:    # an array base broadcasts like start and stop, along the new axis too
         base = bind1("expand_dims", base, dimensions=(canon_axis(axis, type_of(exponents).ndim),))
-    out = ufuncs.power(broadcast_to(base, broadcast_shapes("logspace", base, exponents)), exponents)
+    out = power(broadcast_to(base, broadcast_shapes("logspace", base, exponents)), exponents)
     return convert(out, d)   # NumPy's astype: integers truncate
 
 
@@ -235,19 +236,18 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     start, stop = convert(start, comp), convert(stop, comp)
     shape = broadcast_shapes("geomspace", start, stop)
     start, stop = broadcast_to(start, shape), broadcast_to(stop, shape)
-    sign = ufuncs.sign(start)
-    lo, hi = ufuncs.log10(ufuncs.multiply(start, sign)), ufuncs.log10(ufuncs.multiply(stop, sign))
+    sgn = sign(start)
+    lo, hi = log10(multiply(start, sgn)), log10(multiply(stop, sgn))
     out = logspace(lo, hi, num, endpoint=endpoint, dtype=comp, axis=axis)
     ax = canon_axis(axis, len(shape) + 1)
     if num > 0:       # put the exact end points back, as NumPy does
         n = type_of(out).shape[ax]
-        pieces = [bind1("expand_dims", ufuncs.multiply(start, sign), dimensions=(ax,))]
+        pieces = [bind1("expand_dims", multiply(start, sgn), dimensions=(ax,))]
         inner_hi = n - 1 if endpoint and num > 1 else n
         if inner_hi > 1:
-            from .. import lax
             pieces.append(lax.slice_in_dim(out, 1, inner_hi, axis=ax))
         if endpoint and num > 1:
-            pieces.append(bind1("expand_dims", ufuncs.multiply(stop, sign), dimensions=(ax,)))
+            pieces.append(bind1("expand_dims", multiply(stop, sgn), dimensions=(ax,)))
         out = pieces[0] if len(pieces) == 1 else bind1("concatenate", *pieces, dimension=ax)
-    out = ufuncs.multiply(bind1("expand_dims", sign, dimensions=(ax,)), out)
+    out = multiply(bind1("expand_dims", sgn, dimensions=(ax,)), out)
     return convert(out, d)

@@ -5,6 +5,7 @@ import numpy as np
 from ...ir import types as T
 from .. import dtypes as _dtypes
 from ..core import is_value, type_of
+from .creation import asarray
 
 dtype = np.dtype
 generic, number, inexact, floating, complexfloating = np.generic, np.number, np.inexact, np.floating, \
@@ -25,7 +26,6 @@ class _ScalarMeta(type):
         return not cls == other
 
     def __call__(cls, x):
-        from .creation import asarray
         return asarray(x, dtype=cls.dtype)
 
     def __instancecheck__(cls, instance):

@@ -10,10 +10,12 @@ import numpy as np
 
 from ...ir import types as T
 from .. import dtypes as _dtypes
-from .. import lax
+from .. import lax, lax_fft
 from ..core import bind1
 from ..lax_fft import FftType
 from ._util import asvalue, canon_axis, check_arraylike, convert
+from .creation import asarray
+from .layout import roll
 from .manipulation import moveaxis
 
 _NORMS = (None, "backward", "ortho", "forward")
@@ -48,16 +50,16 @@ def _crop_or_pad(x, shape):
 def _transform(x, typ, lengths):
     """lax.fft over the last len(lengths) dimensions, in steps of at most 3."""
     if len(lengths) <= 3:
-        return lax.fft(x, typ, lengths)
+        return lax_fft.fft(x, typ, lengths)
     k = 2 if len(lengths) == 4 else 3     # as JAX: 4 dimensions as two 2-D transforms
     nd, m = x.type.ndim, len(lengths)
     src = tuple(range(nd - m, nd - k))
     dst = tuple(range(nd - m + k, nd))
     if typ in (FftType.FFT, FftType.RFFT):
-        x = lax.fft(x, typ, lengths[-k:])
+        x = lax_fft.fft(x, typ, lengths[-k:])
         return moveaxis(_transform(moveaxis(x, src, dst), FftType.FFT, lengths[:-k]), dst, src)
     x = moveaxis(_transform(moveaxis(x, src, dst), FftType.IFFT, lengths[:-k]), dst, src)
-    return lax.fft(x, typ, lengths[-k:])
+    return lax_fft.fft(x, typ, lengths[-k:])
 
 
 def _fft_core(name, typ, a, s, axes, norm):
@@ -79,7 +81,7 @@ def _fft_core(name, typ, a, s, axes, norm):
     if len(set(axes)) != len(axes):
         raise ValueError(f"{full} does not support repeated axes, got axes {axes} for an array of rank {nd}")
     if not axes:
-        return lax.fft(x, typ, ())
+        return lax_fft.fft(x, typ, ())
     inner = tuple(range(nd - len(axes), nd))
     x = moveaxis(x, axes, inner)
     shape = x.type.shape
@@ -194,7 +196,6 @@ def rfftfreq(n, d=1.0, *, dtype=None):
 
 
 def _scaled(k, n, d, dtype):
-    from .creation import asarray
     ks = asarray(k.astype(dtype))
     return bind1("div", ks, _times(ks, d, n))
 
@@ -207,7 +208,6 @@ def _times(like, d, n):
 
 
 def _shift(name, x, axes, sign):
-    from .layout import roll
     check_arraylike(f"lintra.numpy.fft.{name}", x)
     x = asvalue(x)
     nd = x.type.ndim

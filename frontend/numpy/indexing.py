@@ -13,6 +13,7 @@ import numpy as np
 from ...ir import types as T
 from ..core import Tracer, bind1, concrete_value, constant, is_value, type_of
 from ._util import asvalue, broadcast_to, convert, describe
+from .ufuncs import negative
 
 _I32 = np.dtype(np.int32)
 _VALID = "only integers, slices (`:`), ellipsis (`...`), None (newaxis) and integer or boolean arrays are valid " \
@@ -349,7 +350,6 @@ class _IndexUpdateRef:
         return scatter(self.array, self.index, values, "add")
 
     def subtract(self, values):
-        from .ufuncs import negative
         return scatter(self.array, self.index, negative(values), "add")
 
     def multiply(self, values):

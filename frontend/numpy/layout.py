@@ -13,6 +13,9 @@ from .. import lax
 from ..core import ConcretizationError, bind1, concrete_value, is_value, type_of
 from ._util import asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, describe, prod_int
 from .manipulation import concatenate, ravel, reshape, stack, swapaxes
+from .reductions import cumsum, mean
+from .searching import nonzero, searchsorted, take
+from .ufuncs import remainder, subtract
 
 
 def _static_ints(name, what, x):
@@ -130,8 +133,6 @@ def repeat(a, repeats, axis=None, *, total_repeat_length=None):
     if total_repeat_length is None:
         raise ConcretizationError(f"repeat: the traced repeats {describe(repeats)} set the result's length; "
                                   f"pass total_repeat_length (a static int) to repeat under jit")
-    from .searching import searchsorted, take
-    from .reductions import cumsum
     length = int(total_repeat_length)
     reps = broadcast_to(convert(repeats, _dtypes.default_int()), (n,), "repeat")
     ends = cumsum(reps)
@@ -141,7 +142,6 @@ def repeat(a, repeats, axis=None, *, total_repeat_length=None):
 
 
 def _take_static(a, idx, ax):
-    from .searching import take
     return take(a, idx, axis=ax, mode="clip") if len(idx) else \
         lax.slice_in_dim(a, 0, 0, axis=ax)
 
@@ -234,7 +234,6 @@ def _roll1(a, shift, ax):
             return a
         return concatenate([lax.slice_in_dim(a, n - s, n, axis=ax), lax.slice_in_dim(a, 0, n - s, axis=ax)], ax)
     # traced: read n elements of [a, a] starting at n - shift (mod n)
-    from .ufuncs import remainder, subtract
     s = remainder(convert(shift, _dtypes.default_int()), n)
     doubled = concatenate([a, a], ax)
     return lax.dynamic_slice_in_dim(doubled, subtract(n, s), n, axis=ax)
@@ -317,7 +316,6 @@ def _pad_constant(x, widths, constant_values):
 
 
 def _pad_stat(x, ax, before, after, mode):
-    from .reductions import mean
     t = x.type
     if mode == "mean":
         stat = mean(x, axis=ax, keepdims=True)
@@ -369,7 +367,6 @@ def ix_(*args):
         if type_of(a).ndim != 1:
             raise ValueError(f"ix_: arguments must be 1-dimensional, got {describe(a)} at position {i}")
         if T.is_bool(type_of(a).dtype):
-            from .searching import nonzero
             a, = nonzero(a)
         a = asvalue(a)
         out.append(reshape(a, (1,) * i + (a.type.shape[0],) + (1,) * (n - i - 1)))

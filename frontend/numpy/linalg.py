@@ -22,8 +22,8 @@ from .creation import eye
 from .manipulation import broadcast_to, expand_dims, moveaxis, swapaxes
 from .products import matmul
 from .reductions import max as amax, min as amin, sum as _sum
-from .ufuncs import (abs as _abs, conj, divide, greater, greater_equal, log, multiply, not_equal, power, real,
-                     sqrt, where)
+from .searching import where
+from .ufuncs import abs as _abs, conj, divide, greater, greater_equal, log, multiply, not_equal, power, real, sqrt
 
 __all__ = ["EighResult", "QRResult", "SVDResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
            "lstsq", "matrix_norm", "matrix_power", "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve",

@@ -7,6 +7,7 @@ from .. import dtypes as _dtypes
 from ..core import bind1, type_of
 from ..custom import custom_jvp
 from ._util import asvalue, broadcast_to, check_arraylike, convert, describe, promote_args
+from .dtype_api import finfo
 from .ufuncs import isinf, isnan
 from ._util import full_like_type as _c, select as _where
 
@@ -240,7 +241,6 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
         return bind1("complex", *parts)
     if not T.is_float(d):
         return x
-    from .dtype_api import finfo
     info = finfo(d)
     posinf = float(info.max) if posinf is None else posinf
     neginf = float(info.min) if neginf is None else neginf

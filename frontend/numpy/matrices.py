@@ -6,7 +6,10 @@ import numpy as np
 from .. import dtypes as _dtypes
 from ..core import bind1
 from ._util import asvalue, broadcast_to, canon_axis, check_arraylike, convert, describe, to_dtype
+from .indexing import getitem
 from .manipulation import moveaxis, ravel, reshape
+from .reductions import sum as _sum
+from .ufuncs import multiply
 
 
 def _mask(rows, cols, k, lower):
@@ -56,7 +59,6 @@ def tri(N, M=None, k=0, dtype=None):
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
     """The k-th diagonal of the 2-D slices in the plane of axis1 and axis2, as a last axis."""
-    from .indexing import getitem
     check_arraylike("diagonal", a)
     a = asvalue(a)
     nd = a.type.ndim
@@ -75,7 +77,6 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     """The sum along the diagonal (of the 2-D slices in the plane of axis1 and axis2)."""
-    from .reductions import sum as _sum
     return _sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype, out=out)
 
 
@@ -104,7 +105,6 @@ def diagflat(v, k=0):
 
 def kron(a, b):
     """The Kronecker product: blocks a[i, j, ...] * b."""
-    from .ufuncs import multiply
     check_arraylike("kron", a, b)
     a, b = asvalue(a), asvalue(b)
     nd = max(a.type.ndim, b.type.ndim)

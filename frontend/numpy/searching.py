@@ -1,5 +1,5 @@
 """Sorting, searching and value-dependent selection: sort argsort lexsort searchsorted digitize take
-take_along_axis nonzero argwhere flatnonzero count_nonzero unique bincount.
+take_along_axis nonzero where argwhere flatnonzero count_nonzero unique bincount.
 
 Results whose size depends on the values (nonzero, argwhere, unique, bincount) take a static `size=`
 (and `fill_value=`) so that they trace, as in JAX; without one the input must be concrete.
@@ -13,8 +13,10 @@ from .. import dtypes as _dtypes
 from .. import lax
 from ..core import ConcretizationError, bind, bind1, concrete_value, constant, is_value, type_of
 from ._util import (asvalue, broadcast_shapes, broadcast_to, canon_axis, check_arraylike, convert, describe,
-                    result_type_of)
+                    promote_args, result_type_of)
 from .manipulation import concatenate, moveaxis, ravel, reshape, stack
+from .reductions import sum as _sum
+from .ufuncs import _as_bool, isnan, remainder
 
 
 def _index_dtype():
@@ -184,7 +186,6 @@ def _normalize_indices(name, idx, n, mode):
     d = _index_dtype() if t.dtype.itemsize < 4 or not T.is_int(t.dtype) else t.dtype
     idx = convert(idx, d)
     if mode == "wrap":
-        from .ufuncs import remainder
         return remainder(idx, max(n, 1))
     if T.is_signed(d):
         return bind1("select_n", bind1("lt", idx, _full(idx, 0)), idx, bind1("add", idx, _full(idx, n)))
@@ -322,6 +323,21 @@ def nonzero(a, *, size=None, fill_value=None):
     return tuple(out)
 
 
+def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
+    """where(condition, x, y): x where condition is true, else y (broadcast together). where(condition) is
+    nonzero(condition, size=size, fill_value=fill_value)."""
+    if x is None and y is None:
+        return nonzero(condition, size=size, fill_value=fill_value)
+    if x is None or y is None:
+        raise ValueError("where: either both x and y must be given, or neither (the one-argument form is "
+                         "nonzero(condition))")
+    check_arraylike("where", condition, x, y)
+    x, y = promote_args("where", x, y)
+    shape = broadcast_shapes("where", condition, x)
+    cond = broadcast_to(_as_bool(condition), shape, "where")
+    return bind1("select_n", cond, broadcast_to(y, shape, "where"), broadcast_to(x, shape, "where"))
+
+
 def flatnonzero(a, *, size=None, fill_value=None):
     """Indices of the nonzero elements of the flattened a."""
     check_arraylike("flatnonzero", a)
@@ -340,7 +356,6 @@ def argwhere(a, *, size=None, fill_value=None):
 
 
 def count_nonzero(a, axis=None, keepdims=False):
-    from .reductions import sum as _sum
     check_arraylike("count_nonzero", a)
     a = asvalue(a)
     mask = a if T.is_bool(a.type.dtype) else bind1("ne", a, _full(a, 0))
@@ -350,7 +365,6 @@ def count_nonzero(a, axis=None, keepdims=False):
 def _not_equal(x, y, equal_nan):
     ne = bind1("ne", x, y)
     if equal_nan and T.is_inexact(x.type.dtype):
-        from .ufuncs import isnan
         ne = bind1("and", ne, bind1("not", bind1("and", isnan(x), isnan(y))))
     return ne
 

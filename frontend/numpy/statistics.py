@@ -13,6 +13,8 @@ from ..core import bind1, type_of
 from ._util import (asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, describe, promote_args,
                     prod_int)
 from .manipulation import moveaxis, reshape
+from .reductions import max as _max, mean, min as _min, prod as _prod, sum as _sum
+from .searching import take_along_axis
 from .ufuncs import isnan
 from ._util import full_like_type as _c, select as _where
 
@@ -64,7 +66,6 @@ def _quantile(name, a, q, axis, method, keepdims, ignore_nan, scale=1.0):
                    broadcast_dimensions=tuple(range(len(qshape), len(full) + 1)))
 
     def at(i_f):
-        from .searching import take_along_axis
         i = convert(i_f, _dtypes.default_int())
         return reshape(take_along_axis(values, reshape(i, full + (1,)), axis=-1, mode="clip"), full)
 
@@ -150,14 +151,12 @@ def _replace_nan(a, value):
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
     """sum, counting NaNs as zero."""
-    from .reductions import sum as _sum
     check_arraylike("nansum", a)
     return _sum(_replace_nan(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
     """prod, counting NaNs as one."""
-    from .reductions import prod as _prod
     check_arraylike("nanprod", a)
     return _prod(_replace_nan(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
@@ -176,20 +175,17 @@ def _nan_extremum(name, a, axis, keepdims, fill, reducer):
 
 def nanmax(a, axis=None, out=None, keepdims=False):
     """max ignoring NaNs (NaN where a slice holds only NaNs)."""
-    from .reductions import max as _max
     _no_out(out)
     return _nan_extremum("nanmax", a, axis, keepdims, -np.inf, _max)
 
 
 def nanmin(a, axis=None, out=None, keepdims=False):
     """min ignoring NaNs (NaN where a slice holds only NaNs)."""
-    from .reductions import min as _min
     _no_out(out)
     return _nan_extremum("nanmin", a, axis, keepdims, np.inf, _min)
 
 
 def _nan_count(a, axis, keepdims, dtype):
-    from .reductions import sum as _sum
     return _sum(bind1("not", isnan(a)), axis=axis, dtype=dtype, keepdims=keepdims)
 
 
@@ -199,7 +195,6 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
     check_arraylike("nanmean", a)
     a = asvalue(a)
     if not T.is_inexact(a.type.dtype):
-        from .reductions import mean
         return mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
     total = nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
     count = _nan_count(a, axis, keepdims, T.real_dtype(type_of(total).dtype))
@@ -232,7 +227,6 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 def average(a, axis=None, weights=None, returned=False, keepdims=False):
     """The weighted mean sum(a * w) / sum(w) over axis (weights of a's shape, or 1-D along one axis)."""
-    from .reductions import mean, sum as _sum
     check_arraylike("average", a)
     if weights is None:
         avg = mean(a, axis=axis, keepdims=keepdims)

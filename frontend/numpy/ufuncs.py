@@ -378,27 +378,6 @@ invert = bitwise_invert = bitwise_not
 
 # ---- selection and comparison ----------------------------------------------------------------------
 
-def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
-    """where(condition, x, y): x where condition is true, else y (broadcast together). where(condition) is
-    nonzero(condition, size=size, fill_value=fill_value)."""
-    if x is None and y is None:
-        return nonzero(condition, size=size, fill_value=fill_value)
-    if x is None or y is None:
-        raise ValueError("where: either both x and y must be given, or neither (the one-argument form is "
-                         "nonzero(condition))")
-    check_arraylike("where", condition, x, y)
-    x, y = promote_args("where", x, y)
-    shape = broadcast_shapes("where", condition, x)
-    cond = broadcast_to(_as_bool(condition), shape, "where")
-    return bind1("select_n", cond, broadcast_to(y, shape, "where"), broadcast_to(x, shape, "where"))
-
-
-def nonzero(a, *, size=None, fill_value=None):
-    """Indices of the nonzero elements (see searching.nonzero: pass size= to trace it)."""
-    from .searching import nonzero as _nonzero
-    return _nonzero(a, size=size, fill_value=fill_value)
-
-
 def clip(arr, min=None, max=None, *, a_min=None, a_max=None):
     """Limit arr to [min, max] (either may be None)."""
     min = a_min if min is None else min

@@ -16,7 +16,7 @@ import pytest
 import lintra
 import lintra.numpy as jnp
 from lintra import lax
-from lintra.frontend.ad import eval_func
+from lintra.frontend.core import eval_func
 from lintra.ir.ad.jvp import jvp as jvp_pass
 from lintra.ir.ad.jvp_rules import NotDifferentiableError
 from lintra.ir.ad.partial_eval import partial_eval

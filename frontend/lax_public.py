@@ -1,0 +1,11 @@
+"""lintra.lax, the public namespace: jax.lax's names gathered from the levels of frontend/ they live on.
+
+One function per primitive (lax.py), the linear algebra and FFT primitives (lax_linalg.py, lax_fft.py)
+sit below lintra.numpy; structured control flow (control.py) and the implicitly differentiated solves
+(custom_solve.py) are transformations, above it. Code inside frontend/ imports those modules, never this one.
+"""
+from .lax import *  # noqa: F401,F403
+from . import lax_linalg as linalg  # noqa: F401  (lintra.lax.linalg)
+from .control import associative_scan, cond, fori_loop, map, scan, switch, while_loop  # noqa: F401
+from .custom_solve import custom_linear_solve, custom_root  # noqa: F401
+from .lax_fft import FftType, fft  # noqa: F401
