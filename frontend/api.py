@@ -11,7 +11,7 @@ import numpy as np
 
 from ..ir.core import Block, Func
 from ..runtime.array import Array, check_live
-from ..runtime.dispatch import Executable, placement
+from ..runtime.dispatch import Executable, lower_text, placement
 from ..runtime.pjrt import FastpathData, pjit, sharding
 from . import tree
 from .config import config
@@ -278,7 +278,6 @@ class _Jit:
         return self.traced(key).func
 
     def lower(self, *args, **kwargs):
-        from ..lowering.lower import lower_text
         return lower_text(self.trace_ir(*args, **kwargs))
 
 

@@ -5,13 +5,9 @@ A rule is `rule(ctx, op, *operands) -> [mlir values]`; it reads attributes from
 """
 import threading
 
+from . import rules  # noqa: F401  (fills RULES)
 from .mlir import func, hlo, ir, new_context, tensor_type
-from ..ir.primitives import registrar
-
-RULES = {}   # primitive name -> lowering rule
-
-
-rule = registrar(RULES)
+from .registry import RULES
 
 
 class LoweringContext:
@@ -90,7 +86,6 @@ def _donate(fn, func_ir, donated):
 def lower(func_ir, name="main", donated=()):
     """Lower an IR function to a verified StableHLO `ir.Module` whose entry point is `main`; the arguments
     at positions `donated` are donated."""
-    from . import rules  # noqa: F401  (fills RULES)
     with _lock, context(), ir.Location.unknown():
         module = ir.Module.create()
         LoweringContext(module).function(name, func_ir.body, public=True)

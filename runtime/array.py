@@ -89,8 +89,8 @@ def _reduce(self):
 
 
 def _rebuild(value, weak):
-    from . import dispatch
-    return dispatch.device_put(value, weak=weak)
+    """An unpickled array: on the default device, uncommitted."""
+    return pjrt.device_put(value, TensorType(value.shape, value.dtype, weak), pjrt.client().devices()[0], False)
 
 
 def _copy_to_host_async(self):

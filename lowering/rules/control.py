@@ -1,7 +1,7 @@
 """Lowering of ops that carry regions."""
 import numpy as np
 
-from ..lower import rule
+from ..registry import rule
 from ..mlir import dense_constant, func, hlo, ir, tensor_type
 
 

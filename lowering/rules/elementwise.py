@@ -2,7 +2,7 @@
 import numpy as np
 
 from ...ir import types as T
-from ..lower import rule
+from ..registry import rule
 from ..mlir import chlo, dense_constant, hlo, ir, tensor_type
 
 

@@ -1,5 +1,5 @@
 """Lowering of the fft primitive: stablehlo.fft, whose attributes are the primitive's."""
-from ..lower import rule
+from ..registry import rule
 from ..mlir import hlo, tensor_type
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ...ir import types as T
 from ...ir.types import TensorType
-from ..lower import rule
+from ..registry import rule
 from ..mlir import chlo, dense_constant, hlo, ir, lapack_target, tensor_type
 from .elementwise import compare
 from .structural import reduce

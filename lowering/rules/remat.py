@@ -1,6 +1,6 @@
 """Lowering of checkpoint, name and linear_solve: calls of their regions (their other meaning is for the AD
 passes only)."""
-from ..lower import rule
+from ..registry import rule
 from ..mlir import func, hlo, tensor_type
 
 

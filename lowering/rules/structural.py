@@ -3,7 +3,7 @@ import numpy as np
 
 from ...ir import types as T
 from ...ir.types import TensorType
-from ..lower import rule
+from ..registry import rule
 from ..mlir import dense_constant, hlo, ir, tensor_type
 from .elementwise import compare
 
