@@ -32,7 +32,7 @@ def _as_tuple(x, kind):
     return (x,) if isinstance(x, kind) else tuple(x or ())
 
 
-def _validate(fun, params, nums, names, what):
+def _validate(params, nums, names, what):
     """As JAX: argnums past the positional parameters and names of no parameter are errors at jit time."""
     if params is None:
         return
@@ -49,13 +49,13 @@ def _validate(fun, params, nums, names, what):
                          f"take these args.")
 
 
-def _argnums_and_names(fun, params, argnums, argnames, what):
+def _argnums_and_names(params, argnums, argnames, what):
     """(positions, names) of the arguments named either way, validated: JAX lets either stand for both."""
     nums, names = _as_tuple(argnums, int), _as_tuple(argnames, str)
     for n in nums:
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError(f"{what}_argnums must be ints, got {n!r} of type {type(n).__name__}")
-    _validate(fun, params, nums, names, what)
+    _validate(params, nums, names, what)
     if params is not None:
         positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         nums += tuple(positional.index(n) for n in names if n in positional and positional.index(n) not in nums)
@@ -204,8 +204,8 @@ class _Jit:
             raise TypeError(f"jit expects a callable, got {fun!r} of type {type(fun).__name__}")
         self.fun, self.inline = fun, inline
         params = _params(fun)
-        self.static = _argnums_and_names(fun, params, static_argnums, static_argnames, "static")
-        self.donate = _argnums_and_names(fun, params, donate_argnums, donate_argnames, "donate")
+        self.static = _argnums_and_names(params, static_argnums, static_argnames, "static")
+        self.donate = _argnums_and_names(params, donate_argnums, donate_argnames, "donate")
         both = set(self.static[1]) & set(self.donate[1]) or set(self.static[0]) & set(self.donate[0])
         if both:
             raise ValueError(f"static_argnames and donate_argnames cannot intersect. Argument names "
@@ -282,11 +282,12 @@ class _Jit:
 
 
 def jit(fun=None, /, *, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(),
-        inline=False, keep_unused=False, device=None, backend=None):
+        inline=False, keep_unused=False):
     """jit(fun, static_argnums=, static_argnames=, donate_argnums=, donate_argnames=): trace once per input
     signature, compile, and run the compiled executable; later calls with that signature are one C++ call.
     Inside another trace the function becomes a `call` op (with inline=True, its ops join the trace).
-    Without `fun`, a decorator."""
+    Without `fun`, a decorator. Unused arguments are always passed to the executable (keep_unused=True);
+    JAX's default would let it drop them, which changes no result."""
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames,
                                  donate_argnums=donate_argnums, donate_argnames=donate_argnames, inline=inline)
