@@ -741,6 +741,46 @@ def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False):
     return tree.map(one, x)
 
 
+def _one_axis(prim, axis_name, axis_index_groups=None):
+    names, sizes = _axis_sizes(prim, axis_name, axis_index_groups)
+    if len(names) != 1:
+        raise ValueError(f"{prim}: over one named axis at a time, got {axis_name!r}; nest calls for several")
+    return names[0], sizes[0]
+
+
+def ppermute(x, axis_name, perm):
+    """Each member sends x (a pytree) to another: perm lists (source, destination) index pairs, each index at
+    most once as a source and once as a destination; members that receive nothing get zeros."""
+    name, size = _one_axis("ppermute", axis_name)
+    perm = tuple((int(s), int(d)) for s, d in perm)
+    return tree.map(lambda leaf: bind1("ppermute", _as_array(leaf), axis_name=name, axis_size=size, perm=perm), x)
+
+
+def psum_scatter(x, axis_name, *, scatter_dimension=0, axis_index_groups=None, tiled=False):
+    """psum(x), of which member i keeps the i-th part along scatter_dimension: that dimension's i-th entry
+    (its size must equal the axis size), or with tiled its i-th block (its size a multiple of it)."""
+    name, size = _one_axis("psum_scatter", axis_name, axis_index_groups)
+
+    def one(leaf):
+        leaf = _as_array(leaf)
+        dim = _axis(scatter_dimension, type_of(leaf).ndim, "psum_scatter scatter_dimension")
+        return bind1("psum_scatter", leaf, axis_name=name, axis_size=size, scatter_dimension=dim, tiled=bool(tiled))
+    return tree.map(one, x)
+
+
+def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None, tiled=False):
+    """Member i's result gathers the i-th part (along split_axis) of every member's x, in member order along
+    concat_axis: a new dimension there, with split_axis (of the axis size) removed; or with tiled, blocks
+    concatenated along concat_axis, split_axis divided by the axis size."""
+    name, size = _one_axis("all_to_all", axis_name, axis_index_groups)
+    x = _as_array(x)
+    nd = type_of(x).ndim
+    split = _axis(split_axis, nd, "all_to_all split_axis")
+    concat = _axis(concat_axis, nd, "all_to_all concat_axis")
+    return bind1("all_to_all", x, axis_name=name, axis_size=size, split_axis=split, concat_axis=concat,
+                 tiled=bool(tiled))
+
+
 def axis_index(axis_name):
     """This member's index along the named axis (row-major over a tuple of axes), an int32 scalar."""
     names, sizes = _axis_sizes("axis_index", axis_name)

@@ -508,6 +508,48 @@ def _axis_index(axis_name):
     return [TensorType((), np.dtype(np.int32))]
 
 
+@primitive("ppermute")
+def _ppermute(x, axis_name, axis_size, perm):
+    srcs, dsts = [p[0] for p in perm], [p[1] for p in perm]
+    if len(set(srcs)) < len(srcs) or len(set(dsts)) < len(dsts) or \
+            not all(0 <= i < axis_size for i in srcs + dsts):
+        _fail("ppermute", f"perm {list(perm)} must pair distinct sources with distinct destinations in "
+              f"range({axis_size})", x)
+    return [x]
+
+
+def _split_dim(prim, x, dim, n, tiled, what):
+    """x's shape without dimension `dim` (tiled: with it divided by n), which must be n (tiled: a multiple)."""
+    if not 0 <= dim < x.ndim:
+        _fail(prim, f"{what} {dim} out of range", x)
+    shape = list(x.shape)
+    if shape[dim] % n if tiled else shape[dim] != n:
+        _fail(prim, f"dimension {dim} ({what}) must be {'a multiple of' if tiled else ''} the axis size {n}", x)
+    if tiled:
+        shape[dim] //= n
+    else:
+        del shape[dim]
+    return shape
+
+
+@primitive("psum_scatter")
+def _psum_scatter(x, axis_name, axis_size, scatter_dimension=0, tiled=False):
+    return [x.update(shape=tuple(_split_dim("psum_scatter", x, scatter_dimension, axis_size, tiled,
+                                            "scatter_dimension")))]
+
+
+@primitive("all_to_all")
+def _all_to_all(x, axis_name, axis_size, split_axis, concat_axis, tiled=False):
+    shape = _split_dim("all_to_all", x, split_axis, axis_size, tiled, "split_axis")
+    if not 0 <= concat_axis <= len(shape) - (1 if tiled else 0):
+        _fail("all_to_all", f"concat_axis {concat_axis} out of range", x)
+    if tiled:
+        shape[concat_axis] *= axis_size
+    else:
+        shape.insert(concat_axis, axis_size)
+    return [x.update(shape=tuple(shape))]
+
+
 # ---- linear algebra: matrices are the last two dimensions, batch dimensions lead ----------------------
 
 _LINALG_DTYPES = (np.float32, np.float64, np.complex64, np.complex128)

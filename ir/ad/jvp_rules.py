@@ -573,6 +573,8 @@ def _custom_vjp_call(b, op, ps, ts):
 
 JVP_RULES["psum"] = linear_in()
 JVP_RULES["all_gather"] = linear_in()
+for _prim in ("ppermute", "psum_scatter", "all_to_all"):
+    JVP_RULES[_prim] = linear_in()
 NON_DIFFERENTIABLE.add("axis_index")
 
 

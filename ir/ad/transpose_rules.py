@@ -352,7 +352,7 @@ def _custom_vjp_lin(b, op, cts, operands):
 
 # ---- named-axis collectives -------------------------------------------------------------------------------
 
-LINEAR.update({"psum", "all_gather"})
+LINEAR.update({"psum", "all_gather", "ppermute", "psum_scatter", "all_to_all"})
 
 
 @transpose_rule("psum")
@@ -378,3 +378,24 @@ def _all_gather(b, op, cts, operands):
     sizes = tuple(width if i == axis else n for i, n in enumerate(ct.type.shape))
     part = b.emit1("dynamic_slice", [total] + starts, {"slice_sizes": sizes})
     return [part if tiled else b.emit1("reshape", [part], {"new_sizes": t.shape})]
+
+
+@transpose_rule("ppermute")
+def _ppermute(b, op, cts, operands):
+    """A permutation's transpose is its inverse: send each cotangent back to where its value came from."""
+    return [b.emit1("ppermute", cts, dict(op.attrs, perm=tuple((d, s) for s, d in op.attrs["perm"])))]
+
+
+@transpose_rule("psum_scatter")
+def _psum_scatter(b, op, cts, operands):
+    """Each member's part of the sum reaches every member's input: gather the parts."""
+    a = op.attrs
+    return [b.emit1("all_gather", cts, {"axis_name": a["axis_name"], "axis_size": a["axis_size"],
+                                        "axis": a.get("scatter_dimension", 0), "tiled": a.get("tiled", False)})]
+
+
+@transpose_rule("all_to_all")
+def _all_to_all(b, op, cts, operands):
+    """all_to_all moves data without combining it; the exchange with split and concat swapped undoes it."""
+    a = op.attrs
+    return [b.emit1("all_to_all", cts, dict(a, split_axis=a["concat_axis"], concat_axis=a["split_axis"]))]

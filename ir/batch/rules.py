@@ -448,4 +448,66 @@ def _axis_index(ctx, op, xs, ds):
     return ctx.b.emit("iota", [], {"dtype": np.dtype(np.int32), "shape": (ctx.size,), "dimension": 0}), [0]
 
 
+@batch_rule("ppermute")
+def _ppermute(ctx, op, xs, ds):
+    (x,), (d,) = xs, ds
+    if _other_axis(ctx, op):
+        return ctx.b.emit(op.prim, [x], op.attrs), [d]
+    x = ctx.to_front(x, d)
+    src = {dst: s for s, dst in op.attrs["perm"]}
+    part = x.type.update(shape=(1,) + x.type.shape[1:])
+    zero = None
+    members = []
+    for j in range(ctx.size):      # member j gets its source's value, or zeros when it is no destination
+        if j in src:
+            i = src[j]
+            members.append(ctx.b.emit1("slice", [x], {"start_indices": (i,) + (0,) * (part.ndim - 1),
+                                                      "limit_indices": (i + 1,) + part.shape[1:]}))
+        else:
+            if zero is None:
+                zero = ctx.b.emit1("broadcast_in_dim", [ctx.b.constant(np.zeros((), part.dtype), weak=part.weak)],
+                                   {"shape": part.shape, "broadcast_dimensions": ()})
+            members.append(zero)
+    return [ctx.b.emit1("concatenate", members, {"dimension": 0})], [0]
+
+
+def _shifted(ctx, op, x, d, **axes):
+    """A collective over another axis: batched at the front, its axis attributes moved past it."""
+    attrs = dict(op.attrs, **{k: op.attrs.get(k, 0) + 1 for k in axes})
+    return ctx.b.emit(op.prim, [ctx.to_front(x, d)], attrs), [0]
+
+
+@batch_rule("psum_scatter")
+def _psum_scatter(ctx, op, xs, ds):
+    (x,), (d,) = xs, ds
+    if _other_axis(ctx, op):
+        return _shifted(ctx, op, x, d, scatter_dimension=True)
+    dim, tiled = op.attrs.get("scatter_dimension", 0), op.attrs.get("tiled", False)
+    total = ctx.b.emit1("reduce_sum", [ctx.to_front(x, d)], {"axes": (0,)})
+    if tiled:                      # member i's part is the i-th of n blocks along dim: split the blocks out
+        shape = list(total.type.shape)
+        shape[dim:dim + 1] = [ctx.size, shape[dim] // ctx.size]
+        total = ctx.b.emit1("reshape", [total], {"new_sizes": tuple(shape)})
+    return [total], [dim]
+
+
+@batch_rule("all_to_all")
+def _all_to_all(ctx, op, xs, ds):
+    (x,), (d,) = xs, ds
+    if _other_axis(ctx, op):
+        return _shifted(ctx, op, x, d, split_axis=True, concat_axis=True)
+    split, concat, tiled = op.attrs["split_axis"], op.attrs["concat_axis"], op.attrs.get("tiled", False)
+    x = ctx.to_front(x, d)                    # [sender j, ...] where dimension 1 + split indexes receivers i
+    if tiled:
+        shape = list(x.type.shape)
+        shape[1 + split:2 + split] = [ctx.size, shape[1 + split] // ctx.size]
+        x = ctx.b.emit1("reshape", [x], {"new_sizes": tuple(shape)})
+    x = ctx.moveaxis(ctx.moveaxis(x, 1 + split, 0), 1, 1 + concat)   # [receiver i, ..., sender j at concat, ...]
+    if tiled:                                 # the senders' blocks, concatenated along concat
+        shape = list(x.type.shape)
+        shape[1 + concat:3 + concat] = [shape[1 + concat] * shape[2 + concat]]
+        x = ctx.b.emit1("reshape", [x], {"new_sizes": tuple(shape)})
+    return [x], [0]
+
+
 assert set(BATCH_RULES) <= set(PRIMITIVES), sorted(set(BATCH_RULES) - set(PRIMITIVES))

@@ -175,6 +175,32 @@ def _all_gather_ref(axis, tiled):
     return ref
 
 
+def _ppermute_ref(src_to_dst):
+    def ref(examples):
+        x = np.asarray(examples[0][0])
+        source = {d: s for s, d in src_to_dst.items()}
+        return [examples[source[j]][0] if j in source else np.zeros_like(x) for j in range(len(examples))]
+    return ref
+
+
+def _psum_scatter_ref(dim, tiled):
+    def ref(examples):
+        parts = np.split(sum(np.asarray(x, np.float64) for (x,) in examples), len(examples), dim)
+        return parts if tiled else [np.squeeze(p, dim) for p in parts]
+    return ref
+
+
+def _all_to_all_ref(split, concat, tiled):
+    """Member i: the i-th part along split of every member's x, in member order along concat."""
+    def ref(examples):
+        n = len(examples)
+        parts = [np.split(np.asarray(x), n, split) for (x,) in examples]
+        if tiled:
+            return [np.concatenate([parts[j][i] for j in range(n)], concat) for i in range(n)]
+        return [np.stack([np.squeeze(parts[j][i], split) for j in range(n)], concat) for i in range(n)]
+    return ref
+
+
 CASES = [
     # elementwise, unary
     *[unary(p) for p in ("neg", "sign", "square", "exp", "exp2", "expm1", "sin", "cos", "tan", "atan", "sinh",
@@ -286,6 +312,16 @@ CASES = [
          _all_gather_ref(1, False), "i"),
     Case("all_gather-tiled", "all_gather", lambda x: lax.all_gather(x, "i", axis=1, tiled=True), (A(),),
          ((0, 0), (1, 1)), _all_gather_ref(1, True), "i"),
+    Case("ppermute", "ppermute", lambda x: lax.ppermute(x, "i", [(0, 1), (1, 2), (2, 0), (4, 3)]), (A(),),
+         ((0, 0), (-1, 1)), _ppermute_ref({0: 1, 1: 2, 2: 0, 4: 3}), "i"),
+    Case("psum_scatter", "psum_scatter", lambda x: lax.psum_scatter(x, "i", scatter_dimension=1), (A((3, B)),),
+         ((0, 0), (-1, 1)), _psum_scatter_ref(1, False), "i"),
+    Case("psum_scatter-tiled", "psum_scatter", lambda x: lax.psum_scatter(x, "i", scatter_dimension=0, tiled=True),
+         (A((2 * B, 3)),), ((0, 0), (1, -1)), _psum_scatter_ref(0, True), "i"),
+    Case("all_to_all", "all_to_all", lambda x: lax.all_to_all(x, "i", 0, 1), (A((B, 3)),), ((0, 0), (-1, 1)),
+         _all_to_all_ref(0, 1, False), "i"),
+    Case("all_to_all-tiled", "all_to_all", lambda x: lax.all_to_all(x, "i", 1, 0, tiled=True), (A((3, 2 * B)),),
+         ((0, 0), (1, -1)), _all_to_all_ref(1, 0, True), "i"),
     Case("axis_index", "axis_index", lambda x: x * lax.convert_element_type(lax.axis_index("i"), np.float32),
          (A(),), ((0, 0), (-1, 2)), lambda exs: [x * k for k, (x,) in enumerate(exs)], "i"),
 ]
