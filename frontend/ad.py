@@ -337,7 +337,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
     """value_and_grad(f)(*args) -> (f(*args), gradient w.r.t. args[argnums]); ((value, aux), grad) with has_aux."""
     fname = f"grad({_name(fun)})"
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def wrapped(*args, **kwargs):
         nums = _argnums_tuple(argnums, len(args), fname)
         diff = tuple(args[i] for i in nums)
@@ -371,7 +371,7 @@ def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """grad(f)(*args): the gradient of scalar-valued f with respect to args[argnums] (JAX's conventions)."""
     vg = value_and_grad(fun, argnums, has_aux, holomorphic, allow_int)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def wrapped(*args, **kwargs):
         (value, g) = vg(*args, **kwargs)
         return (g, value[1]) if has_aux else g

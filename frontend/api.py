@@ -295,7 +295,7 @@ def jit(fun=None, /, *, static_argnums=(), static_argnames=(), donate_argnums=()
     snums = tuple(sorted(i for i in j.static[0] if i >= 0))
     key = (snums, tuple(sorted(j.static[1])), j.donate, inline)
     f = pjit(ir_name(fun), _weak_fun(fun), j.cache_miss, snums, tuple(sorted(j.static[1])), key, tree.registry)
-    functools.update_wrapper(f, fun)
+    functools.update_wrapper(f, fun, updated=())
     f._jit, f._cache, f.trace_ir, f.lower = j, j._cache, j.trace_ir, j.lower
     return _explaining_deleted_inputs(f) if j.donate != ((), ()) else f
 
@@ -331,7 +331,7 @@ def make_ir(fun, static_argnums=(), static_argnames=()):
     """make_ir(fun)(*args) -> the IR function `fun` traces to for arguments like these."""
     jitted = fun if is_jit(fun) else jit(fun, static_argnums=static_argnums, static_argnames=static_argnames)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def make(*args, **kwargs):
         return jitted.trace_ir(*args, **kwargs)
     return make

@@ -51,7 +51,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, axis_name=None, spmd_axis_n
         raise TypeError(f"vmap in_axes must be an int, None, or a tuple of entries corresponding to the "
                         f"positional arguments passed to the function, but got {in_axes!r}")
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def batched(*args, **kwargs):
         name = ir_name(fun)
         if isinstance(in_axes, tuple) and len(in_axes) != len(args):

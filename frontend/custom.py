@@ -59,7 +59,7 @@ def _lazy(fun, leaves, name):
 
 class _CustomFunction:
     def __init__(self, fun, nondiff_argnums):
-        functools.update_wrapper(self, fun)
+        functools.update_wrapper(self, fun, updated=())
         self.fun, self.nondiff_argnums = fun, tuple(nondiff_argnums)
 
     def _prepare(self, args, kwargs):

@@ -46,12 +46,20 @@ def _binary(name):
 for _n in ["neg", "sign", "floor", "ceil", "exp", "exp2", "log", "log1p", "expm1", "sin", "cos", "tan", "asin",
            "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "logistic", "sqrt", "rsqrt",
            "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma", "is_finite", "square", "reciprocal", "abs",
-           "real", "imag", "conj", "population_count", "clz", "copy"]:
+           "real", "imag", "population_count", "clz", "copy"]:
     globals()[_n] = _unary(_n)
 for _n in ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "eq", "ne", "lt",
            "le", "gt", "ge", "shift_left", "shift_right_arithmetic", "shift_right_logical", "complex"]:
     globals()[_n] = _binary(_n)
 bitwise_and, bitwise_or, bitwise_xor, bitwise_not = _binary("and"), _binary("or"), _binary("xor"), _unary("not")
+
+
+def conj(x):
+    """The complex conjugate; a real x is first made complex, as jax.lax.conj does."""
+    t = type_of(x)
+    if not T.is_complex(t.dtype):
+        x = convert_element_type(x, T.complex_dtype(t.dtype))
+    return bind1("conj", x)
 
 
 class RoundingMethod:

@@ -86,7 +86,7 @@ def checkpoint(fun, prevent_cse=True, policy=None, static_argnums=()):
     nums = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
     name = ir_name(fun)
 
-    @functools.wraps(fun)
+    @functools.wraps(fun, updated=())
     def remat_fun(*args, **kwargs):
         if current_trace() is None:        # nothing differentiates it: just run it
             return fun(*args, **kwargs)

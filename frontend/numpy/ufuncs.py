@@ -59,10 +59,26 @@ minimum = _binary("minimum", "min")
 arctan2 = _binary("arctan2", "atan2", kind="inexact", ok=T.is_float, what="real")
 equal = _binary("equal", "eq")
 not_equal = _binary("not_equal", "ne")
-less = _binary("less", "lt", ok=_real, what="real (not complex)")
-less_equal = _binary("less_equal", "le", ok=_real, what="real (not complex)")
-greater = _binary("greater", "gt", ok=_real, what="real (not complex)")
-greater_equal = _binary("greater_equal", "ge", ok=_real, what="real (not complex)")
+
+
+def _ordering(name, prim):
+    """As JAX: complex numbers are ordered lexicographically, by real part, then imaginary part."""
+    def f(x1, x2, /):
+        x1, x2 = promote_args(name, x1, x2)
+        if not T.is_complex(_dtype(x1)):
+            return bind1(prim, x1, x2)
+        r1, r2, i1, i2 = bind1("real", x1), bind1("real", x2), bind1("imag", x1), bind1("imag", x2)
+        strict = {"le": "lt", "ge": "gt"}.get(prim, prim)
+        return bind1("or", bind1(strict, r1, r2), bind1("and", bind1("eq", r1, r2), bind1(prim, i1, i2)))
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"jnp.{name}: elementwise, with NumPy broadcasting and JAX's type promotion."
+    return f
+
+
+less = _ordering("less", "lt")
+less_equal = _ordering("less_equal", "le")
+greater = _ordering("greater", "gt")
+greater_equal = _ordering("greater_equal", "ge")
 bitwise_and = _binary("bitwise_and", "and", ok=_intbool, what="integer or boolean")
 bitwise_or = _binary("bitwise_or", "or", ok=_intbool, what="integer or boolean")
 bitwise_xor = _binary("bitwise_xor", "xor", ok=_intbool, what="integer or boolean")

@@ -176,3 +176,13 @@ def test_a_cached_jit_called_inside_a_trace_is_staged():
     func = lintra.make_ir(lambda y: inner(x) + y)(np.ones(3, np.float32))
     assert any(op.prim == "call" for op in func.body.ops), func
     np.testing.assert_array_equal(np.asarray(lintra.jit(lambda y: inner(x) + y)(np.ones(3, np.float32))), [3] * 3)
+
+
+def test_transformations_of_a_jitted_function_are_not_jitted_functions():
+    # a transformation's wrapper takes its name and docstring, not its attributes (.lower, .trace_ir): with
+    # them, make_ir(grad(jnp.log)) printed jnp.log's IR
+    g = lintra.grad(jnp.log)
+    assert not hasattr(g, "lower") and not hasattr(lintra.vmap(jnp.sin), "trace_ir")
+    func = lintra.make_ir(g)(2.0)
+    assert len(func.body.ops) > 1, func          # the derivative's ops, not log's alone
+    assert float(lintra.jit(g)(2.0)) == 0.5
