@@ -63,25 +63,34 @@ class Block:
                     yield from r.walk()
 
 
-class LazyBlock(Block):
-    """A block built on first use by `thunk() -> Block`: custom derivative rules are traced only when a
-    pass needs them, so a rule may call the function it differentiates."""
-    __slots__ = ("_thunk",)
+def _built(name):
+    """Block's slot `name`, read once the thunk has built the block. (A property, not __getattr__: an
+    AttributeError raised by the user's code in the thunk must reach the user, not read as a missing
+    attribute.)"""
+    slot = getattr(Block, name)
 
-    def __init__(self, thunk):
-        self._thunk = thunk
-
-    def __getattr__(self, name):       # reached only while the block's slots are still unset
-        if name in ("args", "ops", "results") and self._thunk is not None:
+    def get(self):
+        if self._thunk is not None:
             thunk, self._thunk = self._thunk, None
             try:
                 block = thunk()
             except BaseException:
                 self._thunk = thunk
                 raise
-            self.args, self.ops, self.results = block.args, block.ops, block.results
-            return getattr(self, name)
-        raise AttributeError(name)
+            for n in ("args", "ops", "results"):
+                getattr(Block, n).__set__(self, getattr(block, n))
+        return slot.__get__(self)
+    return property(get, slot.__set__)
+
+
+class LazyBlock(Block):
+    """A block built on first use by `thunk() -> Block`: custom derivative rules are traced only when a
+    pass needs them, so a rule may call the function it differentiates."""
+    __slots__ = ("_thunk",)
+    args, ops, results = _built("args"), _built("ops"), _built("results")
+
+    def __init__(self, thunk):
+        self._thunk = thunk
 
 
 def is_built(block) -> bool:

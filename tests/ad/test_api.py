@@ -295,3 +295,14 @@ def test_make_ir_of_grad_is_reverse_mode_ir():
     prims = [op.prim for op in ir.body.ops]
     assert "cos" in prims and "sin" not in prims[prims.index("cos"):] or True
     assert ir.results[0].type.shape == (3,)
+
+
+def test_an_error_in_a_custom_vjp_rule_reaches_the_user():
+    # the rule is traced lazily, on a block's first attribute access: an AttributeError of the user's code
+    # must not read as the block missing an attribute ("AttributeError: arg_types")
+    @lintra.custom_vjp
+    def f(x):
+        return jnp.sin(x)
+    f.defvjp(lambda x: (jnp.sin(x), x), lambda r, g: (jnp.no_such_function(r) * g,))
+    with pytest.raises(AttributeError, match="no_such_function"):
+        lintra.grad(f)(1.0)
