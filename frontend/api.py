@@ -14,6 +14,7 @@ from ..runtime.array import Array, check_live
 from ..runtime.dispatch import Executable, lower_text, placement
 from ..runtime.pjrt import FastpathData, pjit, sharding
 from . import tree
+from .abstract import ShapeDtypeStruct
 from .config import config
 from .core import (Trace, Tracer, UnexpectedTracerError, _state, concrete_value, current_trace, is_value, to_array,
                    tracing, type_of)
@@ -186,6 +187,19 @@ class _Traced:
         return self.out_tree.unflatten(outs), fast
 
 
+_trace_caches = weakref.WeakKeyDictionary()    # function -> {jit options: {signature: _Traced}}
+
+
+def _trace_cache(fun, options):
+    """The traces of `fun` under these jit options, shared by every jit wrapper of it (as JAX shares one cache
+    per function): a second `jit(f)` replays the first one's traces instead of tracing again."""
+    try:
+        per_fun = _trace_caches.setdefault(fun, {})
+    except TypeError:        # not weakly referenceable: its wrappers each keep their own
+        return {}
+    return per_fun.setdefault(options, {})
+
+
 def _weak_fun(fun):
     """`fun` for C++ to share executables by (it holds it weakly), or None when it cannot be weakly held."""
     try:
@@ -215,7 +229,7 @@ class _Jit:
         # that argument as dynamic and replay a trace of another value, so such a jit stays in Python
         self.replayable = all(i >= 0 for i in self.static[0])
         self.static = frozenset(self.static[0]), frozenset(self.static[1])
-        self._cache = {}
+        self._cache = _trace_cache(fun, (self.static, self.donate, inline))
         self._no_statics = not (self.static[0] or self.static[1])
 
     def _signature(self, args, kwargs):
@@ -280,6 +294,13 @@ class _Jit:
     def lower(self, *args, **kwargs):
         return lower_text(self.trace_ir(*args, **kwargs))
 
+    def eval_shape(self, *args, **kwargs):
+        """The outputs' shapes and dtypes (ShapeDtypeStructs), from the trace alone."""
+        key, _ = self._signature(args, kwargs)
+        t = self.traced(key)
+        return t.out_tree.unflatten([ShapeDtypeStruct(r.type.shape, r.type.dtype, r.type.weak)
+                                     for r in t.func.results])
+
 
 def jit(fun=None, /, *, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(),
         inline=False, keep_unused=False):
@@ -296,7 +317,7 @@ def jit(fun=None, /, *, static_argnums=(), static_argnames=(), donate_argnums=()
     key = (snums, tuple(sorted(j.static[1])), j.donate, inline)
     f = pjit(ir_name(fun), _weak_fun(fun), j.cache_miss, snums, tuple(sorted(j.static[1])), key, tree.registry)
     functools.update_wrapper(f, fun, updated=())
-    f._jit, f._cache, f.trace_ir, f.lower = j, j._cache, j.trace_ir, j.lower
+    f._jit, f._cache, f.trace_ir, f.lower, f.eval_shape = j, j._cache, j.trace_ir, j.lower, j.eval_shape
     return _explaining_deleted_inputs(f) if j.donate != ((), ()) else f
 
 
@@ -313,6 +334,12 @@ def _explaining_deleted_inputs(f):
             raise
     call._cache_size, call._clear_cache = f._cache_size, f._clear_cache
     return call
+
+
+def eval_shape(fun, *args, **kwargs):
+    """fun's outputs as ShapeDtypeStructs, for arguments like these (arrays or ShapeDtypeStructs), without
+    computing anything."""
+    return jit(fun).eval_shape(*args, **kwargs)
 
 
 def is_jit(f):

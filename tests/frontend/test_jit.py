@@ -186,3 +186,25 @@ def test_transformations_of_a_jitted_function_are_not_jitted_functions():
     func = lintra.make_ir(g)(2.0)
     assert len(func.body.ops) > 1, func          # the derivative's ops, not log's alone
     assert float(lintra.jit(g)(2.0)) == 0.5
+
+
+def test_jit_wrappers_of_one_function_share_its_traces():
+    # JAX 0.10.2 prints 2.0 three times: the second wrapper replays the first one's trace
+    scale = {"g": 2.0}
+    traces = []
+
+    def f(x):
+        traces.append(1)
+        return x * scale["g"]
+    assert float(lintra.jit(f)(1.0)) == 2.0
+    scale["g"] = 3.0
+    assert float(lintra.jit(f)(1.0)) == 2.0 and len(traces) == 1
+    assert float(lintra.jit(f, static_argnums=0)(1.0)) == 3.0     # other options: a trace of its own
+
+
+def test_eval_shape():
+    out = lintra.eval_shape(lambda x, y: (x @ y, jnp.sum(x)), lintra.ShapeDtypeStruct((2, 3), np.float32),
+                            np.ones((3, 4), np.float32))
+    assert [(o.shape, o.dtype) for o in out] == [((2, 4), np.float32), ((), np.float32)]
+    s = lintra.jit(jnp.sin).eval_shape(2.0)
+    assert s.shape == () and s.weak_type
