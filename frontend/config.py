@@ -13,21 +13,24 @@ _OPTIONS = {
 }
 
 
+def _option(name):
+    """The option called `name`, with or without JAX's `jax_` prefix; JAX's error for an unknown one."""
+    option = _OPTIONS.get(name.removeprefix("jax_"))
+    if option is None:
+        raise AttributeError(f"Unrecognized config option: {name} (known: "
+                             f"{', '.join('jax_' + n for n in _OPTIONS)})")
+    return option
+
+
 class Config:
     def update(self, name, value):
-        option = _OPTIONS.get(name.removeprefix("jax_"))
-        if option is None:
-            raise ValueError(f"unknown configuration option {name!r}; known: {', '.join(_OPTIONS)}")
-        option.set_global(bool(value))
+        _option(name).set_global(bool(value))
 
     def read(self, name):
-        return getattr(self, name.removeprefix("jax_"))
+        return _option(name).value
 
-    def __getattr__(self, name):
-        option = _OPTIONS.get(name)
-        if option is None:
-            raise AttributeError(f"lintra.config has no option {name!r}")
-        return option.value
+    def __getattr__(self, name):          # config.jax_enable_x64, as JAX; config.enable_x64 inside Lintra
+        return _option(name).value
 
     @property
     def x64_enabled(self):
@@ -35,3 +38,16 @@ class Config:
 
 
 config = Config()
+
+
+class disable_jit:
+    """Context manager: inside it, jitted functions run their Python, op by op (this thread only)."""
+
+    def __init__(self, disable=True):
+        self.disable = bool(disable)
+
+    def __enter__(self):
+        self._previous = _OPTIONS["disable_jit"].swap_local(self.disable)
+
+    def __exit__(self, *exc):
+        _OPTIONS["disable_jit"].set_local(self._previous)

@@ -208,3 +208,22 @@ def test_eval_shape():
     assert [(o.shape, o.dtype) for o in out] == [((2, 4), np.float32), ((), np.float32)]
     s = lintra.jit(jnp.sin).eval_shape(2.0)
     assert s.shape == () and s.weak_type
+
+
+def test_disable_jit_runs_the_python():
+    seen = []
+
+    @lintra.jit
+    def f(x):
+        seen.append(type(x).__name__)
+        return x + 1
+    with lintra.disable_jit():
+        assert f(1.0) == 2.0 and lintra.config.jax_disable_jit
+    assert float(f(1.0)) == 2.0 and not lintra.config.jax_disable_jit
+    assert seen == ["float", "Tracer"]           # as JAX: the Python value inside, a tracer outside
+
+
+def test_config_names_as_jax():
+    assert lintra.config.jax_enable_x64 == lintra.config.read("jax_enable_x64") == lintra.config.read("enable_x64")
+    with pytest.raises(AttributeError, match="Unrecognized config option: jax_foo"):
+        lintra.config.update("jax_foo", True)
