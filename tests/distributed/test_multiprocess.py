@@ -135,3 +135,66 @@ ENV_CHILD = textwrap.dedent("""
 def test_initialize_reads_its_arguments_from_the_environment():
     outs = run_processes(ENV_CHILD)
     assert [result(*r) for r in outs] == [[0, 3, 6], [1, 3, 6]]
+
+
+# Until Lintra has sharded arrays, jaxlib is driven directly here (as notes/scaleout.md section 4 did) to show
+# that the client lintra.distributed.initialize made runs one SPMD program across both processes: each
+# process compiles the same 4-partition module, puts only its local shards of x = [0..7], and the partitioner's
+# all-reduce sums across processes over gloo.
+SPMD_CHILD = textwrap.dedent('''
+    import sys
+    import numpy as np
+    import lintra
+    from lintra.ir.types import TensorType
+    from lintra.runtime import pjrt
+    from jaxlib import _jax, xla_client as xc
+    pid, port = int(sys.argv[1]), sys.argv[2]
+    lintra.distributed.initialize(f"127.0.0.1:{port}", num_processes=2, process_id=pid, initialization_timeout=60)
+    devices = lintra.devices()
+    MODULE = """
+    module @sum attributes {mhlo.num_partitions = 4 : i32, mhlo.num_replicas = 1 : i32} {
+      sdy.mesh @mesh = <["x"=4]>
+      func.func public @main(%arg0: tensor<8xf32> {sdy.sharding = #sdy.sharding<@mesh, [{"x"}]>})
+          -> (tensor<f32> {sdy.sharding = #sdy.sharding<@mesh, []>}) {
+        %c = stablehlo.constant dense<0.0> : tensor<f32>
+        %r = stablehlo.reduce(%arg0 init: %c) applies stablehlo.add across dimensions = [0]
+            : (tensor<8xf32>, tensor<f32>) -> tensor<f32>
+        return %r : tensor<f32>
+      }
+    }
+    """
+    options = xc.CompileOptions()
+    options.num_replicas, options.num_partitions = 1, 4
+    options.executable_build_options.use_spmd_partitioning = True
+    options.executable_build_options.use_shardy_partitioner = True
+    options.device_assignment = xc.DeviceAssignment.create(np.array([[d.id for d in devices]], np.int32))
+    exe = pjrt.client().compile_and_load(MODULE, xc.DeviceList(tuple(devices)), options)
+
+    class Sharding(_jax.GSPMDSharding):
+        def _to_xla_hlo_sharding(self, ndim):
+            return self._hlo_sharding
+        memory_kind = property(lambda self: self._memory_kind)
+        _device_assignment = property(lambda self: tuple(self._devices))
+        is_fully_replicated = property(lambda self: self._hlo_sharding.is_replicated())
+        is_fully_addressable = property(lambda self: False)
+        num_devices = property(lambda self: len(self._devices))
+        device_set = property(lambda self: set(self._devices))
+
+    split = Sharding(xc.DeviceList(tuple(devices)), xc.HloSharding.iota_tile([4]))
+    replicated = Sharding(xc.DeviceList(tuple(devices)), xc.HloSharding.replicate())
+    x = np.arange(8, dtype=np.float32)
+    local = lintra.local_devices()
+    shards = [x[2 * devices.index(d):2 * devices.index(d) + 2] for d in local]
+    arg = _jax.batched_device_put(TensorType((8,), np.dtype(np.float32), False), split, shards, local, True,
+                                  enable_x64=True)
+    handler = _jax.array_result_handler(TensorType((), np.dtype(np.float32), False), replicated, committed=True,
+                                        _skip_checks=True)
+    out, = exe.execute_sharded([arg]).consume_with_handlers([handler])
+    print("RESULT", [[float(np.asarray(a)), a.devices().pop().id] for a in out._arrays], flush=True)
+    lintra.distributed.shutdown()
+''')
+
+
+def test_one_spmd_program_runs_across_both_processes():
+    outs = run_processes(SPMD_CHILD)
+    assert [result(*r) for r in outs] == [[[28.0, 0], [28.0, 1]], [[28.0, 2048], [28.0, 2049]]]
