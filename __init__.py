@@ -23,7 +23,10 @@ from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.config import config, disable_jit
 from .frontend.core import ConcretizationError, UnexpectedTracerError
 from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
-                               devices, local_devices)
+                               devices)
+from .frontend import distributed
+from .frontend.processes import local_device_count, local_devices, process_count, process_index
+from .frontend import multihost_utils as _multihost_utils
 from .runtime.array import Array
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
@@ -38,5 +41,11 @@ scipy = _types.ModuleType(f"{__name__}.scipy", "SciPy's API on Lintra arrays: li
 scipy.special = _scipy_special
 _sys.modules[f"{__name__}.scipy"] = scipy
 _sys.modules[f"{__name__}.scipy.special"] = _scipy_special
+# lintra.experimental holds lintra.experimental.multihost_utils
+experimental = _types.ModuleType(f"{__name__}.experimental", "Lintra's analogue of jax.experimental.")
+experimental.multihost_utils = _multihost_utils
+_sys.modules[f"{__name__}.experimental"] = experimental
+_sys.modules[f"{__name__}.experimental.multihost_utils"] = _multihost_utils
+_sys.modules[f"{__name__}.distributed"] = distributed
 
 __version__ = "0.1.0"

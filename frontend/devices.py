@@ -12,10 +12,6 @@ def devices(backend=None):
     return list(pjrt.client(backend).devices())
 
 
-def local_devices(backend=None):
-    return list(pjrt.client(backend).local_devices())
-
-
 def device_count(backend=None):
     return len(devices(backend))
 

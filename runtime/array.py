@@ -90,7 +90,7 @@ def _reduce(self):
 
 def _rebuild(value, weak):
     """An unpickled array: on the default device, uncommitted."""
-    return pjrt.device_put(value, TensorType(value.shape, value.dtype, weak), pjrt.client().devices()[0], False)
+    return pjrt.device_put(value, TensorType(value.shape, value.dtype, weak), pjrt.client().local_devices()[0], False)
 
 
 def _copy_to_host_async(self):

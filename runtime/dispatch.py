@@ -15,8 +15,8 @@ _default = []
 
 
 def default_device():
-    if not _default:          # client.devices() builds a new list on every call: it is read once
-        _default.append(pjrt.client().devices()[0])
+    if not _default:          # client.local_devices() builds a list per call: read once
+        _default.append(pjrt.client().local_devices()[0])
     return _default[0]
 
 

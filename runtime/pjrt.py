@@ -66,7 +66,9 @@ def _plugin_library(platform):
 
 def _make_client(platform):
     if platform == "cpu":
-        return xla_client.make_cpu_client(num_devices=int(os.environ.get("LINTRA_NUM_CPU_DEVICES", "1")))
+        options = dict(num_devices=int(os.environ.get("LINTRA_NUM_CPU_DEVICES", "1")))
+        options.update(_distributed_cpu_options())     # one of several processes: see the end of this file
+        return xla_client.make_cpu_client(**options)
     lib = _plugin_library(platform)
     if lib is None:
         raise RuntimeError(f"no PJRT plugin found for platform {platform!r}: install one "
@@ -222,3 +224,82 @@ def pjit(name, fun, cache_miss, static_argnums, static_argnames, key, registry):
     (outputs, FastpathData or None, False)."""
     return _jax.pjit(name, fun, cache_miss, static_argnums, static_argnames, key, registry,
                      _shard_arg_fallback, _pjit_cache)
+
+
+# ---- multi-process: jaxlib's distributed runtime and gloo collectives -----------------------------------------
+# Process 0 runs the coordination service; every process connects a client to it. The CPU client made after
+# that exchanges device topologies through it (so devices() lists every process's devices, ids 2048*process+i)
+# and reaches the other processes' devices through gloo's TCP collectives. Facts: notes/scaleout.md, section 4.
+
+class _DistributedState:
+    service = None          # process 0 only
+    client = None           # a DistributedRuntimeClient; its key-value store and barriers serve host collectives
+    process_id = 0
+    num_processes = 1
+    num_devices = None      # this process's CPU devices when set by distributed.initialize
+    gloo_hostname = None
+
+
+_distributed = _DistributedState()
+
+
+def clients_created():
+    """Whether a PJRT client exists: the distributed runtime must be joined before (the client is made once)."""
+    return bool(_clients)
+
+
+def start_distributed_service(bind_address, num_processes, heartbeat_timeout, shutdown_timeout):
+    _distributed.service = _jax.get_distributed_runtime_service(
+        bind_address, num_processes, heartbeat_timeout=heartbeat_timeout, shutdown_timeout=shutdown_timeout)
+
+
+def connect_distributed_client(address, process_id, num_processes, init_timeout, heartbeat_timeout,
+                               num_devices=None):
+    """Join the job as `process_id`; blocks until every process has connected or `init_timeout` (s) passes."""
+    c = _jax.get_distributed_runtime_client(address, process_id, init_timeout=init_timeout,
+                                            heartbeat_timeout=heartbeat_timeout, use_compression=True)
+    c.connect()
+    _distributed.client = c
+    _distributed.process_id, _distributed.num_processes = process_id, num_processes
+    _distributed.num_devices = num_devices
+    # On a loopback coordinator every process is on this machine, so gloo listens on loopback too; otherwise
+    # gloo picks this host's address as JAX leaves it to.
+    host = address.rsplit(":", 1)[0].strip("[]")
+    if host == "::1":
+        _distributed.gloo_hostname = "::1"
+    elif host == "localhost" or host.startswith("127."):
+        _distributed.gloo_hostname = "127.0.0.1"
+    else:
+        _distributed.gloo_hostname = None
+
+
+def distributed_client():
+    """This process's DistributedRuntimeClient, or None when it is not one of several processes."""
+    return _distributed.client
+
+
+def distributed_service():
+    """The coordination service this process runs (process 0 of a job), or None."""
+    return _distributed.service
+
+
+def shutdown_distributed():
+    """Leave the job: the client first (it waits for the others at the shutdown barrier), then the service."""
+    if _distributed.client is not None:
+        _distributed.client.shutdown()
+        _distributed.client = None
+    if _distributed.service is not None:
+        _distributed.service.shutdown()
+        _distributed.service = None
+
+
+def _distributed_cpu_options():
+    d = _distributed
+    if d.client is None:
+        return {}
+    options = dict(distributed_client=d.client, node_id=d.process_id, num_nodes=d.num_processes,
+                   collectives=_jax.make_gloo_tcp_collectives(distributed_client=d.client,
+                                                              hostname=d.gloo_hostname))
+    if d.num_devices is not None:
+        options["num_devices"] = d.num_devices
+    return options
