@@ -25,9 +25,11 @@ from .frontend.core import ConcretizationError, UnexpectedTracerError
 from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
                                devices, local_devices)
 from .runtime.array import Array
+from .frontend import sharding, debug
+from .frontend.sharding import P, make_mesh, set_mesh
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
-for _name in ("numpy", "lax", "tree", "random", "ad_checkpoint"):
+for _name in ("numpy", "lax", "tree", "random", "ad_checkpoint", "sharding", "debug"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
 _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
