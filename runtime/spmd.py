@@ -86,7 +86,10 @@ def addressable_shards(array):
     if not is_sharded(array):
         return [Shard(sharding._device, (slice(None),) * array.ndim, 0, array)]
     where = {d: (index, replica) for d, index, replica in sharding._placement(array.aval.shape)}
-    return [Shard(s._sharding._device, *where[s._sharding._device], s) for s in pjrt.shards_of(array)]
+    # jaxlib gives the shards no aval without JAX: each gets its own (the shard's shape)
+    aval = array.aval.update(shape=sharding.shard_shape(array.aval.shape))
+    return [Shard(s._sharding._device, *where[s._sharding._device],
+                  Array(aval, s._sharding, [s], array._committed, _skip_checks=True)) for s in pjrt.shards_of(array)]
 
 
 def reshard(array, sharding, committed=True):
