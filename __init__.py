@@ -28,9 +28,11 @@ from .frontend import distributed
 from .frontend.processes import local_device_count, local_devices, process_count, process_index
 from .frontend import multihost_utils as _multihost_utils
 from .runtime.array import Array
+from .frontend import sharding, debug
+from .frontend.sharding import P, make_mesh, set_mesh
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
-for _name in ("numpy", "lax", "tree", "random", "ad_checkpoint"):
+for _name in ("numpy", "lax", "tree", "random", "ad_checkpoint", "sharding", "debug"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
 _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg

@@ -11,8 +11,11 @@ import numpy as np
 
 from ..ir.core import Block, Func
 from ..runtime.array import Array, check_live
+from ..lowering.lower import constraint_mesh
+from ..runtime import spmd
 from ..runtime.dispatch import Executable, lower_text, placement
 from ..runtime.pjrt import FastpathData, pjit, sharding
+from .shardings import flat_in_shardings, flat_out_shardings, check_shardings
 from . import tree
 from .abstract import ShapeDtypeStruct
 from .config import config
@@ -158,10 +161,12 @@ def _consts_first(func, n_args):
 class _Traced:
     """One traced signature of a jit: its IR and what it closes over, and per (device, donated leaves) the
     executable and the data C++ replays later calls with."""
-    __slots__ = ("func", "out_tree", "captured", "_compiled")
+    __slots__ = ("func", "out_tree", "captured", "_compiled", "ir_mesh", "_spmd")
 
     def __init__(self, func, out_tree, captured):
         self.func, self.out_tree, self.captured, self._compiled = func, out_tree, captured, {}
+        self.ir_mesh = constraint_mesh(func)     # the mesh of its sharding constraints, if any
+        self._spmd = {}
 
     def compiled(self, device, donated):
         hit = self._compiled.get((device, donated))
@@ -171,11 +176,17 @@ class _Traced:
             hit = self._compiled[device, donated] = Executable(func, device, tuple(n_consts + i for i in donated))
         return hit
 
-    def run(self, leaves, donated=()):
+    def run(self, leaves, donated=(), in_shardings=None, out_shardings=None):
         """Run on concrete leaves where they are committed (compiling on first use): (outputs, the fast-path
-        data for C++, or None where C++ cannot replay the call)."""
+        data for C++, or None where C++ cannot replay the call). With shardings (one per leaf / output, None
+        where unspecified), sharded inputs or sharding constraints, as an SPMD program over their mesh."""
         consts = [to_array(c) for c in self.captured]
         arrays = consts + [to_array(x) for x in leaves]
+        if in_shardings or out_shardings or self.ir_mesh is not None or any(map(spmd.is_sharded, arrays)):
+            ran = self._run_spmd(arrays, len(consts), donated, in_shardings or [None] * len(leaves),
+                                 out_shardings or [None] * len(self.func.results))
+            if ran is not None:
+                return ran
         device, committed = placement(arrays)
         exe = self.compiled(device, donated)
         outs = exe(arrays, committed)
@@ -184,6 +195,18 @@ class _Traced:
         s = [sharding(device)]
         fast = FastpathData(exe.compiled, self.out_tree, s * len(arrays), s * len(outs), exe.out_types,
                             [committed] * len(outs), [True] * len(arrays), [None] * len(arrays), consts)
+        return self.out_tree.unflatten(outs), fast
+
+    def _run_spmd(self, arrays, n_consts, donated, in_shardings, out_shardings):
+        func = _consts_first(self.func, len(self.func.args) - n_consts)
+        ran = spmd.run(func, arrays, n_consts, self._spmd, in_shardings, out_shardings, self.ir_mesh,
+                       tuple(n_consts + i for i in donated))
+        if ran is None:
+            return None
+        outs, exe, prepared, committed, replayable = ran
+        fast = FastpathData(exe.compiled, self.out_tree, exe.in_shardings, exe.out_shardings, exe.out_types,
+                            [committed] * len(outs), [True] * len(arrays), [None] * len(arrays),
+                            prepared[:n_consts]) if replayable else None
         return self.out_tree.unflatten(outs), fast
 
 
@@ -213,10 +236,12 @@ class _Jit:
     """The Python side of a jitted function: its static and donated arguments, traces per signature, and the
     cache miss that C++ calls."""
 
-    def __init__(self, fun, static_argnums, static_argnames, donate_argnums, donate_argnames, inline):
+    def __init__(self, fun, static_argnums, static_argnames, donate_argnums, donate_argnames, inline,
+                 in_shardings=None, out_shardings=None):
         if not callable(fun):
             raise TypeError(f"jit expects a callable, got {fun!r} of type {type(fun).__name__}")
         self.fun, self.inline = fun, inline
+        self.in_shardings, self.out_shardings = check_shardings(in_shardings, out_shardings)
         params = _params(fun)
         self.static = _argnums_and_names(params, static_argnums, static_argnames, "static")
         self.donate = _argnums_and_names(params, donate_argnums, donate_argnames, "donate")
@@ -229,7 +254,8 @@ class _Jit:
         # that argument as dynamic and replay a trace of another value, so such a jit stays in Python
         self.replayable = all(i >= 0 for i in self.static[0])
         self.static = frozenset(self.static[0]), frozenset(self.static[1])
-        self._cache = _trace_cache(fun, (self.static, self.donate, inline))
+        self._cache = _trace_cache(fun, (self.static, self.donate, inline, _key_of(in_shardings),
+                                         _key_of(out_shardings)))
         self._no_statics = not (self.static[0] or self.static[1])
 
     def _signature(self, args, kwargs):
@@ -284,15 +310,37 @@ class _Jit:
         if _state.stack:                        # inside a trace: stage a call
             return t.out_tree.unflatten(_call(t, leaves)), None, False
         check_live(leaves)
-        out, fast = t.run(leaves, self._donated(args, kwargs))
+        ins, outs = self._shardings(args, kwargs, t)
+        out, fast = t.run(leaves, self._donated(args, kwargs), ins, outs)
         return out, fast if self.replayable else None, False
+
+    def _shardings(self, args, kwargs, traced):
+        """The given in/out shardings, one per dynamic leaf and per output (None where unspecified), or
+        (None, None) when none were given."""
+        if self.in_shardings is None and self.out_shardings is None:
+            return None, None
+        if self._no_statics:
+            dargs, dkwargs = args, kwargs
+        else:
+            _, dargs, dkwargs = _split(args, kwargs, *self.static)
+        return (flat_in_shardings(self.in_shardings, dargs, dkwargs),
+                flat_out_shardings(self.out_shardings, traced.out_tree))
 
     def trace_ir(self, *args, **kwargs) -> Func:
         key, _ = self._signature(args, kwargs)
         return self.traced(key).func
 
     def lower(self, *args, **kwargs):
-        return lower_text(self.trace_ir(*args, **kwargs))
+        """The StableHLO text of the call (an SPMD program when in/out shardings are given)."""
+        key, _ = self._signature(args, kwargs)
+        t = self.traced(key)
+        ins, outs = self._shardings(args, kwargs, t)
+        if ins is None or not any(s is not None for s in ins + outs):
+            return lower_text(t.func)
+        func = _consts_first(t.func, len(t.func.args) - len(t.captured))
+        ins = [None] * len(t.captured) + ins
+        mesh = spmd.computation_mesh([], ins + outs, t.ir_mesh)
+        return lower_text(func, spmd=spmd.spmd_attrs(mesh, ins, outs, func))
 
     def eval_shape(self, *args, **kwargs):
         """The outputs' shapes and dtypes (ShapeDtypeStructs), from the trace alone."""
@@ -302,23 +350,36 @@ class _Jit:
                                      for r in t.func.results])
 
 
-def jit(fun=None, /, *, static_argnums=(), static_argnames=(), donate_argnums=(), donate_argnames=(),
-        inline=False, keep_unused=False):
-    """jit(fun, static_argnums=, static_argnames=, donate_argnums=, donate_argnames=): trace once per input
-    signature, compile, and run the compiled executable; later calls with that signature are one C++ call.
+def jit(fun=None, /, *, in_shardings=None, out_shardings=None, static_argnums=(), static_argnames=(),
+        donate_argnums=(), donate_argnames=(), inline=False, keep_unused=False):
+    """jit(fun, in_shardings=, out_shardings=, static_argnums=, static_argnames=, donate_argnums=,
+    donate_argnames=): trace once per input signature, compile, and run the compiled executable; later calls
+    with that signature are one C++ call. in/out_shardings: a sharding for all, or pytree prefixes of the
+    positional arguments / outputs with None where XLA (or a committed input) decides.
     Inside another trace the function becomes a `call` op (with inline=True, its ops join the trace).
     Without `fun`, a decorator. Unused arguments are always passed to the executable (keep_unused=True);
     JAX's default would let it drop them, which changes no result."""
     if fun is None:
-        return functools.partial(jit, static_argnums=static_argnums, static_argnames=static_argnames,
+        return functools.partial(jit, in_shardings=in_shardings, out_shardings=out_shardings,
+                                 static_argnums=static_argnums, static_argnames=static_argnames,
                                  donate_argnums=donate_argnums, donate_argnames=donate_argnames, inline=inline)
-    j = _Jit(fun, static_argnums, static_argnames, donate_argnums, donate_argnames, inline)
+    j = _Jit(fun, static_argnums, static_argnames, donate_argnums, donate_argnames, inline, in_shardings,
+             out_shardings)
     snums = tuple(sorted(i for i in j.static[0] if i >= 0))
-    key = (snums, tuple(sorted(j.static[1])), j.donate, inline)
+    key = (snums, tuple(sorted(j.static[1])), j.donate, inline, _key_of(in_shardings), _key_of(out_shardings))
     f = pjit(ir_name(fun), _weak_fun(fun), j.cache_miss, snums, tuple(sorted(j.static[1])), key, tree.registry)
     functools.update_wrapper(f, fun, updated=())
     f._jit, f._cache, f.trace_ir, f.lower, f.eval_shape = j, j._cache, j.trace_ir, j.lower, j.eval_shape
     return _explaining_deleted_inputs(f) if j.donate != ((), ()) else f
+
+
+def _key_of(x):
+    """x in C++'s cache key (jits of one function with different shardings must not share executables)."""
+    try:
+        hash(x)
+        return x
+    except TypeError:
+        return repr(x)
 
 
 def _explaining_deleted_inputs(f):

@@ -1,9 +1,12 @@
 """Devices and transfers: devices(), device_put, device_get, default_backend, block_until_ready."""
 import numpy as np
 
+from ..ir.types import TensorType
 from ..runtime import pjrt
 from ..runtime.array import Array
 from ..runtime.dispatch import device_put as _put
+from ..runtime.named_sharding import NamedSharding, put as _put_sharded
+from ..runtime.spmd import is_sharded, reshard
 from . import tree
 from .core import Tracer, host_value
 
@@ -21,15 +24,22 @@ def default_backend():
 
 
 def device_put(x, device=None):
-    """Put every leaf of the pytree `x` on `device` as an Array committed to it; without a device, arrays
-    stay where they are and host values go to the default device, uncommitted (as in JAX)."""
+    """Put every leaf of the pytree `x` on `device` (a device or a sharding) as an Array committed to it;
+    without a device, arrays stay where they are and host values go to the default device, uncommitted (as
+    in JAX). With a NamedSharding each device gets its shard of the one global Array."""
+    if isinstance(device, pjrt.SingleDeviceSharding):
+        device = device._device
+    if isinstance(device, NamedSharding):
+        return tree.map(lambda leaf: _put_named(leaf, device), x)
     if device is not None and not isinstance(device, pjrt.Device):
-        raise TypeError(f"device_put: expected a device (an element of lintra.devices()), got {device!r} of type "
-                        f"{type(device).__name__}")
+        raise TypeError(f"device_put: expected a device (an element of lintra.devices()) or a sharding, got "
+                        f"{device!r} of type {type(device).__name__}")
 
     def put(leaf):
         if isinstance(leaf, Tracer):
             return leaf
+        if isinstance(leaf, Array) and is_sharded(leaf):
+            return leaf if device is None else reshard(leaf, pjrt.sharding(device), True)
         if isinstance(leaf, Array):
             if device is None or (leaf.device == device and leaf.committed):
                 return leaf
@@ -37,6 +47,17 @@ def device_put(x, device=None):
         value, weak = host_value(leaf)
         return _put(value, device, weak)
     return tree.map(put, x)
+
+
+def _put_named(leaf, sharding):
+    if isinstance(leaf, Tracer):
+        return leaf
+    if isinstance(leaf, Array):
+        if leaf._committed and leaf._sharding == sharding:
+            return leaf
+        return reshard(leaf, sharding, True)
+    value, weak = host_value(leaf)
+    return _put_sharded(value, TensorType(value.shape, value.dtype, weak), sharding, True)
 
 
 def device_get(x):

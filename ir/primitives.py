@@ -786,3 +786,28 @@ def _fft(x, fft_type, fft_lengths):
     if x.shape[-k:] != lengths:
         _fail("fft", f"{fft_type} operand's last dimensions must equal fft_lengths {list(lengths)}", x)
     return [x]
+
+
+# ---- sharding -----------------------------------------------------------------------------------------------
+# sharding_constraint(x) is x, asking the SPMD partitioner to lay it out as `spec` says over the mesh whose
+# axes are `mesh` ((name, size) pairs) and whose partitions run on `device_ids`. `spec` holds, per leading
+# dimension, the mesh axes that split it (major first); dimensions past its end are not split.
+
+def check_mesh_spec(prim, mesh, spec, t):
+    names = [n for n, _ in mesh]
+    used = [a for axes in spec for a in axes]
+    if len(spec) > len(t.shape):
+        _fail(prim, f"spec {list(spec)} has more entries than the operand has dimensions", t)
+    for a in used:
+        if a not in names:
+            _fail(prim, f"mesh axis {a!r} is not one of the mesh's axes {names}", t)
+    if len(set(used)) != len(used):
+        _fail(prim, f"spec {list(spec)} names a mesh axis twice", t)
+
+
+@primitive("sharding_constraint")
+def _sharding_constraint(x, *, mesh, device_ids, spec):
+    check_mesh_spec("sharding_constraint", mesh, spec, x)
+    if len(device_ids) != int(np.prod([s for _, s in mesh], dtype=np.int64)):
+        _fail("sharding_constraint", f"{len(device_ids)} device ids for a mesh of {list(mesh)}", x)
+    return [x]

@@ -8,6 +8,7 @@ import threading
 from . import rules  # noqa: F401  (fills RULES)
 from .mlir import func, hlo, ir, new_context, tensor_type
 from .registry import RULES
+from .rules.sharding import annotate_module
 
 
 class LoweringContext:
@@ -15,6 +16,13 @@ class LoweringContext:
         self.module = module
         self.symbols = {}     # id(block) -> private function name, so a region shared by calls lowers once
         self.names = set()
+        self.mesh = None      # ((axis, size), ...), device ids: the mesh sharding constraints name
+
+    def note_mesh(self, mesh, device_ids):
+        if self.mesh is not None and self.mesh != (mesh, device_ids):
+            raise ValueError(f"sharding constraints over two meshes in one program: {self.mesh} and "
+                             f"{(mesh, device_ids)}")
+        self.mesh = (mesh, device_ids)
 
     def lower_block(self, block, args):
         env = dict(zip(block.args, args))
@@ -83,14 +91,32 @@ def _donate(fn, func_ir, donated):
     fn.arg_attrs = ir.ArrayAttr.get(attrs)
 
 
-def lower(func_ir, name="main", donated=()):
+def constraint_mesh(func_ir):
+    """(mesh axes, device ids) of the sharding constraints in `func_ir`, or None when it has none."""
+    for op in func_ir.body.walk():
+        if op.prim == "sharding_constraint":
+            return op.attrs["mesh"], op.attrs["device_ids"]
+    return None
+
+
+def lower(func_ir, name="main", donated=(), spmd=None):
     """Lower an IR function to a verified StableHLO `ir.Module` whose entry point is `main`; the arguments
-    at positions `donated` are donated."""
+    at positions `donated` are donated. `spmd` = (mesh axes, device ids, argument specs, result specs) makes
+    it an SPMD program (a spec of None: the partitioner chooses); one with sharding constraints is one too."""
     with _lock, context(), ir.Location.unknown():
         module = ir.Module.create()
-        LoweringContext(module).function(name, func_ir.body, public=True)
+        ctx = LoweringContext(module)
+        ctx.function(name, func_ir.body, public=True)
+        main = next(op for op in module.body.operations if op.name.value == name)
         if donated:
-            _donate(next(op for op in module.body.operations if op.name.value == name), func_ir, set(donated))
+            _donate(main, func_ir, set(donated))
+        if spmd is not None or ctx.mesh is not None:
+            mesh, device_ids, in_specs, out_specs = spmd or (*ctx.mesh, [None] * len(func_ir.args),
+                                                             [None] * len(func_ir.results))
+            if ctx.mesh is not None and ctx.mesh != (mesh, device_ids):
+                raise ValueError(f"sharding constraints name the mesh {ctx.mesh}, the program's arguments and "
+                                 f"results {(mesh, device_ids)}")
+            annotate_module(module, main, mesh, in_specs, out_specs)
         if not module.operation.verify():
             raise RuntimeError(f"lowered module of @{func_ir.name} does not verify")
         return module
@@ -101,6 +127,6 @@ def to_text(module) -> str:
         return str(module)
 
 
-def lower_text(func_ir, name="main", donated=()) -> str:
+def lower_text(func_ir, name="main", donated=(), spmd=None) -> str:
     with _lock:
-        return to_text(lower(func_ir, name, donated))
+        return to_text(lower(func_ir, name, donated, spmd))

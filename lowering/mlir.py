@@ -7,11 +7,11 @@ import ml_dtypes
 import numpy as np
 from jaxlib.mlir import ir
 from jaxlib.mlir._mlir_libs import _jax_mlir_ext
-from jaxlib.mlir.dialects import chlo, func, stablehlo as hlo
+from jaxlib.mlir.dialects import chlo, func, sdy, stablehlo as hlo
 
 from ..ir import types as T
 
-__all__ = ["ir", "hlo", "chlo", "func", "new_context", "element_type", "tensor_type", "dense_constant",
+__all__ = ["ir", "hlo", "chlo", "func", "sdy", "new_context", "element_type", "tensor_type", "dense_constant",
            "lapack_target"]
 
 
@@ -23,6 +23,7 @@ def new_context() -> ir.Context:
     ctx.load_all_available_dialects()
     hlo.register_dialect(ctx)
     chlo.register_dialect(ctx)
+    sdy.register_dialect(ctx)    # Shardy: meshes and shardings of SPMD programs
     return ctx
 
 

@@ -27,8 +27,11 @@ def _value(self):
         try:
             # the buffer protocol (no copy on CPU); jaxlib's own route looks for JAX's sharding class
             v = np.asarray(memoryview(self))
-        except BufferError:    # bfloat16 has no buffer-protocol format; nor has device memory
-            v, _ = self._single_device_array_to_np_array_did_copy()
+        except BufferError:    # bfloat16 has no buffer-protocol format; nor has device memory or a sharded array
+            if self._sharding.__class__ is not pjrt.SingleDeviceSharding:
+                v = self._gather()      # attached by runtime/spmd.py, which makes sharded arrays
+            else:
+                v, _ = self._single_device_array_to_np_array_did_copy()
         v.flags.writeable = False
         self._npy_value = v
     return v

@@ -7,7 +7,7 @@ from ..ir.core import Func, attrs_key
 from ..ir.printer import print_func
 from ..ir.types import TensorType, float0
 from ..lowering.lower import lower_text
-from . import compile_cache, pjrt
+from . import compile_cache, pjrt, spmd
 from .array import Array, check_live
 
 
@@ -131,7 +131,10 @@ def _type(a):
 
 def apply_primitive(prim, args, attrs, regions=()):
     """Run one primitive eagerly on Arrays: compiled once per (primitive, operand types, attributes,
-    regions, device)."""
+    regions, device); on sharded Arrays, as one SPMD program over their mesh."""
+    if prim == "sharding_constraint" or any([a._sharding.__class__ is not pjrt.SingleDeviceSharding
+                                                for a in args if a.__class__ is Array]):
+        return _apply_sharded(prim, args, attrs, regions)
     device, committed = placement(args)
     types = tuple([_type(a) for a in args])
     if regions:
@@ -154,3 +157,21 @@ def apply_primitive(prim, args, attrs, regions=()):
     except Exception:
         check_live(args)
         raise
+
+
+_sharded_op_cache = {}
+
+
+def _apply_sharded(prim, args, attrs, regions):
+    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs')."""
+    key = (prim, tuple([_type(a) for a in args]), attrs_key(attrs),
+           tuple(print_func(Func("r", r)) for r in regions))
+    func = _sharded_op_cache.get(key)
+    if func is None:
+        b = Builder()
+        params = [b.arg(t) for t in key[1]]
+        b.ret(*b.emit(prim, params, attrs, regions))
+        func = _sharded_op_cache[key] = Func(prim, b.block)
+    cache = _sharded_op_cache.setdefault((key, "executables"), {})
+    ir_mesh = (attrs["mesh"], attrs["device_ids"]) if prim == "sharding_constraint" else None
+    return spmd.run(func, list(args), 0, cache, [None] * len(args), [None] * len(func.results), ir_mesh)[0]

@@ -212,6 +212,8 @@ _pjit_cache = _jax.PjitFunctionCache()
 
 def _shard_arg_fallback(x, sharding, layout):
     """C++ calls this for an argument it cannot place itself (e.g. an uncommitted array on another device)."""
+    if sharding.__class__ is not SingleDeviceSharding:     # a NamedSharding (runtime/named_sharding.py)
+        return sharding._shard_arg(x)
     device = sharding._device
     if isinstance(x, ArrayImpl):
         return x if x._sharding._device == device else copy_to_device(x, device, x._committed)
@@ -303,3 +305,86 @@ def _distributed_cpu_options():
     if d.num_devices is not None:
         options["num_devices"] = d.num_devices
     return options
+
+
+# ---- SPMD: arrays and executables over a mesh of devices ---------------------------------------------------
+# (kept apart from client creation, which lintra.distributed extends)
+
+GSPMDSharding = _jax.GSPMDSharding
+HloSharding = xla_client.HloSharding
+
+
+def iota_tile(dims, mesh_sizes, perm, replicated_last):
+    """The HloSharding that tiles an array `dims` times per dimension with the mesh's partition ids laid out
+    in `mesh_sizes` and transposed by `perm`; with `replicated_last`, the last tile dimension holds replicas
+    (as JAX's named_sharding_to_xla_hlo_sharding builds it)."""
+    return HloSharding.iota_tile(list(dims), reshape_dims=list(mesh_sizes), transpose_perm=list(perm),
+                                 subgroup_types=[xla_client.OpSharding.Type.REPLICATED] if replicated_last else [])
+
+
+def device_list(devices):
+    return xla_client.DeviceList(tuple(devices))
+
+
+def put_shards(aval, sharding, shards, devices, committed):
+    """One global ArrayImpl of type `aval` from host `shards`, shards[i] going to devices[i]."""
+    return _jax.batched_device_put(aval, sharding, shards, devices, committed, enable_x64=True)
+
+
+class _FailJaxImports:
+    """A sys.meta_path finder that, while Lintra reads an array's shards, fails imports of `jax` at once.
+    jaxlib's `_arrays` tries `import jax._src.sharding_impls` once per shard: without JAX installed that is
+    a search of sys.path each time (it doubled the cost of reading 8 shards), and with JAX installed it
+    would import JAX into Lintra's process, whose jit state JAX would then replace."""
+    active = 0
+
+    def find_spec(self, name, path=None, target=None):
+        if self.active and (name == "jax" or name.startswith("jax.")):
+            raise ModuleNotFoundError(f"No module named {name!r} (Lintra reads shards without JAX)", name=name)
+        return None
+
+
+_fail_jax_imports = _FailJaxImports()
+_shards_lock = threading.Lock()
+
+
+def shards_of(array):
+    """The single-device ArrayImpls that make up `array`, in its sharding's device order."""
+    import sys
+    with _shards_lock:
+        if _fail_jax_imports not in sys.meta_path:
+            sys.meta_path.insert(0, _fail_jax_imports)
+        _fail_jax_imports.active += 1
+        try:
+            return array._arrays
+        finally:
+            _fail_jax_imports.active -= 1
+
+
+def spmd_compile_options(devices, propagate_in, propagate_out):
+    """Options for one SPMD program partitioned over `devices` (partition p runs on devices[p]) by Shardy;
+    XLA chooses the shardings of the parameters and outputs whose flag is True."""
+    options = xla_client.CompileOptions()
+    options.num_replicas = 1
+    options.num_partitions = len(devices)
+    build = options.executable_build_options
+    build.use_spmd_partitioning = True
+    build.use_shardy_partitioner = True
+    build.allow_spmd_sharding_propagation_to_parameters = list(propagate_in)
+    build.allow_spmd_sharding_propagation_to_output = list(propagate_out)
+    options.device_assignment = xla_client.DeviceAssignment.create(np.array([[d.id for d in devices]]))
+    return options
+
+
+def compiled_shardings(executable, n_in, n_out):
+    """(parameter shardings, output shardings) as XLA compiled them, as HloShardings (a one-partition
+    program reports none: all replicated)."""
+    def read(protos, n):
+        return [HloSharding.replicate()] * n if protos is None else [HloSharding.from_proto(p) for p in protos]
+    return read(executable.get_parameter_shardings(), n_in), read(executable.get_output_shardings(), n_out)
+
+
+def sharded_result_handlers(avals, shardings, committed):
+    """Result handlers (see result_handlers) for outputs with the given shardings."""
+    return [_jax.array_result_handler(aval, s, committed=committed, _skip_checks=True)
+            for aval, s in zip(avals, shardings)]

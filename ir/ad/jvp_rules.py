@@ -70,7 +70,8 @@ def linear_in(*positions):
 
 
 for _name in ["neg", "copy", "reduce_sum", "broadcast_in_dim", "reshape", "transpose", "squeeze", "expand_dims",
-              "rev", "slice", "concatenate", "pad", "real", "imag", "conj", "complex", "cumsum"]:
+              "rev", "slice", "concatenate", "pad", "real", "imag", "conj", "complex", "cumsum",
+              "sharding_constraint"]:
     JVP_RULES[_name] = linear_in()
 JVP_RULES.update({
     "dynamic_slice": linear_in(0),

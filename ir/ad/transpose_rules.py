@@ -21,7 +21,7 @@ LINEAR = {
     "add", "sub", "neg", "mul", "div", "copy", "convert_element_type", "reduce_sum", "cumsum",
     "broadcast_in_dim", "reshape", "transpose", "squeeze", "expand_dims", "rev", "slice", "pad", "concatenate",
     "dynamic_slice", "dynamic_update_slice", "gather", "scatter_add", "select_n", "dot_general",
-    "real", "imag", "complex", "conj", "call", "custom_vjp_lin",
+    "real", "imag", "complex", "conj", "call", "custom_vjp_lin", "sharding_constraint",
 }
 
 
@@ -52,6 +52,12 @@ def _neg(b, op, cts, operands):
 @transpose_rule("copy")
 def _copy(b, op, cts, operands):
     return [cts[0]]
+
+
+@transpose_rule("sharding_constraint")
+def _sharding_constraint(b, op, cts, operands):
+    # as JAX: the cotangent is asked for the same layout as the value
+    return [b.emit1("sharding_constraint", cts, op.attrs)]
 
 
 @transpose_rule("mul")

@@ -511,3 +511,12 @@ def _all_to_all(ctx, op, xs, ds):
 
 
 assert set(BATCH_RULES) <= set(PRIMITIVES), sorted(set(BATCH_RULES) - set(PRIMITIVES))
+
+
+@batch_rule("sharding_constraint")
+def _sharding_constraint(ctx, op, xs, ds):
+    """The constraint on each example, with the batch dimension left unsplit (as JAX's rule does)."""
+    (x,), (d,) = xs, ds
+    spec = list(op.attrs["spec"]) + [()] * (op.operands[0].type.ndim - len(op.attrs["spec"]))
+    spec.insert(d, ())
+    return [ctx.b.emit1("sharding_constraint", [x], {**op.attrs, "spec": tuple(spec)})], [d]
