@@ -112,6 +112,7 @@ class Executable:
 
 
 _op_cache = {}
+_single = pjrt.SingleDeviceSharding
 
 
 def _attrs_key(attrs):
@@ -132,9 +133,11 @@ def _type(a):
 def apply_primitive(prim, args, attrs, regions=()):
     """Run one primitive eagerly on Arrays: compiled once per (primitive, operand types, attributes,
     regions, device); on sharded Arrays, as one SPMD program over their mesh."""
-    if prim == "sharding_constraint" or any([a._sharding.__class__ is not pjrt.SingleDeviceSharding
-                                                for a in args if a.__class__ is Array]):
+    if prim == "sharding_constraint":
         return _apply_sharded(prim, args, attrs, regions)
+    for a in args:           # a loop, not any([...]): this is the hot path of every eager op
+        if a.__class__ is Array and a._sharding.__class__ is not _single:
+            return _apply_sharded(prim, args, attrs, regions)
     device, committed = placement(args)
     types = tuple([_type(a) for a in args])
     if regions:
