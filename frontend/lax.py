@@ -441,10 +441,10 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_ind
     ok = reduce_and(ok, (idx.ndim - 1,))
     out_t = type_of(out)
     mask = broadcast_in_dim(ok, out_t.shape, tuple(d for d in range(out_t.ndim) if d not in offset))
-    if fill_value is None:
+    if fill_value is None:   # a NumPy scalar of the dtype: a Python int would not fit u32/u64's maximum
         d = out_t.dtype
-        fill_value = (np.nan if T.is_inexact(d) else np.iinfo(d).min if T.is_signed(d)
-                      else np.iinfo(d).max if T.is_int(d) else True)
+        fill_value = np.asarray(np.nan if T.is_inexact(d) else np.iinfo(d).min if T.is_signed(d)
+                                else np.iinfo(d).max if T.is_int(d) else True).astype(d)[()]
     return select(mask, out, full_like(out, fill_value))
 
 

@@ -3,17 +3,26 @@
 An index is first expanded into one entry per operand dimension (plus new axes): static slices, static
 integers, traced integer scalars, integer arrays (advanced indexing; concrete boolean masks become integer
 arrays). Static slices and integers lower to slice/rev/reshape; anything else becomes one gather (or one
-scatter for .at updates), as in JAX. Out-of-bounds traced indices are clamped by gather and dropped by
-scatter, as in JAX.
+scatter for .at updates), as in JAX.
+
+Out-of-bounds indices, static or traced, follow JAX's modes (lax.GatherScatterMode): x[idx] and
+x.at[idx].get() clamp by default ('clip'; 'promise_in_bounds' is XLA's gather, which clamps too), 'fill'
+(or 'drop') reads fill_value instead; updates drop out-of-bounds windows by default ('fill', 'drop',
+'promise_in_bounds': XLA's scatter drops them), 'clip' clamps them. Negative indices count from the end
+first (unless wrap_negative_indices=False), so -n-1 is out of bounds too. As JAX, an integer index into an
+axis of size 0 is an IndexError: there is no element to clamp to.
 """
 import operator
 
 import numpy as np
 
 from ...ir import types as T
+from .. import lax
 from ..core import Tracer, bind1, concrete_value, constant, is_value, type_of
 from ._util import asvalue, broadcast_to, convert, describe
-from .ufuncs import negative
+from .ufuncs import divide, negative, power
+
+_Mode = lax.GatherScatterMode
 
 _I32 = np.dtype(np.int32)
 _VALID = "only integers, slices (`:`), ellipsis (`...`), None (newaxis) and integer or boolean arrays are valid " \
@@ -32,8 +41,12 @@ class _Index:
     """An index expanded to entries: ('new', size), ('slice', dim, _Slice), ('int', dim, i),
     ('dyn', dim, scalar value) or ('array', dim, int array), where dim is the operand dimension."""
 
-    def __init__(self, x_type, idx, check_bounds):
-        self.entries = _expand(x_type.shape, idx, check_bounds)
+    def __init__(self, x_type, idx, wrap=True, clamp=False):
+        self.entries = _expand(x_type.shape, idx, wrap)
+        self.wrap = wrap
+        if clamp:   # a gather that clamps: a static integer reads the nearest element, and stays static
+            self.entries = [("int", e[1], min(max(e[2], 0), x_type.shape[e[1]] - 1)) if e[0] == "int" else e
+                            for e in self.entries]
         arrays = [k for k, e in enumerate(self.entries) if e[0] == "array"]
         self.advanced = bool(arrays)
         if self.advanced:   # NumPy: once there is an array index, integers are 0-d array indices too
@@ -108,7 +121,7 @@ def _classify(e, pos):
     raise IndexError(f"{_VALID}; got {e!r} of type {type(e).__name__} at position {pos}")
 
 
-def _expand(shape, idx, check_bounds):
+def _expand(shape, idx, wrap):
     if isinstance(idx, list):
         raise TypeError("Using a non-tuple sequence for multidimensional indexing is not allowed; use "
                         "`arr[array(seq)]` instead of `arr[seq]` (or `arr[tuple(seq)]` for one index per axis)")
@@ -140,11 +153,10 @@ def _expand(shape, idx, check_bounds):
                            for v, w in ((s.start, "start"), (s.stop, "stop")))
             out.append(("slice", d, _Slice(*slice(start, stop, step).indices(shape[d]))))
             d += 1
-        elif kind == "int":
+        elif kind == "int":   # kept out of bounds if it is: what that means depends on the mode
             i, n = r[1], shape[d]
-            if not -n <= i < n and check_bounds:
-                raise IndexError(f"index {i} is out of bounds for axis {d} with size {n}")
-            out.append(("int", d, i + n if i < 0 else i))
+            _check_nonempty(n, d)
+            out.append(("int", d, i + n if i < 0 and wrap else i))
             d += 1
         elif kind == "mask":
             mask = r[1]
@@ -157,23 +169,38 @@ def _expand(shape, idx, check_bounds):
                 d += 1
         else:   # dyn or array
             a = r[1]
+            if kind == "dyn":
+                _check_nonempty(shape[d], d)
             if isinstance(a, np.ndarray):
                 n = shape[d]
-                a = np.where(a < 0, a + n, a).astype(_I32) if a.dtype.kind == "i" else a.astype(_I32)
+                a = np.where(a < 0, a + n, a).astype(_I32) if a.dtype.kind == "i" and wrap else a.astype(_I32)
             out.append((kind, d, a))
             d += 1
     return out
 
 
+def _check_nonempty(n, d):
+    if n == 0:   # as JAX: even a gather that clamps has no element to read
+        raise IndexError(f"index is out of bounds for axis {d} with size 0")
+
+
 # ---- x[idx] ---------------------------------------------------------------------------------------
 
-def getitem(x, idx):
-    """x[idx] with NumPy's indexing rules (out-of-bounds traced indices are clamped, as in JAX)."""
+def getitem(x, idx, mode=None, fill_value=None, indices_are_sorted=False, unique_indices=False,
+            wrap_negative_indices=True):
+    """x[idx] with NumPy's indexing rules; out-of-bounds indices are clamped unless mode is 'fill'/'drop'."""
     x = asvalue(x)
-    index = _Index(x.type, idx, check_bounds=True)
+    mode = _Mode.CLIP if mode is None else _Mode.from_any(mode)
+    fill = mode is _Mode.FILL_OR_DROP
+    index = _Index(x.type, idx, wrap_negative_indices, clamp=not fill)
+    if fill and any(e[0] == "int" and not 0 <= e[2] < x.type.shape[e[1]] for e in index.entries):
+        index.dynamic = True   # a static slice cannot fill; the gather masks the out-of-bounds read
     if not index.dynamic:
         return _static_getitem(x, index)
-    out = _gather(x, index)
+    spec = _Spec(x.type, index)
+    dn = lax.GatherDimensionNumbers(spec.offset_dims, spec.collapsed, spec.start_index_map)
+    out = lax.gather(x, spec.indices, dn, spec.slice_sizes, mode=mode, fill_value=fill_value,
+                     indices_are_sorted=indices_are_sorted, unique_indices=unique_indices)
     final = index.result_shape()
     if 0 in [e[1] for e in index.entries if e[0] == "new"]:
         return broadcast_to(convert(0, x.type.dtype, x.type.weak), final)
@@ -270,9 +297,9 @@ class _Spec:
         self.start_index_map = tuple(c[0] for c in comps)
         self.slice_sizes = tuple(sizes)
         self.core_shape = tuple(c[1] if c[0] == "batch" else sizes[c[1]] for c in core)
-        self.indices = self._indices(comps, shape)
+        self.indices = self._indices(comps, shape, index.wrap)
 
-    def _indices(self, comps, shape):
+    def _indices(self, comps, shape, wrap):
         batch, nb = self.batch_shape, len(self.batch_shape)
         if all(isinstance(v, np.ndarray) for _, v, _ in comps):
             cols = []
@@ -288,7 +315,7 @@ class _Spec:
                 v = constant(v.astype(_I32))
             else:
                 v = convert(v, _I32)
-                if T.is_signed(type_of(v).dtype):   # negative indices count from the end
+                if wrap and T.is_signed(type_of(v).dtype):   # negative indices count from the end
                     n = broadcast_to(convert(shape[d], _I32), type_of(v).shape)
                     zero = broadcast_to(convert(0, _I32), type_of(v).shape)
                     v = bind1("select_n", bind1("lt", v, zero), v, bind1("add", v, n))
@@ -296,24 +323,21 @@ class _Spec:
         return cols[0] if len(cols) == 1 else bind1("concatenate", *cols, dimension=nb)
 
 
-def _gather(x, index):
-    spec = _Spec(x.type, index)
-    return bind1("gather", x, spec.indices, offset_dims=spec.offset_dims, collapsed_slice_dims=spec.collapsed,
-                 start_index_map=spec.start_index_map, slice_sizes=spec.slice_sizes)
-
-
 # ---- x.at[idx] ----------------------------------------------------------------------------------------
 
-_SCATTER = {"set": "scatter", "add": "scatter_add", "multiply": "scatter_mul", "min": "scatter_min",
-            "max": "scatter_max"}
+_SCATTER = {"set": lax.scatter, "add": lax.scatter_add, "multiply": lax.scatter_mul, "min": lax.scatter_min,
+            "max": lax.scatter_max}
+_SCALAR = {"add": "add", "multiply": "mul", "min": "min", "max": "max"}
 
 
-def scatter(x, idx, values, how):
+def scatter(x, idx, values, how, mode=None, indices_are_sorted=False, unique_indices=False,
+            wrap_negative_indices=True):
     """x with the elements x[idx] replaced by (how='set') or combined with `values`, broadcast to x[idx]'s
-    shape and cast to x's dtype. Out-of-bounds updates are dropped, as in JAX."""
+    shape and cast to x's dtype. Out-of-bounds updates are dropped, or clamped with mode='clip'."""
     x = asvalue(x)
     t = x.type
-    index = _Index(t, idx, check_bounds=False)
+    mode = _Mode.from_any(mode)
+    index = _Index(t, idx, wrap_negative_indices)
     values = convert(np.asarray(values) if isinstance(values, (list, tuple)) else values, t.dtype, t.weak)
     final = index.result_shape()
     try:
@@ -326,42 +350,71 @@ def scatter(x, idx, values, how):
     core = index.result_shape(with_new=False)
     values = bind1("reshape", values, new_sizes=core) if final != core else values
     if not t.shape:   # a 0-d x: nothing to index, the update applies to its one element
-        return values if how == "set" else bind1({"add": "add", "multiply": "mul", "min": "min", "max": "max"}[how],
-                                                 x, values)
+        return values if how == "set" else bind1(_SCALAR[how], x, values)
     spec = _Spec(t, index)
-    return bind1(_SCATTER[how], x, spec.indices, values, update_window_dims=spec.offset_dims,
-                 inserted_window_dims=spec.collapsed, scatter_dims_to_operand_dims=spec.start_index_map)
+    dn = lax.ScatterDimensionNumbers(spec.offset_dims, spec.collapsed, spec.start_index_map)
+    return _SCATTER[how](x, spec.indices, values, dn, indices_are_sorted=indices_are_sorted,
+                         unique_indices=unique_indices, mode=mode)
+
+
+def _ones_like(x):
+    t = type_of(x)
+    return broadcast_to(convert(1, t.dtype, t.weak), t.shape)
 
 
 class _IndexUpdateRef:
-    """x.at[idx]: functional updates of the elements x[idx]."""
+    """x.at[idx]: functional updates of the elements x[idx]. Every method takes JAX's keywords
+    indices_are_sorted, unique_indices (hints passed on to XLA; unique_indices=True also lets multiply be
+    differentiated), mode and wrap_negative_indices."""
     __slots__ = ("array", "index")
 
     def __init__(self, array, index):
         self.array, self.index = array, index
 
-    def get(self):
-        return getitem(self.array, self.index)
+    def get(self, *, indices_are_sorted=False, unique_indices=False, mode=None, fill_value=None,
+            out_sharding=None, wrap_negative_indices=True):
+        return getitem(self.array, self.index, mode, fill_value, indices_are_sorted, unique_indices,
+                       wrap_negative_indices)
 
-    def set(self, values):
-        return scatter(self.array, self.index, values, "set")
+    def _update(self, values, how, kw):
+        kw.pop("out_sharding", None)   # sharding of the result is left to propagation
+        return scatter(self.array, self.index, values, how, **kw)
 
-    def add(self, values):
-        return scatter(self.array, self.index, values, "add")
+    def set(self, values, **kw):
+        return self._update(values, "set", kw)
 
-    def subtract(self, values):
-        return scatter(self.array, self.index, negative(values), "add")
+    def add(self, values, **kw):
+        return self._update(values, "add", kw)
 
-    def multiply(self, values):
-        return scatter(self.array, self.index, values, "multiply")
+    def subtract(self, values, **kw):
+        return self._update(negative(values), "add", kw)
+
+    def multiply(self, values, **kw):
+        return self._update(values, "multiply", kw)
 
     mul = multiply
 
-    def min(self, values):
-        return scatter(self.array, self.index, values, "min")
+    def divide(self, values, **kw):   # as JAX: x / (1 scattered-multiplied by values)
+        return divide(self.array, scatter(_ones_like(self.array), self.index, values, "multiply", **kw))
 
-    def max(self, values):
-        return scatter(self.array, self.index, values, "max")
+    def power(self, values, **kw):    # as JAX: x ** (1 scattered-multiplied by values)
+        return power(self.array, scatter(_ones_like(self.array), self.index, values, "multiply", **kw))
+
+    def min(self, values, **kw):
+        return self._update(values, "min", kw)
+
+    def max(self, values, **kw):
+        return self._update(values, "max", kw)
+
+    def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None,
+              wrap_negative_indices=True):
+        """x with func applied to the elements x[idx]: func of what each update's window holds (clamped as a
+        'clip' scatter would write it), written back with the scatter's mode. Unlike JAX, an element indexed
+        several times gets func applied once, not once per occurrence."""
+        kw = dict(indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
+                  wrap_negative_indices=wrap_negative_indices)
+        old = getitem(self.array, self.index, "clip", **kw)
+        return scatter(self.array, self.index, func(old), "set", mode, **kw)
 
     def __repr__(self):
         return f"_IndexUpdateRef({describe(self.array)}, {self.index!r})"
@@ -379,4 +432,3 @@ class _IndexUpdateHelper:
 
     def __repr__(self):
         return f"_IndexUpdateHelper({describe(self.array)})"
-

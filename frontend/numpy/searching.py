@@ -155,12 +155,16 @@ def digitize(x, bins, right=False):
 
 # ---- take ---------------------------------------------------------------------------------------------
 
-def _mode(name, mode, indices):
-    """The gather mode for a NumPy/JAX take mode. 'raise' is checked at once on concrete indices."""
-    if mode is None or mode == "fill":
+def _mode(name, mode, indices, extra=()):
+    """The gather mode for a NumPy/JAX take mode: None and 'fill' fill, 'clip' clamps, and for
+    take_along_axis (extra) also 'drop' (= 'fill') and 'promise_in_bounds' (XLA's clamp). 'wrap' and 'raise'
+    (checked at once on concrete indices) are NumPy's; JAX 0.10.2 has 'wrap' for take only, 'raise' not."""
+    if mode is None or mode == "fill" or (mode == "drop" and "drop" in extra):
         return lax.GatherScatterMode.FILL_OR_DROP
     if mode == "clip":
         return lax.GatherScatterMode.CLIP
+    if mode == "promise_in_bounds" and mode in extra:
+        return lax.GatherScatterMode.PROMISE_IN_BOUNDS
     if mode == "wrap":
         return "wrap"
     if mode == "raise":
@@ -168,10 +172,11 @@ def _mode(name, mode, indices):
             raise ValueError(f"{name}: mode='raise' needs concrete indices (bounds cannot be checked under jit); "
                              f"use mode='fill', 'clip' or 'wrap'")
         return "raise"
-    raise ValueError(f"{name}: invalid mode {mode!r}; expected 'fill', 'clip', 'wrap' or 'raise'")
+    raise ValueError(f"{name}: invalid mode {mode!r}; expected 'fill', 'clip', 'wrap', 'raise'"
+                     + "".join(f", {m!r}" for m in extra))
 
 
-def _normalize_indices(name, idx, n, mode):
+def _normalize_indices(name, idx, n, mode, wrap_negative=True):
     """Integer indices with negative ones counted from the end (and wrapped or bounds-checked)."""
     if isinstance(idx, (list, tuple)):
         idx = np.asarray(idx)
@@ -187,7 +192,7 @@ def _normalize_indices(name, idx, n, mode):
     idx = convert(idx, d)
     if mode == "wrap":
         return remainder(idx, max(n, 1))
-    if T.is_signed(d):
+    if T.is_signed(d) and wrap_negative:
         return bind1("select_n", bind1("lt", idx, _full(idx, 0)), idx, bind1("add", idx, _full(idx, n)))
     return idx
 
@@ -196,14 +201,15 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
          fill_value=None):
     """Elements of a at `indices` along axis (of the flattened a when None). Out-of-bounds indices: mode
     'fill' (the default, as JAX) gives fill_value (NaN for inexact dtypes), 'clip' clamps, 'wrap' wraps,
-    'raise' checks concrete indices."""
+    'raise' checks concrete indices. As JAX, negative indices count from the end except with 'clip' (-1
+    clamps to 0)."""
     if out is not None:
         raise ValueError("take: the out argument is not supported: Lintra arrays are immutable")
     a, ax = _flat_or_axis("take", a, axis)
     t = a.type
     n = t.shape[ax]
     m = _mode("take", mode, indices)
-    idx = _normalize_indices("take", indices, n, m)
+    idx = _normalize_indices("take", indices, n, m, wrap_negative=m is not lax.GatherScatterMode.CLIP)
     gmode = lax.GatherScatterMode.CLIP if m in ("wrap", "raise") else m
     it = idx.type
     if n == 0 and gmode is lax.GatherScatterMode.CLIP:
@@ -215,9 +221,10 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
                       unique_indices=unique_indices, indices_are_sorted=indices_are_sorted)
 
 
-def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
+def take_along_axis(arr, indices, axis=-1, mode=None, fill_value=None, *, wrap_negative_indices=None):
     """out[..., j, ...] = arr[..., indices[..., j, ...], ...] along axis; the other dimensions of arr and
-    indices broadcast together. axis=None takes from the flattened arr with 1-D indices."""
+    indices broadcast together. axis=None takes from the flattened arr with 1-D indices. Negative indices
+    count from the end unless wrap_negative_indices=False (its default, as JAX: mode != 'promise_in_bounds')."""
     check_arraylike("take_along_axis", arr, indices)
     arr = asvalue(arr)
     if axis is None:
@@ -230,8 +237,10 @@ def take_along_axis(arr, indices, axis, mode=None, fill_value=None):
                          f"same number of dimensions")
     ax = canon_axis(axis, t.ndim)
     n = t.shape[ax]
-    m = _mode("take_along_axis", mode, indices)
-    idx = _normalize_indices("take_along_axis", indices, n, m)
+    m = _mode("take_along_axis", mode, indices, extra=("drop", "promise_in_bounds"))
+    if wrap_negative_indices is None:
+        wrap_negative_indices = mode != "promise_in_bounds"
+    idx = _normalize_indices("take_along_axis", indices, n, m, wrap_negative_indices)
     gmode = lax.GatherScatterMode.CLIP if m in ("wrap", "raise") else m
     ishape = idx.type.shape
     try:
