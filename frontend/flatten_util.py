@@ -7,13 +7,30 @@ from . import dtypes, lax, tree
 from .core import type_of
 
 
+class _HashablePartial:
+    """A partial that compares and hashes by function code and arguments, so the unravel functions of two
+    trees of one structure are equal, as in JAX (and usable as a static jit argument)."""
+
+    def __init__(self, f, *args):
+        self.f, self.args = f, args
+
+    def __eq__(self, other):
+        return type(other) is _HashablePartial and self.f.__code__ == other.f.__code__ and self.args == other.args
+
+    def __hash__(self):
+        return hash((self.f.__code__, self.args))
+
+    def __call__(self, *args):
+        return self.f(*self.args, *args)
+
+
 def ravel_pytree(pytree):
     """(1-D array of every leaf raveled and concatenated, unravel); leaves of mixed dtypes are converted to
     their promoted dtype and unravel converts them back (and then insists on that dtype). With one dtype
     no conversion happens, so unravel accepts any dtype, as in JAX."""
     leaves, treedef = tree.flatten(pytree)
     flat, unravel_list = _ravel_list(leaves)
-    return flat, functools.partial(_unravel_pytree, treedef, unravel_list)
+    return flat, _HashablePartial(_unravel_pytree, treedef, unravel_list)
 
 
 def _unravel_pytree(treedef, unravel_list, flat):
@@ -30,9 +47,9 @@ def _ravel_list(xs):
     shapes = tuple(type_of(x).shape for x in xs)
     if all(d == to_dtype for d in from_dtypes):
         flat = lax.concatenate([lax.reshape(x, (n,)) for x, n in zip(xs, sizes)], 0)
-        return flat, functools.partial(_unravel_single_dtype, sizes, shapes)
+        return flat, _HashablePartial(_unravel_single_dtype, sizes, shapes)
     flat = lax.concatenate([lax.reshape(lax.convert_element_type(x, to_dtype), (n,)) for x, n in zip(xs, sizes)], 0)
-    return flat, functools.partial(_unravel_list, sizes, shapes, from_dtypes, to_dtype)
+    return flat, _HashablePartial(_unravel_list, sizes, shapes, from_dtypes, to_dtype)
 
 
 def _chunks(sizes, shapes, arr):

@@ -344,6 +344,9 @@ def test_unravel_dtype_rules_and_transformations():
     np.testing.assert_array_equal(g["b"], [2.0, 2.0])
     np.testing.assert_array_equal(lintra.jit(lambda f: ravel_pytree({"a": f, "b": f * 2})[0])(jnp.ones(2)),
                                   [1, 1, 2, 2])
+    # unravel functions of one structure are equal and hash alike (JAX's HashablePartial)
+    same, other = ravel_pytree([jnp.zeros(2), jnp.zeros(2)])[1], ravel_pytree([jnp.zeros(3), jnp.zeros(2)])[1]
+    assert unravel == same and hash(unravel) == hash(same) and unravel != other
     # unravel under jit, its result a tree again
     out = lintra.jit(lambda v: unravel(v))(jnp.arange(4.0))
     np.testing.assert_array_equal(out[1], [2.0, 3.0])
