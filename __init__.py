@@ -10,6 +10,7 @@ if __name__ != "lintra":
 
 from .frontend import lax_public as lax, numpy, tree
 from .frontend import random
+from .frontend import flatten_util, tree_util
 from .frontend import nn, scipy_special as _scipy_special
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)
 from .frontend.abstract import ShapeDtypeStruct
@@ -32,7 +33,8 @@ from .frontend import sharding, debug
 from .frontend.sharding import P, make_mesh, set_mesh
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
-for _name in ("numpy", "lax", "tree", "random", "ad_checkpoint", "sharding", "debug"):
+for _name in ("numpy", "lax", "tree", "tree_util", "flatten_util", "random", "ad_checkpoint", "sharding",
+              "debug"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
 _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
