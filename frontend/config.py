@@ -1,15 +1,49 @@
 """Global configuration, as jax.config: `lintra.config.update("enable_x64", True)`.
 
-Each option is a jaxlib Config that enters every C++ jit signature: it changes what a trace produces, so a
-compiled call made under one value must not be replayed under another.
+Each option is held in a jaxlib Config; those that change what a trace produces enter every C++ jit signature.
+JAX's `JAX_<OPTION>` environment variables (and `LINTRA_<OPTION>`) set defaults.
 """
+import os
+
 from ..runtime import pjrt
 
+
+def _bool(value):
+    return value.lower() in ("1", "true", "yes", "on") if isinstance(value, str) else bool(value)
+
+
+def _enum(*choices):
+    def parse(value):
+        if value not in choices:
+            raise ValueError(f"new enum value must be in {list(choices)}, got {value!r} of type {type(value)}.")
+        return value
+    return parse
+
+
+def _prng_impl(value):
+    _enum("threefry2x32", "threefry4x32", "rbg", "unsafe_rbg", "philox2x32", "philox4x32")(value)
+    if value != "threefry2x32":
+        raise ValueError(f"jax_default_prng_impl={value!r}: Lintra implements threefry2x32 only")
+    return value
+
+
+def _num_cpu_devices(value):
+    pjrt.set_num_cpu_devices(int(value))     # raises, as JAX does, once the backend exists
+    return int(value)
+
+
+# name -> (the jaxlib Config holding it, its parser). Options that change what a trace produces are jit-key
+# Configs (pjrt.jit_key_config): a compiled call made under one value must not be replayed under another.
 _OPTIONS = {
-    "enable_x64": pjrt.enable_x64,
+    "enable_x64": (pjrt.enable_x64, _bool),
     # how lintra.random lays out Threefry counters; True is JAX's default since JAX 0.5.0
-    "threefry_partitionable": pjrt.jit_key_config("lintra_threefry_partitionable", True),
-    "disable_jit": pjrt.disable_jit,
+    "threefry_partitionable": (pjrt.jit_key_config("lintra_threefry_partitionable", True), _bool),
+    "disable_jit": (pjrt.disable_jit, _bool),
+    "numpy_rank_promotion": (pjrt.jit_key_config("lintra_numpy_rank_promotion", "allow"),
+                             _enum("allow", "warn", "raise")),
+    "default_prng_impl": (pjrt.jit_key_config("lintra_default_prng_impl", "threefry2x32"), _prng_impl),
+    "log_compiles": (pjrt.log_compiles, _bool),
+    "num_cpu_devices": (pjrt.Config("lintra_num_cpu_devices", -1), _num_cpu_devices),
 }
 
 
@@ -24,13 +58,14 @@ def _option(name):
 
 class Config:
     def update(self, name, value):
-        _option(name).set_global(bool(value))
+        holder, parse = _option(name)
+        holder.set_global(parse(value))
 
     def read(self, name):
-        return _option(name).value
+        return _option(name)[0].value
 
     def __getattr__(self, name):          # config.jax_enable_x64, as JAX; config.enable_x64 inside Lintra
-        return _option(name).value
+        return _option(name)[0].value
 
     @property
     def x64_enabled(self):
@@ -47,7 +82,14 @@ class disable_jit:
         self.disable = bool(disable)
 
     def __enter__(self):
-        self._previous = _OPTIONS["disable_jit"].swap_local(self.disable)
+        self._previous = pjrt.disable_jit.swap_local(self.disable)
 
     def __exit__(self, *exc):
-        _OPTIONS["disable_jit"].set_local(self._previous)
+        pjrt.disable_jit.set_local(self._previous)
+
+
+# Defaults from the environment, as JAX reads JAX_ENABLE_X64 and the like (LINTRA_* spellings too)
+for _name in _OPTIONS:
+    for _var in (f"JAX_{_name.upper()}", f"LINTRA_{_name.upper()}"):
+        if _var in os.environ and not (_name == "num_cpu_devices" and _var.startswith("LINTRA")):
+            config.update(_name, os.environ[_var])

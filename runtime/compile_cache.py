@@ -15,6 +15,7 @@ The directory is kept under $LINTRA_CACHE_MAX_BYTES (default 1 GiB): each write 
 recently used entries, by modification time, which a hit refreshes. Processes may share the directory.
 """
 import hashlib
+import logging
 import os
 import platform
 import tempfile
@@ -177,17 +178,27 @@ def _write(directory, path, data):
             _remove(tmp)
 
 
+_log = logging.getLogger("lintra")
 stats = {"hits": 0, "misses": 0, "errors": 0, "evictions": 0}
 
 
-def compile(text: str, devices, options=None):
-    """Compile StableHLO `text` for `devices` (with xla_client CompileOptions `options`), through the disk
-    cache when it is on."""
+def _compile(text, devices, options, name):
+    """XLA's compile, logged as JAX logs it under jax_log_compiles."""
+    start = time.perf_counter()
+    exe = pjrt.compile(text, devices, options)
+    if pjrt.log_compiles.value:
+        _log.warning("Finished XLA compilation of jit(%s) in %.9f sec", name, time.perf_counter() - start)
+    return exe
+
+
+def compile(text: str, devices, options=None, name="main"):
+    """Compile StableHLO `text` (of the function `name`) for `devices` (with xla_client CompileOptions
+    `options`), through the disk cache when it is on."""
     if options is None:
         options = pjrt.compile_options(devices)
     directory = cache_dir()
     if directory is None:
-        return pjrt.compile(text, devices, options)
+        return _compile(text, devices, options, name)
     k = key(text, devices, options.SerializeAsString())
     path, header = os.path.join(directory, k + ".xla"), _header(k, devices[0].platform)
     exe = _load(path, header, devices, options)
@@ -195,7 +206,7 @@ def compile(text: str, devices, options=None):
         stats["hits"] += 1
         return exe
     stats["misses"] += 1
-    exe = pjrt.compile(text, devices, options)
+    exe = _compile(text, devices, options, name)
     try:
         payload = pjrt.serialize(exe)
     except Exception:          # a backend that cannot serialize still runs

@@ -89,7 +89,8 @@ class Executable:
     def __init__(self, func: Func, device=None, donated=()):
         self.func = func
         self.device = device or default_device()
-        self.compiled = compile_cache.compile(lower_text(func, donated=donated), [self.device])
+        self.compiled = compile_cache.compile(lower_text(func, donated=donated), [self.device],
+                                              name=func.name)
         self.out_types = [r.type for r in func.results]
         self.float0_out = [i for i, t in enumerate(self.out_types) if t.dtype == float0]
         self.float0_in = any(a.type.dtype == float0 for a in func.args)

@@ -33,6 +33,8 @@ def jit_key_config(name, default):
 
 
 UNSET = _jax.config.unset
+Config = _jax.config.Config
+log_compiles = Config("lintra_log_compiles", False)
 enable_x64 = jit_key_config("lintra_enable_x64",
                             os.environ.get("LINTRA_ENABLE_X64", "0").lower() in ("1", "true", "yes"))
 disable_jit = jit_key_config("lintra_disable_jit", False)
@@ -64,9 +66,21 @@ def _plugin_library(platform):
     return None
 
 
+_num_cpu_devices = []
+
+
+def set_num_cpu_devices(n):
+    """How many CPU devices the client will have (lintra.config's jax_num_cpu_devices)."""
+    if _clients:
+        raise RuntimeError("jax_num_cpu_devices config should be updated before backends are initialized i.e. "
+                           "before any Lintra operation is executed. Set it immediately after `import lintra`.")
+    _num_cpu_devices[:] = [n]
+
+
 def _make_client(platform):
     if platform == "cpu":
-        options = dict(num_devices=int(os.environ.get("LINTRA_NUM_CPU_DEVICES", "1")))
+        n = _num_cpu_devices[0] if _num_cpu_devices else int(os.environ.get("LINTRA_NUM_CPU_DEVICES", "1"))
+        options = dict(num_devices=n)
         options.update(_distributed_cpu_options())     # one of several processes: see the end of this file
         return xla_client.make_cpu_client(**options)
     lib = _plugin_library(platform)

@@ -142,7 +142,8 @@ class SpmdExecutable:
         devices = list(mesh.devices.flat)
         options = pjrt.spmd_compile_options(devices, [s is None for s in in_shardings],
                                             [s is None for s in out_shardings])
-        self.compiled = compile_cache.compile(lower_text(func, donated=donated, spmd=spmd), devices, options)
+        self.compiled = compile_cache.compile(lower_text(func, donated=donated, spmd=spmd), devices, options,
+                                              name=func.name)
         params, outs = pjrt.compiled_shardings(self.compiled, len(args), len(results))
         self.in_shardings = [s or named_from_hlo(mesh, h, t.ndim) for s, h, t in zip(in_shardings, params, args)]
         # as JAX: an output laid out like an input reads as that input's sharding

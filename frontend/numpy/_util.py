@@ -1,10 +1,12 @@
 """Shared machinery of lintra.numpy: array conversion, dtype promotion, broadcasting, axis checks."""
 import operator
+import warnings
 
 import numpy as np
 
 from ...ir import types as T
 from .. import dtypes as _dtypes
+from ..config import config
 from ..core import bind1, constant, host_value, is_value, python_scalar, type_of
 
 _PY_SCALARS = (bool, int, float, complex)
@@ -129,7 +131,24 @@ def promote_args(name, *xs, kind=None):
     elif kind == "numeric" and T.is_bool(d):
         d = np.dtype(np.int32)
     shape = broadcast_shapes(name, *xs)
+    _check_rank_promotion(name, xs)
     return [broadcast_to(convert(x, d, weak), shape, name) for x in xs]
+
+
+def _check_rank_promotion(name, xs):
+    """jax_numpy_rank_promotion: 'warn' or 'raise' where operands of different nonzero ranks broadcast."""
+    mode = config.numpy_rank_promotion
+    if mode == "allow":
+        return
+    shapes = [shape_of(x) for x in xs]
+    if len({len(s) for s in shapes if s}) < 2:
+        return
+    shown = " ".join(str(s) for s in shapes)
+    if mode == "raise":
+        raise ValueError(f"Operands could not be broadcast together for {name} on shapes {shown} and with the "
+                         f"config option jax_numpy_rank_promotion='raise'.")
+    warnings.warn(f"Following NumPy automatic rank promotion for {name} on shapes {shown}. Set the "
+                  f"jax_numpy_rank_promotion config option to 'allow' to disable this warning.", stacklevel=3)
 
 
 def canon_axis(axis, ndim, name="axis"):
