@@ -4,6 +4,7 @@ Tracing to IR (trace_to_ir, trace_flat) is here too: grad, vmap, custom rules an
 through it, so it sits below every transformation, with the tracing core."""
 import functools
 import inspect
+import logging
 import re
 import weakref
 
@@ -12,17 +13,18 @@ import numpy as np
 from ..ir.core import Block, Func
 from ..runtime.array import Array, check_live
 from ..lowering.lower import constraint_mesh
-from ..runtime import spmd
+from ..runtime import dispatch, spmd
 from ..runtime.dispatch import Executable, lower_text, placement
 from ..runtime.pjrt import FastpathData, pjit, sharding
 from .shardings import flat_in_shardings, flat_out_shardings, check_shardings
 from . import tree
 from .abstract import ShapeDtypeStruct
-from .config import config
+from .config import config, disable_jit
 from .core import (Trace, Tracer, UnexpectedTracerError, _state, concrete_value, current_trace, is_value, to_array,
                    tracing, type_of)
 
 _flatten = tree.registry.flatten
+_log = logging.getLogger("lintra")
 
 
 def _params(fun):
@@ -312,7 +314,27 @@ class _Jit:
         check_live(leaves)
         ins, outs = self._shardings(args, kwargs, t)
         out, fast = t.run(leaves, self._donated(args, kwargs), ins, outs)
+        if dispatch.float_checks:               # every call comes back here to be checked
+            self._check_floats(out, args, kwargs)
+            fast = None
         return out, fast if self.replayable else None, False
+
+    def _check_floats(self, out, args, kwargs):
+        """jax_debug_nans/infs: an invalid output re-runs the function op by op, whose eager ops raise naming
+        the primitive that produced it, as JAX does."""
+        kind = dispatch.invalid_value(tree.leaves(out))
+        if kind is None:
+            return
+        _log.warning("Invalid %s value encountered in the output of a lintra.jit function. Calling the "
+                     "de-optimized version.", kind)
+        with disable_jit():
+            self.fun(*args, **kwargs)
+        raise FloatingPointError(
+            f"invalid value ({kind}) encountered in jit({ir_name(self.fun)}). Because jax_debug_nans and/or "
+            f"jax_debug_infs is set, the de-optimized function (the function as if the `jit` decorator were "
+            f"removed) was called in an attempt to get a more precise error message. However, the de-optimized "
+            f"function did not produce invalid values during its execution: the jit optimizations may have "
+            f"produced them, or they came from an operation on Python values")
 
     def _shardings(self, args, kwargs, traced):
         """The given in/out shardings, one per dynamic leaf and per output (None where unspecified), or

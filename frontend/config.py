@@ -5,7 +5,7 @@ JAX's `JAX_<OPTION>` environment variables (and `LINTRA_<OPTION>`) set defaults.
 """
 import os
 
-from ..runtime import pjrt
+from ..runtime import dispatch, pjrt
 
 
 def _bool(value):
@@ -27,6 +27,19 @@ def _prng_impl(value):
     return value
 
 
+def _float_check(kind):
+    """jax_debug_nans / jax_debug_infs: every eager op checks its outputs; a jitted call that produces one
+    re-runs op by op to name the primitive (lintra.jit's cache miss)."""
+    def parse(value):
+        on = _bool(value)
+        if on and kind not in dispatch.float_checks:
+            dispatch.float_checks.append(kind)
+        elif not on and kind in dispatch.float_checks:
+            dispatch.float_checks.remove(kind)
+        return on
+    return parse
+
+
 def _num_cpu_devices(value):
     pjrt.set_num_cpu_devices(int(value))     # raises, as JAX does, once the backend exists
     return int(value)
@@ -43,6 +56,8 @@ _OPTIONS = {
                              _enum("allow", "warn", "raise")),
     "default_prng_impl": (pjrt.jit_key_config("lintra_default_prng_impl", "threefry2x32"), _prng_impl),
     "log_compiles": (pjrt.log_compiles, _bool),
+    "debug_nans": (pjrt.jit_key_config("lintra_debug_nans", False), _float_check("nan")),
+    "debug_infs": (pjrt.jit_key_config("lintra_debug_infs", False), _float_check("inf")),
     "num_cpu_devices": (pjrt.Config("lintra_num_cpu_devices", -1), _num_cpu_devices),
 }
 

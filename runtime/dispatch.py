@@ -114,6 +114,27 @@ class Executable:
 
 _op_cache = {}
 _single = pjrt.SingleDeviceSharding
+# The invalid values (a subset of "nan", "inf") every eager op checks its outputs for: jax_debug_nans and
+# jax_debug_infs. A plain list, set by lintra.config, because the check's test is on the hot path.
+float_checks = []
+
+
+def invalid_value(arrays):
+    """The first of float_checks found in `arrays` ("nan" or "inf"), or None."""
+    for a in arrays:
+        if a.__class__ is Array and a.dtype.kind in "fc":
+            v = np.asarray(a)
+            for kind in float_checks:
+                if (np.isnan(v) if kind == "nan" else np.isinf(v)).any():
+                    return kind
+    return None
+
+
+def _check_floats(prim, outs):
+    kind = invalid_value(outs)
+    if kind is not None:
+        raise FloatingPointError(f"invalid value ({kind}) encountered in {prim}")
+    return outs
 
 
 def _attrs_key(attrs):
@@ -157,10 +178,11 @@ def apply_primitive(prim, args, attrs, regions=()):
     if committed or exe.float0_in:
         args = to_device(args, device)
     try:
-        return exe.run(args, committed)
+        outs = exe.run(args, committed)
     except Exception:
         check_live(args)
         raise
+    return _check_floats(prim, outs) if float_checks else outs
 
 
 _sharded_op_cache = {}

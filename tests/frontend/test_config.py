@@ -69,3 +69,42 @@ def test_num_cpu_devices_before_and_after_the_backend():
         out = subprocess.run([sys.executable, *args], env=dict(env, **extra), capture_output=True, text=True,
                              timeout=120)
         assert out.returncode == 0 and out.stdout.split()[-1] == "3", out.stderr[-2000:]
+
+
+@pytest.fixture
+def debug(request):
+    names = []
+
+    def on(name):
+        names.append(name)
+        lintra.config.update(name, True)
+    yield on
+    for name in names:
+        lintra.config.update(name, False)
+
+
+@pytest.mark.parametrize("call, message", [
+    # JAX 0.10.2's messages for the same calls
+    (lambda: jnp.log(-1.0), r"^invalid value \(nan\) encountered in log$"),
+    (lambda: lintra.jit(lambda x: jnp.sqrt(x) + 1)(-1.0), r"^invalid value \(nan\) encountered in sqrt$"),
+    (lambda: lintra.lax.div(0.0, 0.0), r"^invalid value \(nan\) encountered in div$"),
+    (lambda: lintra.jit(lambda x: x * jnp.nan)(1.0),
+     r"^invalid value \(nan\) encountered in jit\(lambda\)\. Because jax_debug_nans"),
+])
+def test_debug_nans_names_the_primitive(debug, call, message):
+    debug("jax_debug_nans")
+    for _ in range(2):          # also once the signature is cached: checked calls never replay in C++
+        with pytest.raises(FloatingPointError, match=message):
+            call()
+    assert float(lintra.grad(jnp.sqrt)(0.0)) == np.inf       # an inf is not a nan
+
+
+def test_debug_infs(debug):
+    debug("jax_debug_infs")
+    with pytest.raises(FloatingPointError, match=r"invalid value \(inf\) encountered in log"):
+        jnp.log(0.0)
+
+
+def test_without_debug_nans_a_nan_is_returned():
+    f = lintra.jit(lambda x: jnp.sqrt(x) + 1)
+    assert np.isnan(float(f(-1.0))) and np.isnan(float(jnp.log(-1.0)))
