@@ -22,7 +22,7 @@ from .frontend.api import eval_shape, jit, make_ir
 from .frontend.batching import vmap
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.config import config, disable_jit
-from .frontend.core import ConcretizationError, UnexpectedTracerError
+from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
 from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)
 from .frontend import distributed

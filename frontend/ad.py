@@ -167,7 +167,7 @@ class _Linearized:
                 check_leaf(x, _name(fun))
         self.in_types = [type_of(x) for x in leaves]
         if not evaluate:
-            leaves = [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in self.in_types]
+            leaves = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in self.in_types]
         func, out_tree, captured, _ = trace_flat(lambda *a: fun(*a), leaves, self.in_tree, _name(fun))
         if has_aux:
             if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:

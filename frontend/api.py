@@ -346,7 +346,7 @@ class _Jit:
         """The outputs' shapes and dtypes (ShapeDtypeStructs), from the trace alone."""
         key, _ = self._signature(args, kwargs)
         t = self.traced(key)
-        return t.out_tree.unflatten([ShapeDtypeStruct(r.type.shape, r.type.dtype, r.type.weak)
+        return t.out_tree.unflatten([ShapeDtypeStruct(r.type.shape, r.type.dtype, weak_type=r.type.weak)
                                      for r in t.func.results])
 
 
