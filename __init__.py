@@ -18,7 +18,7 @@ from .frontend.ad import grad, hessian, jacfwd, jacrev, jvp, linear_transpose, l
 from .frontend.ad import residual_bytes
 from .frontend import ad_checkpoint
 from .frontend.ad_checkpoint import checkpoint, checkpoint_policies, checkpointed_scan, remat
-from .frontend.api import eval_shape, jit, make_ir
+from .frontend.api import eval_shape, jit, make_ir, make_jaxpr
 from .frontend.batching import vmap
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.config import config, disable_jit
