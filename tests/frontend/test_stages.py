@@ -135,3 +135,24 @@ def test_compiled_takes_only_the_dynamic_arguments():
     with pytest.raises(TypeError, match="input pytree does not match"):
         compiled(jnp.ones(3), 3)
     assert str(lintra.jit(lambda x: {"y": x}).lower(jnp.ones(3)).out_tree) == "PyTreeDef({'y': *})"
+
+
+def test_print_saved_residuals(capsys):
+    from lintra.ad_checkpoint import print_saved_residuals
+
+    def f(x, y):
+        z = jnp.sin(x) * y
+        return jnp.sum(jnp.cos(z) * x)
+    x = jnp.ones(3)
+    print_saved_residuals(f, x, x)
+    # JAX 0.10.2 prints the same lines with source locations ('... output of sin from file.py:5:8 (f)'), and
+    # 'output of sin' last where Lintra's jvp saves the negated sine
+    assert capsys.readouterr().out == ("f32[3] from the argument x\nf32[3] from the argument y\n"
+                                       "f32[3] output of sin\nf32[3] output of cos\nf32[3] output of cos\n"
+                                       "f32[3] output of neg\n")
+    print_saved_residuals(lintra.checkpoint(f), x, x)      # JAX prints exactly these lines
+    assert capsys.readouterr().out == "f32[3] from the argument x\nf32[3] from the argument y\n"
+    print_saved_residuals(lambda xs: (xs[0] * xs[1]).sum(), (x, x))
+    assert capsys.readouterr().out == "f32[3] from the argument xs[0]\nf32[3] from the argument xs[1]\n"
+    print_saved_residuals(lambda W, x: jnp.tanh(W @ x).sum(), jnp.ones((4, 3)), x)
+    assert capsys.readouterr().out.startswith("f32[4,3] from the argument W\nf32[3] from the argument x\n")
