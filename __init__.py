@@ -18,11 +18,11 @@ from .frontend.ad import grad, hessian, jacfwd, jacrev, jvp, linear_transpose, l
 from .frontend.ad import residual_bytes
 from .frontend import ad_checkpoint
 from .frontend.ad_checkpoint import checkpoint, checkpoint_policies, checkpointed_scan, remat
-from .frontend.api import eval_shape, jit, make_ir
+from .frontend.api import eval_shape, jit, make_ir, make_jaxpr
 from .frontend.batching import vmap
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.config import config, disable_jit
-from .frontend.core import ConcretizationError, UnexpectedTracerError
+from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
 from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)
 from .frontend import distributed

@@ -1,15 +1,20 @@
 """Abstract arrays: a type with no value, to trace functions on (as jax.ShapeDtypeStruct)."""
+import numpy as np
+
 from ..ir import types as T
 from ..ir.types import TensorType
 
 
 class ShapeDtypeStruct:
-    """ShapeDtypeStruct(shape, dtype, weak_type=False): stands for any array of this type when a function
-    is traced (`make_ir(f)(ShapeDtypeStruct((3,), 'float32'))`); it cannot be computed with."""
-    __slots__ = ("type",)
+    """ShapeDtypeStruct(shape, dtype, *, sharding=None, weak_type=False): stands for any array of this type
+    when a function is traced or lowered (`make_ir(f)(ShapeDtypeStruct((3,), 'float32'))`); it cannot be
+    computed with. `sharding` is kept as given. ShapeDtypeStruct.like(x) is defined with the tracing core
+    (frontend/core.py), which knows the type of every kind of value."""
+    __slots__ = ("type", "sharding")
 
-    def __init__(self, shape, dtype, weak_type=False):
+    def __init__(self, shape, dtype, *, sharding=None, weak_type=False):
         self.type = TensorType.of(shape, T.dtype(dtype), weak_type)
+        self.sharding = sharding
 
     shape = property(lambda self: self.type.shape)
     dtype = property(lambda self: self.type.dtype)
@@ -18,11 +23,12 @@ class ShapeDtypeStruct:
     size = property(lambda self: self.type.size)
 
     def __eq__(self, other):
-        return isinstance(other, ShapeDtypeStruct) and self.type == other.type
+        return isinstance(other, ShapeDtypeStruct) and (self.type, self.sharding) == (other.type, other.sharding)
 
     def __hash__(self):
-        return hash(self.type)
+        return hash((self.type, self.sharding))
 
     def __repr__(self):
-        return (f"ShapeDtypeStruct(shape={self.shape}, dtype={T.dtype_name(self.dtype)}"
+        return (f"ShapeDtypeStruct(shape={self.shape}, dtype={np.dtype(self.dtype).name}"
+                f"{f', sharding={self.sharding}' if self.sharding is not None else ''}"
                 f"{', weak_type=True' if self.weak_type else ''})")

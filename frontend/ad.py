@@ -26,6 +26,7 @@ from ..runtime.dispatch import Executable, placement
 from . import lax, numpy as jnp, tree
 from .abstract import ShapeDtypeStruct
 from .api import check_leaf, ir_name, trace_flat
+from .stages import arg_names
 from .batching import vmap
 from .config import config
 from .core import Trace, Tracer, constant, current_trace, eval_func, is_value, to_array, tracing, type_of
@@ -167,7 +168,7 @@ class _Linearized:
                 check_leaf(x, _name(fun))
         self.in_types = [type_of(x) for x in leaves]
         if not evaluate:
-            leaves = [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in self.in_types]
+            leaves = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in self.in_types]
         func, out_tree, captured, _ = trace_flat(lambda *a: fun(*a), leaves, self.in_tree, _name(fun))
         if has_aux:
             if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:
@@ -213,6 +214,48 @@ def residual_bytes(fun, *args):
     values of the args' types (ShapeDtypeStructs may be passed), so nothing is computed."""
     lin = _Linearized(fun, args, evaluate=False)
     return sum(t.size * np.dtype(t.dtype).itemsize for t in lin.residual_types())
+
+
+def saved_residuals(fun, *args, **kwargs):
+    """[(type, where it comes from)] for each value the linear part of fun at these arguments keeps, in JAX's
+    order (literals, constants, arguments, then op outputs in program order) and words, without JAX's source
+    locations (Lintra's IR has none). fun is traced on abstract values: nothing is computed."""
+    lin = _Linearized(lambda a, k: fun(*a, **k), (args, kwargs), evaluate=False)
+    known = lin.ir.known
+    used = set(lin.staged.results)
+    for op in lin.staged.body.ops:
+        used.update(op.operands)
+    saved = {v for a, v in zip(lin.staged.args[:lin.n_res], known.results[len(known.results) - lin.n_res:])
+             if a in used}
+    n_args, names = len(lin.in_types), arg_names(fun, args, kwargs)
+    literals, consts, arguments, outputs = [], [], [], []
+    for i, a in enumerate(known.args):
+        if a in saved and i >= n_args:
+            consts.append((a.type, "from a constant"))
+        elif a in saved:
+            arguments.append((a.type, f"from the argument {names[i]}" if i < len(names) and names[i] else
+                              f"from the argument at flattened index {i}"))
+    for op in known.body.ops:
+        for r in op.results:
+            if r not in saved:
+                continue
+            if op.prim == "constant":
+                (literals if r.type.ndim == 0 else consts).append(
+                    (r.type, "from a literal" if r.type.ndim == 0 else "from a constant"))
+            elif op.prim == "name":
+                outputs.append((r.type, f"named '{op.attrs['name']}'"))
+            elif op.prim == "call":
+                outputs.append((r.type, f"output of jitted function '{op.attrs['callee']}'"))
+            else:
+                outputs.append((r.type, f"output of {op.prim}"))
+    return literals + consts + arguments + outputs
+
+
+def print_saved_residuals(fun, *args, **kwargs):
+    """Print what saved_residuals finds, one line per residual, as JAX does ('f32[3] from the argument x',
+    'f32[3] output of cos'), without source locations."""
+    for t, src in saved_residuals(fun, *args, **kwargs):
+        print(f"{t.strong()} {src}")
 
 
 def _check_cotangents(ct, lin, fname):

@@ -14,11 +14,11 @@ from ..ir.core import Block, Func
 from ..runtime.array import Array, check_live
 from ..lowering.lower import constraint_mesh
 from ..runtime import dispatch, spmd
-from ..runtime.dispatch import Executable, lower_text, placement
+from ..runtime.dispatch import Executable, default_device, placement
 from ..runtime.pjrt import FastpathData, pjit, sharding
 from .shardings import flat_in_shardings, flat_out_shardings, check_shardings
 from . import tree
-from .abstract import ShapeDtypeStruct
+from .stages import Traced, arg_names, shape_structs
 from .config import config, disable_jit
 from .core import (Trace, Tracer, UnexpectedTracerError, _state, concrete_value, current_trace, is_value, to_array,
                    tracing, type_of)
@@ -177,6 +177,30 @@ class _Traced:
             func = _consts_first(self.func, len(self.func.args) - n_consts)
             hit = self._compiled[device, donated] = Executable(func, device, tuple(n_consts + i for i in donated))
         return hit
+
+    def program(self, donated=(), in_shardings=None, out_shardings=None):
+        """What a call with uncommitted inputs compiles: (the function with its captured values first, the
+        donated positions in it, the SPMD lowering attributes or None, the mesh or None)."""
+        n = len(self.captured)
+        func = _consts_first(self.func, len(self.func.args) - n)
+        ins = [None] * n + list(in_shardings or [None] * (len(func.args) - n))
+        outs = list(out_shardings or [None] * len(func.results))
+        mesh = spmd.computation_mesh([], ins + outs, self.ir_mesh)
+        attrs = None if mesh is None else spmd.spmd_attrs(mesh, ins, outs, func)
+        return func, tuple(n + i for i in donated), attrs, mesh
+
+    def executable(self, donated=(), in_shardings=None, out_shardings=None):
+        """The executable a call with uncommitted inputs runs (compiled once, into the caches calls use)."""
+        func, all_donated, _, mesh = self.program(donated, in_shardings, out_shardings)
+        if mesh is None:
+            return self.compiled(default_device(), donated)
+        n = len(self.captured)
+        ins = tuple([None] * n + list(in_shardings or [None] * (len(func.args) - n)))
+        outs = tuple(out_shardings or [None] * len(func.results))
+        key = (mesh, ins, outs, all_donated)
+        if key not in self._spmd:
+            self._spmd[key] = spmd.SpmdExecutable(func, mesh, ins, outs, all_donated)
+        return self._spmd[key]
 
     def run(self, leaves, donated=(), in_shardings=None, out_shardings=None):
         """Run on concrete leaves where they are committed (compiling on first use): (outputs, the fast-path
@@ -352,24 +376,31 @@ class _Jit:
         key, _ = self._signature(args, kwargs)
         return self.traced(key).func
 
-    def lower(self, *args, **kwargs):
-        """The StableHLO text of the call (an SPMD program when in/out shardings are given)."""
+    def trace(self, *args, **kwargs):
+        """jit(f).trace(*args): the Traced stage for arguments like these (arrays or ShapeDtypeStructs)."""
         key, _ = self._signature(args, kwargs)
         t = self.traced(key)
-        ins, outs = self._shardings(args, kwargs, t)
-        if ins is None or not any(s is not None for s in ins + outs):
-            return lower_text(t.func)
-        func = _consts_first(t.func, len(t.func.args) - len(t.captured))
-        ins = [None] * len(t.captured) + ins
-        mesh = spmd.computation_mesh([], ins + outs, t.ir_mesh)
-        return lower_text(func, spmd=spmd.spmd_attrs(mesh, ins, outs, func))
+        donated = self._donated(args, kwargs)
+        shardings = self._shardings(args, kwargs, t)
+
+        def run(leaves):
+            check_live(leaves)
+            return t.run(leaves, donated, *shardings)[0]
+        names = arg_names(self.fun, args, {k: v for k, v in kwargs.items() if k not in self.static[1]},
+                          self.static[0])
+        return Traced(getattr(self.fun, "__name__", ir_name(self.fun)), t, key[0], key[1], names, donated,
+                      shardings, run)
+
+    def lower(self, *args, **kwargs):
+        """jit(f).lower(*args): the Lowered stage (its StableHLO program; an SPMD one when shardings are
+        given); `.compile()` it for the Compiled executable."""
+        return self.trace(*args, **kwargs).lower()
 
     def eval_shape(self, *args, **kwargs):
         """The outputs' shapes and dtypes (ShapeDtypeStructs), from the trace alone."""
         key, _ = self._signature(args, kwargs)
         t = self.traced(key)
-        return t.out_tree.unflatten([ShapeDtypeStruct(r.type.shape, r.type.dtype, r.type.weak)
-                                     for r in t.func.results])
+        return shape_structs(t.out_tree, [r.type for r in t.func.results])
 
 
 def jit(fun=None, /, *, in_shardings=None, out_shardings=None, static_argnums=(), static_argnames=(),
@@ -391,7 +422,8 @@ def jit(fun=None, /, *, in_shardings=None, out_shardings=None, static_argnums=()
     key = (snums, tuple(sorted(j.static[1])), j.donate, inline, _key_of(in_shardings), _key_of(out_shardings))
     f = pjit(ir_name(fun), _weak_fun(fun), j.cache_miss, snums, tuple(sorted(j.static[1])), key, tree.registry)
     functools.update_wrapper(f, fun, updated=())
-    f._jit, f._cache, f.trace_ir, f.lower, f.eval_shape = j, j._cache, j.trace_ir, j.lower, j.eval_shape
+    f._jit, f._cache, f.trace_ir, f.eval_shape = j, j._cache, j.trace_ir, j.eval_shape
+    f.trace, f.lower = j.trace, j.lower
     return _explaining_deleted_inputs(f) if j.donate != ((), ()) else f
 
 
@@ -444,4 +476,20 @@ def make_ir(fun, static_argnums=(), static_argnames=()):
     @functools.wraps(fun, updated=())
     def make(*args, **kwargs):
         return jitted.trace_ir(*args, **kwargs)
+    return make
+
+
+def make_jaxpr(fun, static_argnums=(), axis_env=None, return_shape=False):
+    """make_jaxpr(fun, static_argnums=, return_shape=)(*args): fun traced for arguments like these, as a
+    ClosedJaxpr (a view of the IR function: it prints as Lintra's IR); with return_shape=True, the pair
+    (ClosedJaxpr, the outputs' ShapeDtypeStructs). axis_env (named axes bound outside vmap) is not supported."""
+    if axis_env:
+        raise NotImplementedError("make_jaxpr: axis_env is not supported; trace collectives under vmap(axis_name=)")
+    jitted = fun if is_jit(fun) else jit(fun, static_argnums=static_argnums)
+
+    @functools.wraps(fun, updated=())
+    def make(*args, **kwargs):
+        traced = jitted.trace(*args, **kwargs)
+        closed = traced.jaxpr
+        return (closed, traced.out_info) if return_shape else closed
     return make

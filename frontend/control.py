@@ -26,7 +26,7 @@ from .remat import checkpoint, checkpoint_policies
 # ---- tracing bodies ------------------------------------------------------------------------------------
 
 def _abstract(types):
-    return [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in types]
+    return [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in types]
 
 
 class _Body:
@@ -473,8 +473,8 @@ def _masked(f, carry, xs, n):
     residual per step."""
     c_leaves, c_tree = tree.flatten(carry)
     x_leaves, x_tree = tree.flatten(xs)
-    abstract = [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in builtins.map(type_of, c_leaves)] + \
-        [ShapeDtypeStruct(t.shape[1:], t.dtype, t.weak) for t in builtins.map(type_of, x_leaves)]
+    abstract = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in builtins.map(type_of, c_leaves)] + \
+        [ShapeDtypeStruct(t.shape[1:], t.dtype, weak_type=t.weak) for t in builtins.map(type_of, x_leaves)]
     func, out_tree, _, _ = trace_flat(lambda c, x: f(c, x), abstract,
                                       tree.structure((c_tree.unflatten(c_leaves), x_tree.unflatten(x_leaves))))
     if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:

@@ -217,6 +217,25 @@ def type_of(x) -> TensorType:
     return TensorType(value.shape, value.dtype, weak)
 
 
+def _like(cls, x):
+    """ShapeDtypeStruct.like(x): the shape, dtype and weak type of x (an array, a scalar or a
+    ShapeDtypeStruct), and its sharding where x is committed to one (as JAX: an uncommitted array's is left
+    unspecified)."""
+    t = type_of(x)
+    sharding = getattr(x, "sharding", None) if getattr(x, "_committed", True) else None
+    return cls(t.shape, t.dtype, sharding=sharding, weak_type=t.weak)
+
+
+ShapeDtypeStruct.like = classmethod(_like)
+
+
+def typeof(x) -> TensorType:
+    """lintra.typeof(x), as jax.typeof: the abstract value of x (an array, tracer, scalar or
+    ShapeDtypeStruct), which in Lintra is its IR type, e.g. TensorType(f32[3]) (JAX's ShapedArray(float32[3]));
+    a Python scalar's is weakly typed (TensorType(~f32[]))."""
+    return type_of(x)
+
+
 def to_array(x) -> Array:
     if isinstance(x, Array):
         return x

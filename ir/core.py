@@ -18,6 +18,8 @@ class Value:
     def __init__(self, type: TensorType):
         self.type = type
 
+    aval = property(lambda self: self.type, doc="The type, under the name JAX's Var gives it")
+
     def __repr__(self):
         return f"<Value {self.type} at {id(self):#x}>"
 

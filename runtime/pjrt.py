@@ -205,6 +205,23 @@ def optimized_hlo(executable) -> str:
     return "\n".join(m.to_string() for m in executable.hlo_modules())
 
 
+def cost_analysis(executable) -> dict:
+    """XLA's cost estimates of a compiled executable ('flops', 'bytes accessed', ...)."""
+    return executable.cost_analysis()
+
+
+def memory_analysis(executable):
+    """XLA's CompiledMemoryStats of a compiled executable (argument, output, temp, code sizes)."""
+    return executable.get_compiled_memory_stats()
+
+
+def hlo_cost_analysis(stablehlo_text: str, device) -> dict:
+    """XLA's cost estimates of a StableHLO module before optimization (as JAX's Lowered.cost_analysis)."""
+    computation = _jax.mlir.mlir_module_to_xla_computation(stablehlo_text, use_tuple_args=False,
+                                                           return_tuple=False)
+    return _jax.hlo_module_cost_analysis(device.client, computation.as_hlo_module())
+
+
 # ---- the C++ jit fast path ----------------------------------------------------------------------------------
 
 class FastpathData(NamedTuple):

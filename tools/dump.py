@@ -25,7 +25,7 @@ def _output_types(fun, types):
 
 def _abstract(types):
     from ..frontend.abstract import ShapeDtypeStruct
-    return [ShapeDtypeStruct(t.shape, t.dtype, t.weak) for t in types]
+    return [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in types]
 
 
 def _tangents(types):

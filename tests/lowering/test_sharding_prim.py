@@ -26,7 +26,7 @@ def test_jit_keeps_the_value_and_takes_the_sharding():
 
 def test_ir_op_and_lowering():
     assert "sharding_constraint" in str(lintra.make_ir(constrained)(X))
-    text = lintra.jit(constrained).lower(X)
+    text = lintra.jit(constrained).lower(X).as_text()
     assert 'sdy.sharding_constraint %1 <@mesh, [{"x"}, {}]>' in text
     assert "mhlo.num_partitions = 1" in text
 
