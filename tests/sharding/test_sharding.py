@@ -170,4 +170,7 @@ def test_resharding_stays_on_device():
     assert one.devices() == {jax.devices()[5]} and one.committed
     assert np.array_equal(np.asarray(one), w) and np.array_equal(np.asarray(one + 1), w + 1)
     assert (one + 1).devices() == {jax.devices()[5]}
+    # a pytree of shardings, a prefix of the values (as JAX)
+    t = jax.device_put({'p': (w, w), 'q': w}, {'p': NamedSharding(mesh, P('a')), 'q': jax.devices()[1]})
+    assert t['p'][1].sharding.spec == P('a') and t['q'].devices() == {jax.devices()[1]}
     """)
