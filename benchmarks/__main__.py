@@ -9,7 +9,8 @@ Without either the JAX columns read n/a. Each row gives wall time and process CP
 call, both read around the same loop, each the best of several rounds; first-call rows are wall time of one
 call in a fresh process. Ratios are Lintra / JAX: `ratio (CPU)` for microbenchmarks (under ~1 ms per call,
 where the CPU clock is steadier on a loaded machine), `ratio (wall)` for every row. `--rounds N` alternates
-the sides (Lintra, JAX, Lintra, ...) and keeps each side's best per metric.
+the sides (Lintra, JAX, Lintra, ...) and keeps each side's best per metric. Workloads on a mesh of CPU
+devices (`devices` in workloads.py) run, for both sides, in processes given that many devices.
 """
 import argparse
 import importlib.util
@@ -29,17 +30,33 @@ def jax_python(explicit=None):
     return sys.executable if importlib.util.find_spec("jax") is not None else None
 
 
-def run_jax(python, keys, quick):
-    cmd = [python, os.path.join(os.path.dirname(os.path.abspath(__file__)), "side.py"), "jax",
-           "--only", ",".join(keys)] + (["--quick"] if quick else [])
+def run_side(python, lib, keys, quick, devices=1):
+    """One side's results for `keys` from a separate process of `python` with `devices` CPU devices."""
+    cmd = [python, os.path.join(os.path.dirname(os.path.abspath(__file__)), "side.py"), lib,
+           "--only", ",".join(keys), "--devices", str(devices)] + (["--quick"] if quick else [])
     env = dict(os.environ, JAX_PLATFORMS="cpu")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, text=True)
     for line in out.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
-    reason = f"n/a (JAX process failed, exit {out.returncode})"
+    reason = f"n/a ({'JAX' if lib == 'jax' else 'Lintra'} process failed, exit {out.returncode})"
     return {k: {"na": reason} for k in keys}
+
+
+def run_round(python, keys, quick, log, lintra, jax):
+    """Both sides once. Workloads on one device: Lintra in this process, JAX in another. Workloads on a
+    mesh run per device count in processes of their own, for both sides alike."""
+    groups = {}
+    for k in keys:
+        groups.setdefault(W.BY_KEY[k].devices, []).append(k)
+    for devices, group in sorted(groups.items()):
+        if devices == 1:
+            best(lintra, side.run("lintra", group, quick, log=log))
+        else:
+            best(lintra, run_side(sys.executable, "lintra", group, quick, devices))
+        if python:
+            best(jax, run_side(python, "jax", group, quick, devices))
 
 
 def peak_gflops():
@@ -153,9 +170,7 @@ def main(argv=None):
     python = None if args.no_jax else jax_python(args.jax_python)
     lintra, jax = {}, {}
     for _ in range(args.rounds):     # rounds alternate the sides (Lintra, JAX, Lintra, ...): same machine load
-        best(lintra, side.run("lintra", keys, args.quick, log=log))
-        if python:
-            best(jax, run_jax(python, keys, args.quick))
+        run_round(python, keys, args.quick, log, lintra, jax)
     if not python:
         why = "n/a (JAX not run)" if args.no_jax else "n/a (no JAX: set LINTRA_BENCH_JAX_PYTHON)"
         jax = {k: {"na": why} for k in keys}

@@ -1,9 +1,11 @@
-"""One library's side of the benchmark suite: `python side.py {lintra|jax} [--only KEYS] [--quick]`.
+"""One library's side of the benchmark suite: `python side.py {lintra|jax} [--only KEYS] [--quick] [--devices N]`.
 
 Runs the workloads of workloads.py on one library and prints `RESULT <json>`: per workload key, wall and
 process CPU seconds per iteration (`seconds`, `cpu_seconds`), or why it did not run (`na`). Workloads that
 time a first call run in fresh processes (`--first KEY`), wall time only, with an empty persistent
-compilation cache, and then again with that cache warm.
+compilation cache, and then again with that cache warm. `--devices N` gives the process (and those) N CPU
+devices, for workloads on a mesh: LINTRA_NUM_CPU_DEVICES for Lintra, XLA's
+--xla_force_host_platform_device_count for JAX.
 This file is run as a script by the JAX side's interpreter, so it imports nothing of Lintra's package
 unless asked for Lintra.
 """
@@ -20,6 +22,15 @@ except ImportError:           # run as a script
     import workloads as W
 
 FIRST_CALL_RUNS = 3
+
+
+def device_env(lib, n):
+    """Environment variables that give a process of `lib` n CPU devices (set before the library is
+    imported; inherited by the first-call processes)."""
+    if lib == "lintra":
+        return {"LINTRA_NUM_CPU_DEVICES": str(n)}
+    flags = [f for f in os.environ.get("XLA_FLAGS", "").split() if "xla_force_host_platform_device_count" not in f]
+    return {"XLA_FLAGS": " ".join(flags + [f"--xla_force_host_platform_device_count={n}"])}
 
 
 def library(name):
@@ -99,7 +110,10 @@ def main():
     p.add_argument("--only", default=",".join(W.BY_KEY))
     p.add_argument("--quick", action="store_true")
     p.add_argument("--first", help="time the first call of this workload in this (fresh) process")
+    p.add_argument("--devices", type=int, default=1, help="CPU devices of this process (and its children)")
     args = p.parse_args()
+    if args.devices > 1:
+        os.environ.update(device_env(args.lib, args.devices))
     if args.first:
         L = library(args.lib)
         fn = W.BY_KEY[args.first].setup(L)

@@ -22,6 +22,7 @@ class Workload(NamedTuple):
     fresh_process: bool = False       # timed once, in a new process (first calls)
     needs: Optional[str] = None       # an attribute path the library must have, e.g. "lax.scan"
     awaited: bool = True              # False: each call returns its result unwaited (see measure's `finish`)
+    devices: int = 1                  # CPU devices its processes need (both sides get the same count)
 
 
 def block(L, out):
@@ -78,6 +79,24 @@ def mlp_first_call(L):
 def mlp_step(L):
     params, x, y = device(L, mlp_data(MLP_SIZES, MLP_BATCH))
     step = L.jax.jit(train_step(L))
+    return lambda: block(L, step(params, x, y))
+
+
+# ---- data-parallel MLP step on a mesh of CPU devices ----------------------------------------------------------
+
+DP_DEVICES, DP_BATCH = 8, 1024
+
+
+def _dp_step(L):
+    """The MLP step jitted over a 1-D mesh: batch split over 'data', parameters replicated, with the
+    arguments already laid out."""
+    S = L.jax.sharding
+    mesh = L.jax.make_mesh((DP_DEVICES,), ("data",), axis_types=(S.AxisType.Auto,))
+    rep, data = S.NamedSharding(mesh, S.PartitionSpec()), S.NamedSharding(mesh, S.PartitionSpec("data"))
+    params, x, y = mlp_data(MLP_SIZES, DP_BATCH)
+    params, x, y = L.jax.device_put(params, rep), L.jax.device_put(x, data), L.jax.device_put(y, data)
+    block(L, (params, x, y))         # the backend and the arrays are up before the clock starts
+    step = L.jax.jit(train_step(L), in_shardings=(rep, data, data), out_shardings=rep)
     return lambda: block(L, step(params, x, y))
 
 
@@ -275,6 +294,10 @@ WORKLOADS = [
     Workload("mlp_first_cached", "MLP step, first call, 2nd process (disk cache)", mlp_first_call,
              fresh_process=True),
     Workload("mlp_step", "MLP step, jit(grad), steady state", mlp_step),
+    Workload("dp_step", f"DP MLP step, {DP_DEVICES} CPU devices, batch {DP_BATCH} over 'data', steady state",
+             _dp_step, devices=DP_DEVICES),
+    Workload("dp_first", f"DP MLP step, {DP_DEVICES} CPU devices, first call", _dp_step, fresh_process=True,
+             devices=DP_DEVICES),
     Workload("mlp_eager_grad", "MLP grad, eager", mlp_eager_grad),
     Workload("per_example_jit", f"per-example grads (B={SMALL_BATCH}), jit(vmap(grad))", per_example_jit),
     Workload("per_example_eager", f"per-example grads (B={SMALL_BATCH}), vmap(grad), eager", per_example_eager),

@@ -29,6 +29,10 @@ def device_put(x, device=None):
     in JAX). With a NamedSharding each device gets its shard of the one global Array."""
     if isinstance(device, pjrt.SingleDeviceSharding):
         device = device._device
+    if device is not None and not _is_placement(device) and tree.is_tree_node(type(device)):
+        # a pytree prefix of x with a device or sharding per subtree (as JAX)
+        leaves, treedef = tree.flatten(device, is_leaf=_is_placement)
+        return treedef.unflatten([device_put(sub, d) for sub, d in zip(treedef.flatten_up_to(x), leaves)])
     if isinstance(device, NamedSharding):
         return tree.map(lambda leaf: _put_named(leaf, device), x)
     if device is not None and not isinstance(device, pjrt.Device):
@@ -47,6 +51,10 @@ def device_put(x, device=None):
         value, weak = host_value(leaf)
         return _put(value, device, weak)
     return tree.map(put, x)
+
+
+def _is_placement(d):
+    return d is None or isinstance(d, (pjrt.Device, pjrt.SingleDeviceSharding, NamedSharding))
 
 
 def _put_named(leaf, sharding):

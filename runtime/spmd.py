@@ -5,6 +5,7 @@ import itertools
 
 import numpy as np
 
+from ..ir.core import Block, Func, Op, Value
 from ..ir.types import TensorType, float0
 from ..lowering.lower import lower_text
 from . import compile_cache, pjrt
@@ -93,11 +94,66 @@ def addressable_shards(array):
 
 
 def reshard(array, sharding, committed=True):
-    """`array` laid out as `sharding` says (through the host: a compiled identity would keep it on device)."""
+    """`array` laid out as `sharding` says, on device: between shardings over the same devices a compiled
+    identity whose input has the old sharding and whose output the new (XLA inserts the collectives); from
+    one device to a mesh, each shard sliced there and copied to its device; from a mesh to one device, the
+    array replicated by the identity and one copy taken. Only between different device sets does the value go
+    through the host."""
+    if not is_sharded(array):
+        if isinstance(sharding, NamedSharding):
+            return _scatter(array, sharding, committed)
+        return pjrt.copy_to_device(array, sharding._device, committed)
+    old = array._sharding
+    if isinstance(sharding, NamedSharding) and old._device_assignment == sharding._device_assignment:
+        return _identity(array.aval, old, sharding)([array], committed)[0]
+    if not isinstance(sharding, NamedSharding) and sharding._device in old.device_set:
+        replicated = NamedSharding(old.mesh, PartitionSpec())
+        whole = array if old.is_equivalent_to(replicated, array.ndim) else \
+            _identity(array.aval, old, replicated)([array], committed)[0]
+        shard = next(s for s in pjrt.shards_of(whole) if s._sharding._device == sharding._device)
+        return Array(array.aval, sharding, [shard], committed, _skip_checks=True)
     value = array._value()
     if isinstance(sharding, NamedSharding):
         return put(value, array.aval, sharding, committed)
     return pjrt.device_put(np.ascontiguousarray(value), array.aval, sharding._device, committed)
+
+
+_identities = {}
+
+
+def _identity(aval, old, new):
+    """The SPMD executable that lays an `aval` array sharded as `old` out as `new` (one per signature)."""
+    key = (aval.shape, aval.dtype, aval.weak_type, old, new)
+    exe = _identities.get(key)
+    if exe is None:
+        x = Value(_storage(aval))
+        exe = _identities[key] = SpmdExecutable(Func("reshard", Block([x], [], [x])), old.mesh, [old], [new])
+    return exe
+
+
+_slicers = {}
+
+
+def _scatter(array, sharding, committed):
+    """A single-device `array` split as `sharding` says: its distinct shards sliced on its device by one
+    compiled program, then each copied to the devices that hold it."""
+    aval, device = array.aval, array._sharding._device
+    placed = sharding._placement(aval.shape)
+    indices = list(dict.fromkeys(tuple((s.start or 0, s.stop) for s in index) for _, index, _ in placed))
+    key = (aval.shape, aval.dtype, aval.weak_type, device, tuple(indices))
+    exe = _slicers.get(key)
+    if exe is None:
+        from .dispatch import Executable      # dispatch imports this module
+        x = Value(_storage(aval))
+        ops = [Op("slice", [x], [Value(x.type.update(shape=tuple((stop or n) - start for (start, stop), n in
+                                                                   zip(index, aval.shape))))],
+                  dict(start_indices=tuple(start for start, _ in index),
+                       limit_indices=tuple(stop or n for (_, stop), n in zip(index, aval.shape))))
+               for index in indices]
+        exe = _slicers[key] = Executable(Func("scatter", Block([x], ops, [op.results[0] for op in ops])), device)
+    pieces = dict(zip(indices, exe.run([array], True)))
+    shards = [pieces[tuple((s.start or 0, s.stop) for s in index)] for _, index, _ in placed]
+    return pjrt.put_shards(aval, sharding, shards, [d for d, _, _ in placed], committed)
 
 
 def _device(self):

@@ -1,12 +1,17 @@
 """lintra-dump: a user function's IR at any stage.
 
     lintra-dump MODULE:FUNCTION --args 'f32[3],f32[3]' [--stage ir|stablehlo|hlo] [--transform NAME]
-                [--print-after-all]
+                [--print-after-all] [--mesh data=4,model=2 --in-shardings 'P(data),P()' [--out-shardings 'P()']]
 
 MODULE is a dotted module name or a path to a .py file; FUNCTION may be dotted (Class.method). The function
 is traced on abstract arguments of the given types (IR type syntax: `f32[3]`, `i32[]`, `~f32[]`), transformed,
 run through the default pass pipeline, and printed as Lintra IR, StableHLO, or XLA's optimised HLO.
-A missing module or function, or a bad type, is one line on stderr and exit status 2.
+With --mesh the function is an SPMD program over a mesh of that shape (the process needs that many devices:
+LINTRA_NUM_CPU_DEVICES=8 for 4x2 CPU devices): --in-shardings gives one PartitionSpec per argument of the
+traced (transformed) function, --out-shardings one per result (unspecified: XLA chooses). The IR is headed
+by the mesh and the shardings, the StableHLO carries Shardy's `sdy.mesh` and `sdy.sharding` attributes, and
+the HLO is XLA's partitioned program (with its collectives).
+A missing module or function, a bad type or spec, or too few devices is one line on stderr and exit status 2.
 """
 import argparse
 import importlib
@@ -102,6 +107,49 @@ def parse_arg_types(spec: str):
     return types
 
 
+def split_top(spec: str):
+    """'P(a),P(None,(a,b))' -> ['P(a)', 'P(None,(a,b))']: commas inside brackets belong to the item."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(spec):
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(c, 0)
+        if c == "," and depth == 0:
+            parts.append(spec[start:i])
+            start = i + 1
+    parts = [p.strip() for p in parts + [spec[start:]]]
+    return [] if parts == [""] else parts
+
+
+def parse_mesh(spec: str):
+    """'data=4,model=2' -> (('data', 4), ('model', 2))."""
+    axes = []
+    for part in split_top(spec):
+        name, sep, size = part.partition("=")
+        if not sep or not name.strip().isidentifier() or not size.strip().isdigit() or int(size) < 1:
+            raise UsageError(f"bad mesh axis '{part}' in --mesh: expected NAME=SIZE, e.g. data=4,model=2")
+        axes.append((name.strip(), int(size)))
+    if not axes:
+        raise UsageError("--mesh needs at least one axis, e.g. --mesh data=8")
+    return tuple(axes)
+
+
+def parse_specs(spec: str, flag: str):
+    """'P(data),P(),P(None,(data,model))' -> PartitionSpecs; names may be quoted."""
+    from ..runtime.mesh import PartitionSpec
+    specs = []
+    for part in split_top(spec):
+        if not (part.startswith("P(") and part.endswith(")")):
+            raise UsageError(f"bad partition spec '{part}' in {flag}: expected P(...), e.g. P(data,None)")
+        entries = []
+        for entry in split_top(part[2:-1]):
+            names = [n.strip().strip("'\"") for n in split_top(entry[1:-1])] if entry.startswith("(") else \
+                [entry.strip("'\"")]
+            if not all(n.isidentifier() for n in names):
+                raise UsageError(f"bad partition spec '{part}' in {flag}: entries are axis names, None or (a,b)")
+            entries.append(None if names == ["None"] else names[0] if len(names) == 1 else tuple(names))
+        specs.append(PartitionSpec(*entries))
+    return specs
+
+
 def _import(module: str):
     if module.endswith(".py") or os.sep in module or "/" in module:
         path = os.path.abspath(module)
@@ -160,6 +208,12 @@ def _parser():
                    help="transformation applied to the function before tracing (default: none)")
     p.add_argument("--print-after-all", action="store_true",
                    help=f"print the IR after tracing and after each pass ({', '.join(DEFAULT_PIPELINE)})")
+    p.add_argument("--mesh", metavar="AXES", help="compile for a mesh of devices, e.g. data=4,model=2 "
+                   "(needs LINTRA_NUM_CPU_DEVICES >= its size on CPU)")
+    p.add_argument("--in-shardings", metavar="SPECS", help="with --mesh: one PartitionSpec per argument, "
+                   "e.g. 'P(data),P()' (default: all replicated)")
+    p.add_argument("--out-shardings", metavar="SPECS", help="with --mesh: one PartitionSpec per result "
+                   "(default: chosen by XLA)")
     return p
 
 
@@ -172,16 +226,57 @@ def residuals_comment(fun, types) -> str:
     return f"// residuals: {len(res)} value{'s' * (len(res) != 1)}, {nbytes} bytes ({', '.join(map(str, res))})\n"
 
 
-def dump(target, arg_types, stage="ir", transform="none", print_after_all=False, out=sys.stdout) -> str:
+def dump(target, arg_types, stage="ir", transform="none", print_after_all=False, out=sys.stdout,
+         mesh=None, in_specs=None, out_specs=None) -> str:
     """The text `lintra-dump` prints (dumps after each pass go to `out` as they happen); for --transform vjp
-    it starts with a comment line listing the residuals."""
+    it starts with a comment line listing the residuals. `mesh` ((name, size), ...) with PartitionSpecs per
+    argument and result (None: replicated arguments, results chosen by XLA) makes it an SPMD program."""
     fun = load_function(target)
     _check_arity(fun, target.rpartition(":")[2], len(arg_types))
     header = residuals_comment(fun, list(arg_types)) if transform == "vjp" else ""
-    return header + _dump(fun, arg_types, stage, transform, print_after_all, out)
+    spmd = None if mesh is None else (_make_mesh(mesh), in_specs, out_specs)
+    return header + _dump(fun, arg_types, stage, transform, print_after_all, out, spmd)
 
 
-def _dump(fun, arg_types, stage, transform, print_after_all, out) -> str:
+def _make_mesh(axes):
+    import lintra
+    size = 1
+    for _, n in axes:
+        size *= n
+    if lintra.device_count() < size:
+        shape = ",".join(f"{a}={n}" for a, n in axes)
+        raise UsageError(f"--mesh {shape} needs {size} devices, but this process has {lintra.device_count()}: "
+                         f"set LINTRA_NUM_CPU_DEVICES={size} (CPU)")
+    return lintra.make_mesh(tuple(n for _, n in axes), tuple(a for a, _ in axes))
+
+
+def _shardings(mesh, specs, values, flag):
+    """One NamedSharding (or None) per value: the given specs, checked against the mesh and the values."""
+    from ..runtime.named_sharding import NamedSharding
+    if specs is None:
+        return [None] * len(values)
+    if len(specs) != len(values):
+        raise UsageError(f"{flag} has {len(specs)} spec{'s' * (len(specs) != 1)}, but the traced function has "
+                         f"{len(values)} {'arguments' if flag == '--in-shardings' else 'results'}")
+    try:
+        out = [NamedSharding(mesh, s) for s in specs]
+        for s, v in zip(out, values):
+            s.check_shape(v.type.shape)
+    except (ValueError, TypeError) as e:
+        raise UsageError(f"{flag}: {str(e).splitlines()[0]}") from None
+    return out
+
+
+def _spmd_header(mesh, ins, outs, func) -> str:
+    show = lambda ss, vs: ", ".join(f"%{n}: {s.spec if s is not None else 'chosen by XLA'}"
+                                    for s, n in zip(ss, vs))
+    mesh_text = ", ".join(f"{a}={n}" for a, n in mesh.shape.items())
+    return (f"// mesh: {mesh_text} (devices {list(mesh._device_ids)})\n"
+            f"// in_shardings: {show(ins, func.arg_names or range(len(ins)))}\n"
+            f"// out_shardings: {show(outs, range(len(outs)))}\n")
+
+
+def _dump(fun, arg_types, stage, transform, print_after_all, out, spmd=None) -> str:
     import lintra
     fun, arg_types = TRANSFORMS[transform](fun, list(arg_types))
     func = lintra.make_ir(fun)(*_abstract(arg_types))
@@ -189,6 +284,8 @@ def _dump(fun, arg_types, stage, transform, print_after_all, out) -> str:
         print("// -----// IR Dump After trace //----- //", file=out)
         print(func, end="", file=out)
     func = run_passes(func, DEFAULT_PIPELINE, print_after_all=out if print_after_all else None)
+    if spmd is not None:
+        return _dump_spmd(func, stage, *spmd)
     if stage == "ir":
         return str(func)
     from ..lowering.lower import lower, to_text
@@ -199,11 +296,31 @@ def _dump(fun, arg_types, stage, transform, print_after_all, out) -> str:
     return pjrt.optimized_hlo(Executable(func).compiled) + "\n"
 
 
+def _dump_spmd(func, stage, mesh, in_specs, out_specs) -> str:
+    from ..runtime import pjrt, spmd
+    from ..runtime.mesh import PartitionSpec
+    ins = _shardings(mesh, in_specs or [PartitionSpec()] * len(func.args), func.args, "--in-shardings")
+    outs = _shardings(mesh, out_specs, func.results, "--out-shardings")
+    if stage == "ir":
+        return _spmd_header(mesh, ins, outs, func) + str(func)
+    if stage == "stablehlo":
+        from ..lowering.lower import lower, to_text
+        return to_text(lower(func, spmd=spmd.spmd_attrs(mesh, ins, outs, func)))
+    exe = spmd.SpmdExecutable(func, mesh, ins, outs)
+    return pjrt.optimized_hlo(exe.compiled) + "\n"
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         types = parse_arg_types(args.args)
-        text = dump(args.target, types, args.stage, args.transform, args.print_after_all)
+        if (args.in_shardings or args.out_shardings) and not args.mesh:
+            raise UsageError("--in-shardings and --out-shardings need --mesh (e.g. --mesh data=8)")
+        mesh = parse_mesh(args.mesh) if args.mesh else None
+        in_specs = parse_specs(args.in_shardings, "--in-shardings") if args.in_shardings else None
+        out_specs = parse_specs(args.out_shardings, "--out-shardings") if args.out_shardings else None
+        text = dump(args.target, types, args.stage, args.transform, args.print_after_all,
+                    mesh=mesh, in_specs=in_specs, out_specs=out_specs)
     except UsageError as e:
         print(f"lintra-dump: {e}", file=sys.stderr)
         return 2

@@ -138,3 +138,39 @@ def test_mismatched_sharding_is_rejected_or_resharded_never_crashes():
     assert lines[3].startswith("('IndivisibleError', \"Sharding NamedSharding(mesh=Mesh('x': 4, 'y': 2, "
                                "axis_types=(Explicit, Explicit)), spec=P('x',), memory_kind=device) implies that "
                                "array axis 0 is partitioned 4 times, but the dimension size is 5")
+
+
+def test_resharding_stays_on_device():
+    """device_put of an array already on devices to another layout: a compiled identity between the two
+    shardings (cached per signature), a slice-and-copy from one device to a mesh, a replicate-and-take from a
+    mesh to one device; the value never goes through the host."""
+    run("""
+    from lintra.runtime import spmd, pjrt
+    mesh = jax.make_mesh((4, 2), ('a', 'b'))
+    w = np.arange(64, dtype=np.float32).reshape(8, 8)
+    x = jax.device_put(w, NamedSharding(mesh, P('a', 'b')))
+    host_reads = []
+    value = pjrt.ArrayImpl._value
+    pjrt.ArrayImpl._value = lambda self: host_reads.append(self.aval) or value(self)
+    y = jax.device_put(x, NamedSharding(mesh, P('b', None)))
+    y2 = jax.device_put(x, NamedSharding(mesh, P('b', None)))
+    assert len(spmd._identities) == 1                           # one compile per (shape, dtype, old, new)
+    s = jax.device_put(w, jax.devices()[3])
+    z = jax.device_put(s, NamedSharding(mesh, P(None, ('a', 'b'))))
+    r = jax.device_put(z, NamedSharding(mesh, P()))
+    one = jax.device_put(x, jax.devices()[5])
+    u = jax.device_put(jnp.asarray(w), NamedSharding(mesh, P('a')))   # an uncommitted array, too
+    assert host_reads == [], host_reads
+    pjrt.ArrayImpl._value = value
+    for a, spec in [(y, P('b', None)), (y2, P('b', None)), (z, P(None, ('a', 'b'))), (r, P()), (u, P('a'))]:
+        assert a.sharding == NamedSharding(mesh, spec) and a.committed, a.sharding
+        assert np.array_equal(np.asarray(a), w)
+    assert [sh.data.shape for sh in y.addressable_shards] == [(4, 8)] * 8
+    assert [sh.index for sh in z.addressable_shards][1] == (slice(None), slice(1, 2))
+    assert one.devices() == {jax.devices()[5]} and one.committed
+    assert np.array_equal(np.asarray(one), w) and np.array_equal(np.asarray(one + 1), w + 1)
+    assert (one + 1).devices() == {jax.devices()[5]}
+    # a pytree of shardings, a prefix of the values (as JAX)
+    t = jax.device_put({'p': (w, w), 'q': w}, {'p': NamedSharding(mesh, P('a')), 'q': jax.devices()[1]})
+    assert t['p'][1].sharding.spec == P('a') and t['q'].devices() == {jax.devices()[1]}
+    """)
