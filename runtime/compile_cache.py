@@ -17,10 +17,13 @@ recently used entries, by modification time, which a hit refreshes. Processes ma
 import hashlib
 import os
 import platform
+import re
 import tempfile
 import threading
 import time
 
+from ..ir import callbacks
+from ..lowering.lower import parse_module
 from . import pjrt
 
 MAGIC = b"lintra-executable-v2\n"
@@ -180,11 +183,33 @@ def _write(directory, path, data):
 stats = {"hits": 0, "misses": 0, "errors": 0, "evictions": 0}
 
 
+_CALLBACK_TARGET = "@xla_ffi_python_cpu_callback"
+
+
+def _host_callbacks(text):
+    """The functions the module's callback custom calls name, at their `index`: each call carries its
+    registry id (see lowering/rules/callback.py); one that threads a token gets it back with its results."""
+    found = {}
+    for line in text.splitlines():
+        if _CALLBACK_TARGET in line:
+            index = int(re.search(r"index = (\d+) : ui64", line).group(1))
+            fn = callbacks.lookup(int(re.search(r"lintra.callback_id = (\d+)", line).group(1)))
+            found[index] = _threading_token(fn) if "!stablehlo.token" in line else fn
+    return [found[i] for i in range(len(found))]
+
+
+def _threading_token(fn):
+    return lambda token, *args: (token, *fn(*args))
+
+
 def compile(text: str, devices, options=None):
     """Compile StableHLO `text` for `devices` (with xla_client CompileOptions `options`), through the disk
     cache when it is on."""
     if options is None:
         options = pjrt.compile_options(devices)
+    if _CALLBACK_TARGET in text:
+        # its host callbacks are Python objects of this process: never cached on disk (as JAX)
+        return pjrt.compile(parse_module(text), devices, options, _host_callbacks(text))
     directory = cache_dir()
     if directory is None:
         return pjrt.compile(text, devices, options)
