@@ -21,6 +21,7 @@ from .frontend.ad_checkpoint import checkpoint, checkpoint_policies, checkpointe
 from .frontend.api import eval_shape, jit, make_ir, make_jaxpr
 from .frontend.batching import vmap
 from .frontend.custom import custom_jvp, custom_vjp
+from .frontend.callbacks import io_callback as _io_callback, pure_callback
 from .frontend.config import config, disable_jit
 from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
 from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
@@ -48,6 +49,7 @@ _sys.modules[f"{__name__}.scipy.special"] = _scipy_special
 # lintra.experimental holds lintra.experimental.multihost_utils
 experimental = _types.ModuleType(f"{__name__}.experimental", "Lintra's analogue of jax.experimental.")
 experimental.multihost_utils = _multihost_utils
+experimental.io_callback = _io_callback
 _sys.modules[f"{__name__}.experimental"] = experimental
 _sys.modules[f"{__name__}.experimental.multihost_utils"] = _multihost_utils
 _sys.modules[f"{__name__}.distributed"] = distributed

@@ -1,4 +1,8 @@
-"""lintra.debug: visualize_array_sharding, a text table of which devices hold which part of an array."""
+"""lintra.debug: print and callback (host callbacks, see callbacks.py) and visualize_array_sharding, a text
+table of which devices hold which part of an array."""
+import builtins
+
+from .callbacks import debug_callback as callback, debug_print as print  # noqa: F401  (public names)
 
 def _cells(array):
     """{(row slice, column slice): [device ids]} for a 1-D or 2-D array."""
@@ -32,4 +36,4 @@ def sharding_table(array) -> str:
 
 def visualize_array_sharding(array, *, use_color=False, scale=1.0, min_width=9, max_width=80):
     """Print which devices hold which part of the 1-D or 2-D `array`."""
-    print(sharding_table(array))
+    builtins.print(sharding_table(array))

@@ -614,6 +614,16 @@ def _lu(x):
     return [x.strong(), TensorType(batch + (min(m, n),), i32), TensorType(batch + (m,), i32)]
 
 
+# ---- host callbacks: `callback` is the id of a function in ir.callbacks' registry; kind is "pure"
+# (pure_callback: no effect, may be removed), "debug" (debug.callback/print) or "io" (io_callback)
+
+@primitive("callback")
+def _callback(*args, callback, result_shapes, result_dtypes, kind, ordered=False, vmap_method=""):
+    if kind not in ("pure", "debug", "io") or len(result_shapes) != len(result_dtypes):
+        _fail("callback", f"bad kind {kind!r} or result shapes/dtypes", *args)
+    return [TensorType(tuple(s), np.dtype(d)) for s, d in zip(result_shapes, result_dtypes)]
+
+
 # ---- structured control flow: regions are closed, so every value a body uses from outside is an operand ----
 
 REGION_PRIMITIVES.update({"cond", "while", "scan"})

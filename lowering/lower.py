@@ -130,3 +130,10 @@ def to_text(module) -> str:
 def lower_text(func_ir, name="main", donated=(), spmd=None) -> str:
     with _lock:
         return to_text(lower(func_ir, name, donated, spmd))
+
+
+def parse_module(text: str):
+    """StableHLO text back as an `ir.Module` (jaxlib compiles a module with host callbacks only in that
+    form)."""
+    with _lock, context():
+        return ir.Module.parse(text)

@@ -18,10 +18,13 @@ import hashlib
 import logging
 import os
 import platform
+import re
 import tempfile
 import threading
 import time
 
+from ..ir import callbacks
+from ..lowering.lower import parse_module
 from . import pjrt
 
 MAGIC = b"lintra-executable-v2\n"
@@ -182,10 +185,29 @@ _log = logging.getLogger("lintra")
 stats = {"hits": 0, "misses": 0, "errors": 0, "evictions": 0}
 
 
-def _compile(text, devices, options, name):
+_CALLBACK_TARGET = "@xla_ffi_python_cpu_callback"
+
+
+def _host_callbacks(text):
+    """The functions the module's callback custom calls name, at their `index`: each call carries its
+    registry id (see lowering/rules/callback.py); one that threads a token gets it back with its results."""
+    found = {}
+    for line in text.splitlines():
+        if _CALLBACK_TARGET in line:
+            index = int(re.search(r"index = (\d+) : ui64", line).group(1))
+            fn = callbacks.lookup(int(re.search(r"lintra.callback_id = (\d+)", line).group(1)))
+            found[index] = _threading_token(fn) if "!stablehlo.token" in line else fn
+    return [found[i] for i in range(len(found))]
+
+
+def _threading_token(fn):
+    return lambda token, *args: (token, *fn(*args))
+
+
+def _compile(module, devices, options, name, host_callbacks=()):
     """XLA's compile, logged as JAX logs it under jax_log_compiles."""
     start = time.perf_counter()
-    exe = pjrt.compile(text, devices, options)
+    exe = pjrt.compile(module, devices, options, host_callbacks)
     if pjrt.log_compiles.value:
         _log.warning("Finished XLA compilation of jit(%s) in %.9f sec", name, time.perf_counter() - start)
     return exe
@@ -196,6 +218,9 @@ def compile(text: str, devices, options=None, name="main"):
     `options`), through the disk cache when it is on."""
     if options is None:
         options = pjrt.compile_options(devices)
+    if _CALLBACK_TARGET in text:
+        # its host callbacks are Python objects of this process: never cached on disk (as JAX)
+        return _compile(parse_module(text), devices, options, name, _host_callbacks(text))
     directory = cache_dir()
     if directory is None:
         return _compile(text, devices, options, name)

@@ -161,8 +161,13 @@ def compile_options(devices):
     return options
 
 
-def compile(module, devices, options=None):
-    """Compile a StableHLO module (jaxlib MLIR module or text) for `devices`."""
+def compile(module, devices, options=None, host_callbacks=()):
+    """Compile a StableHLO module (jaxlib MLIR module or text) for `devices`. `host_callbacks` are the
+    Python functions its python-callback custom calls name by index (jaxlib takes them only with an MLIR
+    module, not text)."""
+    if host_callbacks:
+        return devices[0].client.compile_and_load(module, xla_client.DeviceList(tuple(devices)),
+                                                  options or compile_options(devices), list(host_callbacks))
     return devices[0].client.compile_and_load(module, xla_client.DeviceList(tuple(devices)),
                                               options or compile_options(devices))
 

@@ -4,6 +4,7 @@ attributes and regions) reuses the earlier op's results. Constants with equal va
 A checkpoint with prevent_cse is never merged with another; and since regions are closed, nothing inside a
 region merges with anything outside it, so a checkpoint's recomputation is never replaced by the values it
 recomputes."""
+from ..callbacks import has_effect
 from ..core import Block, Func, attrs_key, is_built
 
 
@@ -22,7 +23,8 @@ def block_key(block: Block):
 
 
 def _no_cse(op):
-    return op.prim == "checkpoint" and op.attrs.get("prevent_cse", True)
+    # two equal prints are two prints
+    return op.prim == "checkpoint" and op.attrs.get("prevent_cse", True) or has_effect(op)
 
 
 def cse_block(block: Block) -> Block:

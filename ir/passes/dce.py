@@ -1,4 +1,6 @@
-"""Dead-code elimination: ops have no side effects, so an op none of whose results is used goes."""
+"""Dead-code elimination: an op none of whose results is used goes, unless it has an effect (a host
+callback that prints or does I/O, or a region holding one)."""
+from ..callbacks import has_effect
 from ..core import Block, Func, is_built
 
 
@@ -6,7 +8,7 @@ def dce_block(block: Block) -> Block:
     live = set(block.results)
     kept = []
     for op in reversed(block.ops):   # users come after definitions, so one backward sweep suffices
-        if not any(r in live for r in op.results):
+        if not any(r in live for r in op.results) and not has_effect(op):
             continue
         for region in op.regions:
             if is_built(region):
