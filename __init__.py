@@ -32,6 +32,8 @@ from .frontend import multihost_utils as _multihost_utils
 from .runtime.array import Array
 from .frontend import sharding, debug
 from .frontend.sharding import P, make_mesh, set_mesh
+from .frontend.shard_map import shard_map
+from .frontend import shard_map as _shard_map
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
 for _name in ("numpy", "lax", "tree", "tree_util", "flatten_util", "random", "ad_checkpoint", "sharding",
@@ -52,6 +54,10 @@ experimental.multihost_utils = _multihost_utils
 experimental.io_callback = _io_callback
 _sys.modules[f"{__name__}.experimental"] = experimental
 _sys.modules[f"{__name__}.experimental.multihost_utils"] = _multihost_utils
+# lintra.experimental.shard_map.shard_map: JAX 0.10.2 still has it (deprecated), with check_rep and auto
+experimental.shard_map = _types.ModuleType(f"{__name__}.experimental.shard_map", "jax.experimental.shard_map")
+experimental.shard_map.shard_map = _shard_map.experimental_shard_map
+_sys.modules[f"{__name__}.experimental.shard_map"] = experimental.shard_map
 _sys.modules[f"{__name__}.distributed"] = distributed
 
 __version__ = "0.1.0"

@@ -821,3 +821,43 @@ def _sharding_constraint(x, *, mesh, device_ids, spec):
     if len(device_ids) != int(np.prod([s for _, s in mesh], dtype=np.int64)):
         _fail("sharding_constraint", f"{len(device_ids)} device ids for a mesh of {list(mesh)}", x)
     return [x]
+
+
+# shard_map(*operands): its region runs once per device of the mesh on that device's blocks (per-device
+# types: each dimension divided by the sizes of the mesh axes its spec names), as a manual SPMD program over
+# `manual_axes`; the results are assembled from the devices' blocks as out_specs say. in_specs/out_specs hold
+# one spec per operand/result (axes per leading dimension, as sharding_constraint's).
+REGION_PRIMITIVES.add("shard_map")
+
+
+def shard_shape(prim, mesh, spec, t, divide=True):
+    """t's per-device shape under `spec` (divide), or the global shape of the per-device type t (not divide)."""
+    check_mesh_spec(prim, mesh, spec, t)
+    sizes = dict(mesh)
+    shape = list(t.shape)
+    for d, axes in enumerate(spec):
+        n = int(np.prod([sizes[a] for a in axes], dtype=np.int64))
+        if divide and shape[d] % n:
+            _fail(prim, f"dimension {d} of size {shape[d]} is not divisible by {n}, the size of the mesh axes "
+                  f"{list(axes)} that spec {list(spec)} splits it over", t)
+        shape[d] = shape[d] // n if divide else shape[d] * n
+    return t.update(shape=tuple(shape))
+
+
+@primitive("shard_map")
+def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual_axes):
+    body, = regions
+    names = [n for n, _ in mesh]
+    if len(device_ids) != int(np.prod([s for _, s in mesh], dtype=np.int64)):
+        raise TypeError(f"shard_map: {len(device_ids)} device ids for a mesh of {list(mesh)}")
+    if not set(manual_axes) <= set(names):
+        raise TypeError(f"shard_map: manual axes {list(manual_axes)} are not all axes of the mesh {names}")
+    if len(in_specs) != len(operands) or len(out_specs) != len(body.result_types):
+        raise TypeError(f"shard_map: {len(in_specs)} in_specs for {len(operands)} operands and {len(out_specs)} "
+                        f"out_specs for {len(body.result_types)} region results")
+    for spec in list(in_specs) + list(out_specs):
+        if any(a not in manual_axes for axes in spec for a in axes):
+            raise TypeError(f"shard_map: spec {list(spec)} names an axis that is not manual ({list(manual_axes)})")
+    _match_args("shard_map", [shard_shape("shard_map", mesh, s, t) for s, t in zip(in_specs, operands)],
+                body.arg_types)
+    return [shard_shape("shard_map", mesh, s, t, divide=False) for s, t in zip(out_specs, body.result_types)]

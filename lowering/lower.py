@@ -92,9 +92,10 @@ def _donate(fn, func_ir, donated):
 
 
 def constraint_mesh(func_ir):
-    """(mesh axes, device ids) of the sharding constraints in `func_ir`, or None when it has none."""
+    """(mesh axes, device ids) of the sharding constraints and shard_maps in `func_ir`, or None when it has
+    none."""
     for op in func_ir.body.walk():
-        if op.prim == "sharding_constraint":
+        if op.prim in ("sharding_constraint", "shard_map"):
             return op.attrs["mesh"], op.attrs["device_ids"]
     return None
 

@@ -155,7 +155,7 @@ def _type(a):
 def apply_primitive(prim, args, attrs, regions=()):
     """Run one primitive eagerly on Arrays: compiled once per (primitive, operand types, attributes,
     regions, device); on sharded Arrays, as one SPMD program over their mesh."""
-    if prim == "sharding_constraint":
+    if prim in _MESH_OPS:
         return _apply_sharded(prim, args, attrs, regions)
     for a in args:           # a loop, not any([...]): this is the hot path of every eager op
         if a.__class__ is Array and a._sharding.__class__ is not _single:
@@ -186,6 +186,7 @@ def apply_primitive(prim, args, attrs, regions=()):
 
 
 _sharded_op_cache = {}
+_MESH_OPS = ("sharding_constraint", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
 
 
 def _apply_sharded(prim, args, attrs, regions):
@@ -199,5 +200,5 @@ def _apply_sharded(prim, args, attrs, regions):
         b.ret(*b.emit(prim, params, attrs, regions))
         func = _sharded_op_cache[key] = Func(prim, b.block)
     cache = _sharded_op_cache.setdefault((key, "executables"), {})
-    ir_mesh = (attrs["mesh"], attrs["device_ids"]) if prim == "sharding_constraint" else None
+    ir_mesh = (attrs["mesh"], attrs["device_ids"]) if prim in _MESH_OPS else None
     return spmd.run(func, list(args), 0, cache, [None] * len(args), [None] * len(func.results), ir_mesh)[0]

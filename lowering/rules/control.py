@@ -33,12 +33,6 @@ def _stop_gradient(ctx, op, x):
     return [x]
 
 
-@rule("psum", "pmax", "pmin", "all_gather", "axis_index", "ppermute", "psum_scatter", "all_to_all")
-def _unbound_axis(ctx, op, *args):
-    raise NameError(f"unbound axis name: {op.attrs['axis_name']!r}. {op.prim} over a named axis must run "
-                    f"inside vmap(..., axis_name={op.attrs['axis_name']!r})")
-
-
 # ---- structured control flow -----------------------------------------------------------------------
 
 def _i32(value):
