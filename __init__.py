@@ -10,6 +10,7 @@ if __name__ != "lintra":
 
 from .frontend import lax_public as lax, numpy, tree
 from .frontend import random
+from .frontend import dtypes_public as dtypes
 from .frontend import flatten_util, tree_util
 from .frontend import nn, scipy_special as _scipy_special
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)
@@ -37,7 +38,7 @@ from .frontend import shard_map as _shard_map
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
 for _name in ("numpy", "lax", "tree", "tree_util", "flatten_util", "random", "ad_checkpoint", "sharding",
-              "debug"):
+              "debug", "dtypes"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
 _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg

@@ -13,6 +13,37 @@ _NARROW = {np.dtype(np.float64): np.dtype(np.float32), np.dtype(np.int64): np.dt
            np.dtype(np.uint64): np.dtype(np.uint32), np.dtype(np.complex128): np.dtype(np.complex64)}
 
 
+class extended(np.generic):
+    """Scalar class of extended dtypes (as jax.dtypes.extended): dtypes that are not NumPy's."""
+
+
+class prng_key(extended):
+    """Scalar class of PRNG key dtypes (jax.dtypes.prng_key): issubdtype(keys.dtype, prng_key) is True."""
+
+
+class KeyTy:
+    """The dtype of typed key arrays, `key<fry>` for Threefry-2x32 (JAX's KeyTy). Not a NumPy dtype: a key's
+    storage is its two uint32 words, which only lintra.random looks at."""
+    type = prng_key
+    name = "key<fry>"
+    itemsize = 8
+    _impl = "threefry2x32"
+
+    def __repr__(self):
+        return self.name
+
+    __str__ = __repr__
+
+    def __eq__(self, other):
+        return isinstance(other, KeyTy)
+
+    def __hash__(self):
+        return hash(KeyTy)
+
+
+key_fry = KeyTy()
+
+
 def canonicalize_dtype(d) -> np.dtype:
     """The dtype Lintra uses for `d`: 64-bit types narrow to 32 bits unless x64 is enabled."""
     d = T.dtype(d)

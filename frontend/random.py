@@ -2,9 +2,10 @@
 
 Keys
 ----
-A key is a raw `uint32[2]` array (what `jax.random.PRNGKey` returns). Lintra has no typed key arrays
-(`key<fry>`) yet, so `key(seed)` returns the same raw array as `PRNGKey(seed)`, and `key_data` /
-`wrap_key_data` are identities that only check the representation.
+`key(seed)` returns a typed key array (dtype key<fry>, frontend/prng.py); `PRNGKey(seed)` returns the raw
+uint32[2] key JAX's PRNGKey returns. Both hold the same two words. Every function here accepts either kind
+(the typed form is unwrapped inside the jitted body, so it costs nothing once compiled) and split/fold_in
+return keys of the kind they were given.
 
 Seeding. An integer seed s becomes the key words (s >> 32, s mod 2**32), the high word taken by a logical
 shift. A Python int is first made an int64 (so ints beyond 64 bits raise OverflowError); without x64 it
@@ -70,6 +71,7 @@ multivariate_normal factors cov with a Cholesky decomposition unrolled over the 
 its last bits may differ from JAX's LAPACK-based factor; 'svd' and 'eigh' need linear-algebra primitives
 Lintra does not have yet.
 """
+import functools
 import math
 import operator
 from collections.abc import Sequence
@@ -78,12 +80,13 @@ import ml_dtypes
 import numpy as np
 
 from ..ir import types as T
-from . import dtypes, lax
+from . import dtypes, lax, prng
 from . import numpy as jnp
 from .api import jit
 from .config import config
 from .core import is_value, type_of
 from .numpy._util import describe, to_dtype
+from .prng import PRNGKeyArray
 
 _U32 = np.dtype(np.uint32)
 _ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
@@ -240,11 +243,16 @@ def _fold_in(key, data):
 # ---- argument checks --------------------------------------------------------------------------------------
 
 def _check_key(name, key, allow_batched=False):
+    if isinstance(key, PRNGKeyArray):
+        if key.shape and not allow_batched:
+            raise ValueError(f"{name} accepts a single key, but was given a key array of shape {key.shape} != (). "
+                             f"Use vmap for batching.")
+        return key
     if not is_value(key):
         if isinstance(key, (np.ndarray, np.generic, list, tuple)):
             key = jnp.asarray(np.asarray(key))
         else:
-            raise TypeError(f"{name}: expected a PRNG key (a uint32[2] array from PRNGKey, key, split or fold_in), "
+            raise TypeError(f"{name}: expected a PRNG key (from key, PRNGKey, split or fold_in), "
                             f"got {key!r} of type {type(key).__name__}")
     t = type_of(key)
     if t.dtype != _U32 or not t.shape or t.shape[-1] != 2 or (t.ndim != 1 and not allow_batched):
@@ -252,6 +260,17 @@ def _check_key(name, key, allow_batched=False):
         hint = "; use vmap for batches of keys" if t.dtype == _U32 and t.shape[-1:] == (2,) else ""
         raise TypeError(f"{name}: expected {want} (from PRNGKey, key, split or fold_in), got {describe(key)}{hint}")
     return key
+
+
+def _kjit(body, static_argnums=(), keys_out=False):
+    """jit of body(raw_key, *args), callable with a typed or a raw key as its first argument. The conversion
+    happens inside the trace (free once compiled); with keys_out, key results come back in the key's form."""
+    @functools.wraps(body)
+    def run(key, *args):
+        typed = isinstance(key, PRNGKeyArray)
+        out = body(prng.data(key) if typed else key, *args)
+        return prng.wrap(out) if typed and keys_out else out
+    return jit(run, static_argnums=static_argnums)
 
 
 def _shape(name, shape):
@@ -318,14 +337,15 @@ def PRNGKey(seed, *, impl=None):
 
 
 def key(seed, *, impl=None):
-    """Same as PRNGKey: Lintra has no typed key arrays yet, so keys are raw uint32[2] arrays."""
-    return _seed("key", seed, impl)
+    """A typed key (a scalar key<fry> array) from an integer seed; its data is PRNGKey(seed)."""
+    return _seed("key", seed, impl, typed=True)
 
 
 _seed_jit = jit(_seed_words)
+_seed_typed_jit = jit(lambda seed: prng.wrap(_seed_words(seed)))
 
 
-def _seed(name, seed, impl):
+def _seed(name, seed, impl, typed=False):
     if impl not in (None, "threefry2x32"):
         raise ValueError(f"{name}: unsupported PRNG implementation {impl!r}; Lintra has only 'threefry2x32'")
     if isinstance(seed, (bool, np.bool_)) or isinstance(seed, (float, complex, np.inexact)):
@@ -341,27 +361,37 @@ def _seed(name, seed, impl):
                         f"Use vmap for batching")
     if not T.is_int(t.dtype):
         raise TypeError(f"PRNG key seed must be an integer; got {describe(seed)}")
-    return _seed_jit(seed)
+    return (_seed_typed_jit if typed else _seed_jit)(seed)
 
 
 def key_data(keys):
-    """The uint32[..., 2] data of keys: the keys themselves, as keys are raw arrays here."""
-    return _check_key("key_data", keys, allow_batched=True)
+    """The uint32[..., 2] data of keys: of a typed key array, its words; a raw key array is its own data."""
+    keys = _check_key("key_data", keys, allow_batched=True)
+    return prng.data(keys) if isinstance(keys, PRNGKeyArray) else keys
 
 
 def wrap_key_data(key_bits_array, *, impl=None):
-    """Keys from their uint32[..., 2] data: the data itself, as keys are raw arrays here."""
+    """A typed key array of shape S from its uint32[*S, 2] data."""
     if impl not in (None, "threefry2x32"):
-        raise ValueError(f"wrap_key_data: unsupported PRNG implementation {impl!r}")
-    return _check_key("wrap_key_data", key_bits_array, allow_batched=True)
+        raise ValueError(f"wrap_key_data: unsupported PRNG implementation {impl!r}; Lintra has only 'threefry2x32'")
+    if isinstance(key_bits_array, PRNGKeyArray):
+        raise TypeError("wrap_key_data: the argument is already a typed key array; pass key_data(keys)")
+    raw = key_bits_array if is_value(key_bits_array) else jnp.asarray(key_bits_array)
+    return prng.wrap(prng.check_data(raw))
+
+
+def key_impl(keys):
+    """The name of the PRNG implementation of keys, typed or raw: 'threefry2x32' (Lintra's only one)."""
+    _check_key("key_impl", keys, allow_batched=True)
+    return prng.IMPL
 
 
 def clone(key):
-    """key itself: raw keys are immutable arrays, so there is nothing to copy."""
+    """key itself: keys are immutable arrays, so there is nothing to copy."""
     return key
 
 
-_split_jit = jit(_split, static_argnums=(1, 2))
+_split_jit = _kjit(_split, static_argnums=(1, 2), keys_out=True)
 
 
 def split(key, num=2):
@@ -373,7 +403,7 @@ def split(key, num=2):
     return _split_jit(key, shape, _partitionable())
 
 
-_fold_in_jit = jit(_fold_in)
+_fold_in_jit = _kjit(_fold_in, keys_out=True)
 
 
 def fold_in(key, data):
@@ -395,7 +425,7 @@ def fold_in(key, data):
 
 # ---- bits and uniform ------------------------------------------------------------------------------------
 
-_bits_jit = jit(_bits, static_argnums=(1, 2, 3))
+_bits_jit = _kjit(_bits, static_argnums=(1, 2, 3))
 
 
 def bits(key, shape=(), dtype=None):
@@ -431,7 +461,7 @@ def _uniform_impl(key, shape, dtype, minval, maxval, part):
     return _uniform(key, shape, dtype, minval, maxval, part)
 
 
-_uniform_jit = jit(_uniform_impl, static_argnums=(1, 2, 5))
+_uniform_jit = _kjit(_uniform_impl, static_argnums=(1, 2, 5))
 
 
 def uniform(key, shape=(), dtype=float, minval=0., maxval=1.):
@@ -458,7 +488,7 @@ def _normal_impl(key, shape, dtype, part):
     return jnp.divide(jnp.add(re, jnp.multiply(1j, im)), np.array(np.sqrt(2), dtype))
 
 
-_normal_jit = jit(_normal_impl, static_argnums=(1, 2, 3))
+_normal_jit = _kjit(_normal_impl, static_argnums=(1, 2, 3))
 
 
 def normal(key, shape=(), dtype=float):
@@ -485,7 +515,7 @@ def _truncated_normal_impl(key, lower, upper, shape, dtype, part):
                     lax.nextafter(lax.stop_gradient(upper), lax.full_like(upper, -np.inf)))
 
 
-_truncated_normal_jit = jit(_truncated_normal_impl, static_argnums=(3, 4, 5))
+_truncated_normal_jit = _kjit(_truncated_normal_impl, static_argnums=(3, 4, 5))
 
 
 def truncated_normal(key, lower, upper, shape=None, dtype=float):
@@ -502,7 +532,7 @@ def _bernoulli_impl(key, p, shape, part):
     return lax.lt(_uniform(key, shape, type_of(p).dtype, 0., 1., part), _full(p, shape))
 
 
-_bernoulli_jit = jit(_bernoulli_impl, static_argnums=(2, 3))
+_bernoulli_jit = _kjit(_bernoulli_impl, static_argnums=(2, 3))
 
 
 def bernoulli(key, p=np.float32(0.5), shape=None):
@@ -517,7 +547,7 @@ def bernoulli(key, p=np.float32(0.5), shape=None):
 
 def _simple(name, body):
     """A sampler of signature (key, shape=(), dtype=float) whose values are body(key, shape, dtype, part)."""
-    compiled = jit(body, static_argnums=(1, 2, 3))
+    compiled = _kjit(body, static_argnums=(1, 2, 3))
 
     def sampler(key, shape=(), dtype=float):
         key = _check_key(name, key)
@@ -589,7 +619,7 @@ def _rademacher_impl(key, shape, dtype, part):
     return jnp.astype(jnp.subtract(jnp.multiply(2, b), 1), dtype)
 
 
-_rademacher_jit = jit(_rademacher_impl, static_argnums=(1, 2, 3))
+_rademacher_jit = _kjit(_rademacher_impl, static_argnums=(1, 2, 3))
 
 
 def rademacher(key, shape=(), dtype=int):
@@ -607,7 +637,7 @@ def _double_sided_maxwell_impl(key, loc, scale, shape, dtype, part):
     return jnp.add(jnp.multiply(jnp.multiply(sign, rvs), scale), loc)
 
 
-_double_sided_maxwell_jit = jit(_double_sided_maxwell_impl, static_argnums=(3, 4, 5))
+_double_sided_maxwell_jit = _kjit(_double_sided_maxwell_impl, static_argnums=(3, 4, 5))
 
 
 def double_sided_maxwell(key, loc, scale, shape=(), dtype=float):
@@ -623,7 +653,7 @@ def _pareto_impl(key, b, shape, dtype, part):
     return lax.exp(jnp.divide(_exponential(key, shape, dtype, part), lax.convert_element_type(b, dtype)))
 
 
-_pareto_jit = jit(_pareto_impl, static_argnums=(2, 3, 4))
+_pareto_jit = _kjit(_pareto_impl, static_argnums=(2, 3, 4))
 
 
 def pareto(key, b, shape=None, dtype=float):
@@ -638,7 +668,7 @@ def _weibull_min_impl(key, scale, concentration, shape, dtype, part):
     return jnp.multiply(jnp.power(jnp.negative(jnp.log1p(jnp.negative(u))), 1.0 / concentration), scale)
 
 
-_weibull_min_jit = jit(_weibull_min_impl, static_argnums=(3, 4, 5))
+_weibull_min_jit = _kjit(_weibull_min_impl, static_argnums=(3, 4, 5))
 
 
 def weibull_min(key, scale, concentration, shape=(), dtype=float):
@@ -686,7 +716,7 @@ def _randint_impl(key, shape, minval, maxval, dtype, part):
     return _randint(key, shape, minval, maxval, dtype, part)
 
 
-_randint_jit = jit(_randint_impl, static_argnums=(1, 4, 5))
+_randint_jit = _kjit(_randint_impl, static_argnums=(1, 4, 5))
 
 
 def randint(key, shape, minval, maxval, dtype=int):
@@ -730,7 +760,7 @@ def _permutation_impl(key, x, axis, independent, part):
     return _take(x, ind, axis)
 
 
-_permutation_jit = jit(_permutation_impl, static_argnums=(2, 3, 4))
+_permutation_jit = _kjit(_permutation_impl, static_argnums=(2, 3, 4))
 
 
 def permutation(key, x, axis=0, independent=False):
@@ -780,7 +810,7 @@ def _choice_impl(key, arr, p, shape, replace, axis, n_inputs, scalar, part):
     return jnp.reshape(result, shape if scalar else at[:axis] + shape + at[axis + 1:])
 
 
-_choice_jit = jit(_choice_impl, static_argnums=(3, 4, 5, 6, 7, 8))
+_choice_jit = _kjit(_choice_impl, static_argnums=(3, 4, 5, 6, 7, 8))
 
 
 def choice(key, a, shape=(), replace=True, p=None, axis=0):
@@ -829,7 +859,7 @@ def _categorical_impl(key, logits, axis, shape, part):
     return lax.argmax(scores, len(prefix) + axis, dtypes.default_int())
 
 
-_categorical_jit = jit(_categorical_impl, static_argnums=(2, 3, 4))
+_categorical_jit = _kjit(_categorical_impl, static_argnums=(2, 3, 4))
 
 
 def categorical(key, logits, axis=-1, shape=None):
@@ -923,7 +953,7 @@ def _gamma(key, a, shape, dtype, log_space, part):
     return lax.reshape(_gammas(lax.reshape(key, (1, 2)), [a], shape, dtype, log_space, part), shape)
 
 
-_gamma_jit = jit(_gamma, static_argnums=(2, 3, 4, 5))
+_gamma_jit = _kjit(_gamma, static_argnums=(2, 3, 4, 5))
 
 
 def _gamma_family(name, log_space):
@@ -951,7 +981,7 @@ def _beta_impl(key, a, b, shape, dtype, part):
     return lax.div(ga, lax.add(ga, gb))
 
 
-_beta_jit = jit(_beta_impl, static_argnums=(3, 4, 5))
+_beta_jit = _kjit(_beta_impl, static_argnums=(3, 4, 5))
 
 
 def beta(key, a, b, shape=None, dtype=float):
@@ -973,7 +1003,7 @@ def _dirichlet_impl(key, alpha, shape, dtype, part):
     return jnp.divide(e, jnp.sum(e, axis=-1, keepdims=True))
 
 
-_dirichlet_jit = jit(_dirichlet_impl, static_argnums=(2, 3, 4))
+_dirichlet_jit = _kjit(_dirichlet_impl, static_argnums=(2, 3, 4))
 
 
 def dirichlet(key, alpha, shape=None, dtype=float):
@@ -990,7 +1020,7 @@ def _chisquare(key, df, shape, dtype, part):
     return jnp.multiply(jnp.exp(_gamma(key, half, shape, dtype, True, part)), np.array(2, dtype))
 
 
-_chisquare_jit = jit(_chisquare, static_argnums=(2, 3, 4))
+_chisquare_jit = _kjit(_chisquare, static_argnums=(2, 3, 4))
 
 
 def chisquare(key, df, shape=None, dtype=float):
@@ -1009,7 +1039,7 @@ def _t_impl(key, df, shape, dtype, part):
     return jnp.multiply(n, jnp.sqrt(jnp.divide(half, g)))
 
 
-_t_jit = jit(_t_impl, static_argnums=(2, 3, 4))
+_t_jit = _kjit(_t_impl, static_argnums=(2, 3, 4))
 
 
 def t(key, df, shape=(), dtype=float):
@@ -1063,7 +1093,7 @@ def _multivariate_normal_impl(key, mean, cov, shape, dtype, part):
     return jnp.add(mean, jnp.squeeze(jnp.matmul(factor, jnp.expand_dims(z, -1)), -1))
 
 
-_multivariate_normal_jit = jit(_multivariate_normal_impl, static_argnums=(3, 4, 5))
+_multivariate_normal_jit = _kjit(_multivariate_normal_impl, static_argnums=(3, 4, 5))
 
 
 def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky"):

@@ -90,6 +90,11 @@ def issubdtype(arg1, arg2) -> bool:
     """np.issubdtype that knows bfloat16 is a floating type."""
     a = arg1.dtype if isinstance(arg1, _ScalarMeta) else arg1
     b = arg2.dtype if isinstance(arg2, _ScalarMeta) else arg2
+    if isinstance(a, _dtypes.KeyTy) or isinstance(b, _dtypes.KeyTy) or b in (_dtypes.extended, _dtypes.prng_key):
+        # key dtypes sit under extended, apart from NumPy's hierarchy (np.issubdtype knows neither)
+        a = a.type if isinstance(a, _dtypes.KeyTy) else a
+        b = b.type if isinstance(b, _dtypes.KeyTy) else b
+        return isinstance(a, type) and isinstance(b, type) and issubclass(a, b) and issubclass(b, np.generic)
     bf16 = np.dtype(ml_dtypes.bfloat16)
     if _is_dtype(a, bf16):
         return _is_dtype(b, bf16) or b in (np.floating, np.inexact, np.number, np.generic)
