@@ -29,7 +29,7 @@ from .api import check_leaf, ir_name, trace_flat
 from .stages import arg_names
 from .batching import vmap
 from .config import config
-from .core import Trace, Tracer, constant, current_trace, eval_func, is_value, to_array, tracing, type_of
+from .core import Trace, Tracer, bind, constant, current_trace, eval_func, is_value, to_array, tracing, type_of
 
 
 def _name(fun):
@@ -81,10 +81,37 @@ class _LinearIR:
                 exe = self._executables[id(func), device] = Executable(func, device)
             return exe(arrays, committed)
         start = time.perf_counter()
-        outs = eval_func(func, args)
+        outs = _eval_eager(func, args)
         if self.uses > 1:     # not the first trace's run: that compiles each new eager op once
             self.eager_seconds += time.perf_counter() - start
         return outs
+
+
+def _eval_eager(func, args):
+    """eval_func outside any trace, except that a call of a custom_vjp bwd not traced yet runs the user's
+    bwd as Python on the values: as in JAX, once per call of the vjp function, able to print or branch on
+    its residuals."""
+    env = dict(zip(func.args, args))
+    for op in func.body.ops:
+        ins = [env[v] for v in op.operands]
+        body = op.regions[0] if op.prim == "call" else None
+        if body is not None and not is_built(body) and getattr(body, "eager", None) is not None:
+            outs = [_as_type(o, t) for o, t in zip(body.eager(*ins), body.result_types)]
+        elif op.prim == "constant":
+            outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False))]
+        else:
+            outs = bind(op.prim, *ins, regions=op.regions, **op.attrs)
+        env.update(zip(op.results, outs))
+    return [env[v] for v in func.results]
+
+
+def _differentiated(fun):
+    """fun, marking the trace it runs in as one that grad/jvp/vjp will differentiate: custom_jvp and
+    custom_vjp functions called in it trace only their rules (frontend/custom.py)."""
+    def traced(*args):
+        current_trace().differentiated = True
+        return fun(*args)
+    return traced
 
 
 _linear_irs = collections.OrderedDict()    # the last few top-level traces' _LinearIRs, by _ir_key
@@ -169,7 +196,7 @@ class _Linearized:
         self.in_types = [type_of(x) for x in leaves]
         if not evaluate:
             leaves = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in self.in_types]
-        func, out_tree, captured, _ = trace_flat(lambda *a: fun(*a), leaves, self.in_tree, _name(fun))
+        func, out_tree, captured, _ = trace_flat(_differentiated(fun), leaves, self.in_tree, _name(fun))
         if has_aux:
             if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:
                 raise TypeError(f"has_aux=True requires {_name(fun)} to return a pair (output, aux); got {out_tree}")
@@ -336,7 +363,7 @@ def jvp(fun, primals, tangents, has_aux=False):
         check_leaf(x, "jvp")
     in_types = [type_of(x) for x in leaves]
     t_leaves = _check_tangents(_Types(in_types, in_tree), tangents, "jvp")
-    func, out_tree, captured, _ = trace_flat(lambda *a: fun(*a), leaves, in_tree, _name(fun))
+    func, out_tree, captured, _ = trace_flat(_differentiated(fun), leaves, in_tree, _name(fun))
     main_tree = out_tree.children()[0] if has_aux else out_tree
     n_main, n_all = main_tree.num_leaves, out_tree.num_leaves
     nonzero = [differentiable(t) for t in in_types]

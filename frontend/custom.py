@@ -5,6 +5,12 @@ regions, built when a pass first needs them (so a rule may call the function it 
 rule traced outside jit sees the primal values and may branch on them). The jvp and transpose passes
 use the rule regions instead of differentiating the function's body. Applied outside any
 transformation, the function simply runs.
+
+As in JAX, a trace that grad/jvp/vjp will differentiate (marked `differentiated` by frontend/ad.py) calls
+only the rule: custom_jvp's rule or custom_vjp's fwd is traced at once (on the primal values outside jit),
+its primal outputs stand for the function's, and the function's own region is traced only if a pass
+needs it. custom_vjp's bwd stays lazy; outside jit the vjp function runs it as Python on the values,
+once per call (frontend/ad.py), so it may print or branch on its residuals.
 """
 import functools
 import inspect
@@ -12,7 +18,7 @@ import inspect
 import numpy as np
 
 from ..ir.ad.util import differentiable, tangent_type
-from ..ir.core import LazyBlock
+from ..ir.core import LazyBlock, is_built
 from . import tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
@@ -51,10 +57,13 @@ def _abstract(types):
     return [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in types]
 
 
-def _lazy(fun, leaves, name):
-    """A LazyBlock tracing fun(*leaves) (a flat function) when first used."""
-    structure = tree.structure(tuple([0] * len(leaves)))
-    return LazyBlock(lambda: trace_flat(fun, leaves, structure, name, embed_arrays=True)[0].body)
+def _jax_type(t):
+    """A type as JAX's messages write it: float32[3]."""
+    return f"{np.dtype(t.dtype).name}[{','.join(map(str, t.shape))}]"
+
+
+def _rule_name(fun):
+    return getattr(fun, "__name__", repr(fun))
 
 
 class _CustomFunction:
@@ -62,20 +71,37 @@ class _CustomFunction:
         functools.update_wrapper(self, fun, updated=())
         self.fun, self.nondiff_argnums = fun, tuple(nondiff_argnums)
 
-    def _prepare(self, args, kwargs):
+    def _split(self, args, kwargs):
         args = _resolve(self.fun, args, kwargs)
         nondiff = {i: args[i] for i in self.nondiff_argnums}
         diff = tuple(a for i, a in enumerate(args) if i not in nondiff)
         leaves, in_tree = tree.flatten(diff)
-        name = ir_name(self.fun)
-        f_ir, out_tree, consts, out_vals = trace_flat(lambda *d: self.fun(*_merge(nondiff, d)), leaves, in_tree,
-                                                      name)
-        return args, nondiff, diff, leaves, in_tree, name, f_ir, out_tree, consts, out_vals
+        return nondiff, diff, leaves, in_tree, ir_name(self.fun)
+
+    def _trace_fun(self, nondiff, leaves, in_tree, name, **kw):
+        return trace_flat(lambda *d: self.fun(*_merge(nondiff, d)), leaves, in_tree, name, **kw)
+
+    def _lazy_fun(self, nondiff, leaves, in_tree, name, out_types):
+        """The function's region when a rule gave its output types: traced only if a pass needs it."""
+        stand_ins = _stand_ins(leaves)
+
+        def thunk():
+            f_ir, _, _, _ = self._trace_fun(nondiff, stand_ins, in_tree, name, embed_arrays=True)
+            got = [r.type for r in f_ir.results]
+            if got != list(out_types):
+                raise TypeError(f"{name} returns {', '.join(map(_jax_type, got))} but its custom rule's primal "
+                                f"outputs are {', '.join(map(_jax_type, out_types))}")
+            return f_ir.body
+        return LazyBlock(thunk, ([type_of(x) for x in leaves], list(out_types)))
 
     def _bind(self, prim, leaves, consts, regions, out_tree, out_vals, **attrs):
         values = out_vals if all(v is not None for v in out_vals) else None
         outs = stage(current_trace(), prim, list(leaves) + consts, regions, attrs, values)
         return tree.unflatten(out_tree, outs)
+
+
+def _differentiated():
+    return getattr(current_trace(), "differentiated", False)
 
 
 class custom_jvp(_CustomFunction):
@@ -99,6 +125,7 @@ class custom_jvp(_CustomFunction):
             if not terms:
                 return out, tree.map(lambda o: o * 0, out)
             return out, functools.reduce(lambda a, b: tree.map(lambda x, y: x + y, a, b), terms)
+        jvp.__name__ = "jvp"
         self.jvp = jvp
 
     def __call__(self, *args, **kwargs):
@@ -106,28 +133,51 @@ class custom_jvp(_CustomFunction):
             raise AttributeError(f"No JVP defined for custom_jvp function {ir_name(self.fun)} using defjvp.")
         if current_trace() is None:        # nothing observes the derivative: just run it
             return self.fun(*_resolve(self.fun, args, kwargs))
-        args, nondiff, diff, leaves, in_tree, name, f_ir, out_tree, consts, out_vals = self._prepare(args, kwargs)
+        nondiff, diff, leaves, in_tree, name = self._split(args, kwargs)
         n = len(leaves)
         nd = [nondiff[i] for i in sorted(nondiff)]
+        out_tree = []     # the rule's primal output structure, once it has run
 
         def jvp_flat(*xs):
             primals, tangents = in_tree.unflatten(xs[:n]), in_tree.unflatten(xs[n:])
-            out, t_out = self.jvp(*nd, tuple(primals), tuple(tangents))
-            o_leaves, o_tree = tree.flatten(out)
-            t_leaves, t_tree = tree.flatten(t_out)
-            if o_tree != out_tree or t_tree != out_tree:
-                raise TypeError(f"custom_jvp rule of {name} must return (primal_out, tangent_out) with the "
-                                f"structure of {name}'s output {out_tree}; got {o_tree} and {t_tree}")
+            pair = self.jvp(*nd, tuple(primals), tuple(tangents))
+            rule = _rule_name(self.jvp)
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"Custom JVP rule {rule} for function {name} must produce a pair (list or tuple of "
+                                f"length two) representing primal and tangent outputs, but got {pair}.")
+            o_leaves, o_tree = tree.flatten(pair[0])
+            t_leaves, t_tree = tree.flatten(pair[1])
+            if o_tree != t_tree:
+                raise TypeError(f"Custom JVP rule {rule} for function {name} must produce primal and tangent "
+                                f"outputs with equal container (pytree) structures, but got {o_tree} and {t_tree} "
+                                f"respectively.")
+            out_tree[:] = [o_tree]
             for o, t in zip(o_leaves, t_leaves):
-                ot, tt = type_of(o), type_of(t)
-                if ot.shape != tt.shape or (differentiable(ot) and tt.dtype != ot.dtype):
-                    raise TypeError(f"custom_jvp rule of {name}: primal output {ot} and its tangent {tt} "
-                                    f"must have the same shape and dtype")
+                expected, tt = tangent_type(type_of(o)), type_of(t)
+                if tt.shape != expected.shape or (differentiable(expected) and tt.dtype != expected.dtype):
+                    raise TypeError(f"Custom JVP rule must produce primal and tangent outputs with corresponding "
+                                    f"shapes and dtypes. Expected {_jax_type(expected)} (tangent type of "
+                                    f"{_jax_type(type_of(o))}) but got {_jax_type(tt)}.")
             return o_leaves + t_leaves
         t_types = [tangent_type(type_of(x)) for x in leaves]
-        rule = _lazy(jvp_flat, _stand_ins(leaves) + _abstract(t_types), f"{name}_jvp")
-        return self._bind("custom_jvp_call", leaves, consts, [f_ir.body, rule], out_tree, out_vals,
-                          num_args=n, name=name)
+        rule_ins, flat = _stand_ins(leaves) + _abstract(t_types), tree.structure(tuple([0] * (2 * n)))
+        if _differentiated():    # only the rule runs, as in JAX; its primal outputs are the function's
+            rule_ir, _, _, rule_vals = trace_flat(jvp_flat, rule_ins, flat, f"{name}_jvp", embed_arrays=True)
+            m = len(rule_ir.results) // 2
+            fun = self._lazy_fun(nondiff, leaves, in_tree, name, [r.type for r in rule_ir.results[:m]])
+            return self._bind("custom_jvp_call", leaves, [], [fun, rule_ir.body], out_tree[0], rule_vals[:m],
+                              num_args=n, name=name)
+        f_ir, f_tree, consts, out_vals = self._trace_fun(nondiff, leaves, in_tree, name)
+
+        def checked_jvp_flat(*xs):
+            outs = jvp_flat(*xs)
+            if out_tree[0] != f_tree:
+                raise TypeError(f"Custom JVP rule {_rule_name(self.jvp)} for function {name} must produce primal "
+                                f"outputs with the structure of {name}'s output {f_tree}; got {out_tree[0]}")
+            return outs
+        rule = LazyBlock(lambda: trace_flat(checked_jvp_flat, rule_ins, flat, f"{name}_jvp", embed_arrays=True)[0].body)
+        return self._bind("custom_jvp_call", leaves, consts, [f_ir.body, rule], f_tree, out_vals, num_args=n,
+                          name=name)
 
 
 class custom_vjp(_CustomFunction):
@@ -147,44 +197,86 @@ class custom_vjp(_CustomFunction):
             raise AttributeError(f"No VJP defined for custom_vjp function {ir_name(self.fun)} using defvjp.")
         if current_trace() is None:
             return self.fun(*_resolve(self.fun, args, kwargs))
-        args, nondiff, diff, leaves, in_tree, name, f_ir, out_tree, consts, out_vals = self._prepare(args, kwargs)
+        nondiff, diff, leaves, in_tree, name = self._split(args, kwargs)
         nd = [nondiff[i] for i in sorted(nondiff)]
-        n_out = out_tree.num_leaves
-        res_tree = []
+        trees = {}      # fwd's output and residual structures, once it has run
 
         def fwd_flat(*xs):
-            out, res = self.fwd(*_merge(nondiff, in_tree.unflatten(xs)))
-            o_leaves, o_tree = tree.flatten(out)
-            if o_tree != out_tree:
-                raise TypeError(f"custom_vjp fwd of {name} must return (output, residuals) with output structure "
-                                f"{out_tree}; got {o_tree}")
-            r_leaves, r_tree = tree.flatten(res)
-            res_tree[:] = [r_tree]
+            pair = self.fwd(*_merge(nondiff, in_tree.unflatten(xs)))
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                fwd = _rule_name(self.fwd)
+                raise TypeError(f"Custom VJP fwd rule {fwd} for function {name} must produce a pair (list or "
+                                f"tuple of length two) where the first element represents the primal output "
+                                f"(equal to those of the custom_vjp-decorated function {name}) and the second "
+                                f"element represents residuals (i.e. values stored from the forward pass for use "
+                                f"on the backward pass), but instead of a pair the fwd rule {fwd} produced {pair}.")
+            o_leaves, trees["out"] = tree.flatten(pair[0])
+            r_leaves, trees["res"] = tree.flatten(pair[1])
             return o_leaves + r_leaves
-        fwd = _lazy(fwd_flat, _stand_ins(leaves), f"{name}_fwd")
+        fwd_ins, flat = _stand_ins(leaves), tree.structure(tuple([0] * len(leaves)))
+        if _differentiated():    # only fwd runs, as in JAX; its primal outputs are the function's
+            fwd_ir, _, _, fwd_vals = trace_flat(fwd_flat, fwd_ins, flat, f"{name}_fwd", embed_arrays=True)
+            out_tree, consts = trees["out"], []
+            m = out_tree.num_leaves
+            out_types, out_vals = [r.type for r in fwd_ir.results[:m]], fwd_vals[:m]
+            fun = self._lazy_fun(nondiff, leaves, in_tree, name, out_types)
+            fwd = fwd_ir.body
+        else:
+            f_ir, out_tree, consts, out_vals = self._trace_fun(nondiff, leaves, in_tree, name)
+            out_types, fun = [r.type for r in f_ir.results], f_ir.body
+
+            def checked_fwd_flat(*xs):
+                outs = fwd_flat(*xs)
+                if trees["out"] != out_tree:
+                    raise TypeError(f"Custom VJP fwd rule {_rule_name(self.fwd)} for function {name} must produce "
+                                    f"a primal output with the structure of {name}'s output {out_tree}; got "
+                                    f"{trees['out']}")
+                return outs
+            fwd = LazyBlock(lambda: trace_flat(checked_fwd_flat, fwd_ins, flat, f"{name}_fwd",
+                                               embed_arrays=True)[0].body)
+        n_out = len(out_types)
 
         def bwd_flat(*xs):
             n_res = len(xs) - n_out
-            res, ct = res_tree[0].unflatten(xs[:n_res]), out_tree.unflatten(xs[n_res:])
+            res, ct = trees["res"].unflatten(xs[:n_res]), out_tree.unflatten(xs[n_res:])
             cts = self.bwd(*nd, res, ct)
-            if not isinstance(cts, (tuple, list)) or len(cts) != len(diff):
-                raise TypeError(f"custom_vjp bwd of {name} must return a tuple with one cotangent per "
-                                f"differentiable argument ({len(diff)}); got {cts!r}")
+            if isinstance(cts, list):
+                cts = tuple(cts)
+            if not isinstance(cts, tuple) or len(cts) != len(diff):
+                raise TypeError(_BWD_STRUCTURE.format(tree.structure(cts), in_tree))
             flat = []
-            for arg, c in zip(diff, cts):
+            for i, (arg, c) in enumerate(zip(diff, cts)):
                 a_leaves, a_tree = tree.flatten(arg)
-                c_leaves = [None] * len(a_leaves) if c is None else a_tree.flatten_up_to(c)
+                try:
+                    c_leaves = [None] * len(a_leaves) if c is None else a_tree.flatten_up_to(c)
+                    if any(cl is not None and tree.structure(cl).num_nodes != 1 for cl in c_leaves):
+                        raise ValueError    # a container where the argument has an array
+                except (ValueError, TypeError):
+                    raise TypeError(_BWD_STRUCTURE.format(tree.structure(cts, is_leaf=lambda x: x is None),
+                                                          in_tree)) from None
                 for a, cl in zip(a_leaves, c_leaves):
                     t = type_of(a)
                     if cl is not None and type_of(cl).shape != t.shape:
-                        raise TypeError(f"custom_vjp bwd of {name} returned a cotangent of shape "
-                                        f"{type_of(cl).shape} for an input of shape {t.shape}")
+                        raise ValueError(f"Custom VJP bwd rule must produce an output with the same type as the "
+                                         f"args tuple of the primal function, but at output[{i}] the bwd rule "
+                                         f"produced an output of type {_jax_type(type_of(cl))} corresponding to an "
+                                         f"input of type {_jax_type(t)}, so the shapes do not match")
                     flat.append(np.zeros(t.shape, tangent_type(t).dtype) if cl is None else cl)
             return flat
-        out_types = [r.type for r in f_ir.results]
-        # bwd's inputs are fwd's residuals, whose types are known once fwd is traced
-        bwd = LazyBlock(lambda: trace_flat(bwd_flat, _abstract(fwd.result_types[n_out:] + out_types),
-                                           tree.structure(tuple([0] * (len(fwd.result_types)))), f"{name}_bwd",
-                                           embed_arrays=True)[0].body)
-        return self._bind("custom_vjp_call", leaves, consts, [f_ir.body, fwd, bwd], out_tree, out_vals,
+        ct_types = [tangent_type(type_of(x)) for x in leaves]
+
+        def bwd_thunk():   # bwd's inputs are fwd's residuals, whose types are known once fwd is traced
+            res_types = fwd.result_types[n_out:]
+            return trace_flat(bwd_flat, _abstract(res_types + out_types),
+                              tree.structure(tuple([0] * (len(res_types) + n_out))), f"{name}_bwd",
+                              embed_arrays=True)[0].body
+        types = (fwd.result_types[n_out:] + out_types, ct_types) if is_built(fwd) else None
+        bwd = LazyBlock(bwd_thunk, types, eager=bwd_flat)
+        return self._bind("custom_vjp_call", leaves, consts, [fun, fwd, bwd], out_tree, out_vals,
                           num_args=len(leaves), name=name)
+
+
+_BWD_STRUCTURE = ("Custom VJP bwd rule must produce an output with the same container (pytree) structure as the "
+                  "args tuple of the primal function, and in particular must produce a tuple of length equal to "
+                  "the number of arguments to the primal function, but got bwd output structure {} for primal "
+                  "input structure {}.")

@@ -88,11 +88,22 @@ def _built(name):
 class LazyBlock(Block):
     """A block built on first use by `thunk() -> Block`: custom derivative rules are traced only when a
     pass needs them, so a rule may call the function it differentiates."""
-    __slots__ = ("_thunk",)
+    __slots__ = ("_thunk", "_types", "eager")
     args, ops, results = _built("args"), _built("ops"), _built("results")
 
-    def __init__(self, thunk):
-        self._thunk = thunk
+    def __init__(self, thunk, types=None, eager=None):
+        """types: (argument types, result types) when known before tracing, so type rules can read them
+        without tracing (which would run the user's function). eager: the rule as a Python function on
+        values, which an evaluator may call instead of tracing the block (custom_vjp's bwd outside jit)."""
+        self._thunk, self._types, self.eager = thunk, types, eager
+
+    @property
+    def arg_types(self):
+        return list(self._types[0]) if self._thunk is not None and self._types else Block.arg_types.fget(self)
+
+    @property
+    def result_types(self):
+        return list(self._types[1]) if self._thunk is not None and self._types else Block.result_types.fget(self)
 
 
 def is_built(block) -> bool:

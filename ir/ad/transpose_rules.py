@@ -349,11 +349,14 @@ def _call(b, op, cts, operands):
 
 @transpose_rule("custom_vjp_lin")
 def _custom_vjp_lin(b, op, cts, operands):
-    """The user's bwd: residuals and output cotangents in, input cotangents out."""
+    """The user's bwd: residuals and output cotangents in, input cotangents out. A call of bwd's region
+    rather than its ops inlined: the region stays untraced until something needs its ops, so that outside
+    jit the vjp function can run bwd as Python on the values instead (frontend/ad.py), as JAX does."""
     n_res, n_out = op.attrs["num_res"], op.attrs["num_out"]
     bwd = op.regions[0]
     cts = [instantiate(b, c, t) for c, t in zip(cts, bwd.arg_types[n_res:n_res + n_out])]
-    return [None] * n_res + emit_block(b, bwd, list(operands[:n_res]) + cts)
+    return [None] * n_res + b.emit("call", list(operands[:n_res]) + cts,
+                                   {"callee": f"{op.attrs.get('name', 'f')}_bwd"}, [bwd])
 
 
 # ---- named-axis collectives -------------------------------------------------------------------------------
