@@ -58,7 +58,7 @@ def _local(t, axes, mesh):
     for d, names in enumerate(axes):
         for a in names:
             shape[d] //= mesh.shape[a]
-    return ShapeDtypeStruct(tuple(shape), t.dtype, t.weak)
+    return ShapeDtypeStruct(tuple(shape), t.dtype, weak_type=t.weak)
 
 
 def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=frozenset(), check_vma=True):
