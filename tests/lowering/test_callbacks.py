@@ -25,9 +25,9 @@ def test_debug_print(wrap, capsys):
 
 
 def test_debug_print_lowers_to_the_python_cpu_callback():
-    text = jax.jit(_printer).lower(jnp.arange(3.0))
+    text = jax.jit(_printer).lower(jnp.arange(3.0)).as_text()
     assert "stablehlo.custom_call @xla_ffi_python_cpu_callback" in text and "has_side_effect = true" in text
-    ordered = jax.jit(lambda x: jax.debug.print("{}", x, ordered=True)).lower(1.0)
+    ordered = jax.jit(lambda x: jax.debug.print("{}", x, ordered=True)).lower(1.0).as_text()
     assert "!stablehlo.token" in ordered
 
 

@@ -21,7 +21,7 @@ def mapped(a):
 def test_value_eager_and_jit():
     np.testing.assert_allclose(np.asarray(mapped(X)), np.sin(X) * X, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(lintra.jit(mapped)(X)), np.sin(X) * X, rtol=1e-6)
-    text = lintra.jit(mapped).lower(X)
+    text = lintra.jit(mapped).lower(X).as_text()
     assert 'sdy.manual_computation(%arg0) in_shardings=[<@mesh, [{"x"}, {}]>]' in text, text
     assert "replica_groups = dense<0> : tensor<1x1xi64>" in text, text
 
