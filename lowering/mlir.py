@@ -3,11 +3,16 @@
 Lowering rules reach the StableHLO/CHLO/func dialects through this module, so a
 change in jaxlib's private MLIR API is fixed here alone.
 """
+import os
+
 import ml_dtypes
 import numpy as np
-from jaxlib.mlir import ir
-from jaxlib.mlir._mlir_libs import _jax_mlir_ext
-from jaxlib.mlir.dialects import chlo, func, sdy, stablehlo as hlo
+
+# XLA logs every client creation at INFO level once jaxlib's native code loads, which may be here first
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+from jaxlib.mlir import ir  # noqa: E402
+from jaxlib.mlir._mlir_libs import _jax_mlir_ext  # noqa: E402
+from jaxlib.mlir.dialects import chlo, func, sdy, stablehlo as hlo  # noqa: E402
 
 from ..ir import types as T
 

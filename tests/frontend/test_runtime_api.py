@@ -110,3 +110,16 @@ def test_eager_ops_are_cached_and_match_jit():
         np.testing.assert_array_equal(np.asarray(f(x)), np.asarray(lintra.jit(f)(x)))
     y = jnp.asarray(x)
     assert isinstance(lax.exp(y), lintra.Array)
+
+
+def test_a_new_process_is_quiet():
+    # XLA logs every client creation at INFO level unless TF_CPP_MIN_LOG_LEVEL is set before jaxlib's native
+    # code loads, through whichever of Lintra's two jaxlib modules is imported first
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    out = subprocess.run([sys.executable, "-c", "import lintra; print(float(lintra.numpy.ones(3).sum()))"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "3.0", out.stderr
+    assert "pjrt_client" not in out.stderr, out.stderr
