@@ -22,7 +22,7 @@ from ..ir.ad.transpose import transpose as transpose_pass
 from ..ir.ad.util import differentiable, tangent_type
 from ..ir.core import attrs_key, is_built
 from ..ir.passes.dce import dce
-from ..runtime.dispatch import Executable, placement
+from ..runtime.executable import Executable, placement
 from . import lax, numpy as jnp, tree
 from .abstract import ShapeDtypeStruct
 from .api import check_leaf, ir_name, trace_flat

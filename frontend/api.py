@@ -14,7 +14,7 @@ from ..ir.core import Block, Func
 from ..runtime.array import Array, check_live
 from ..lowering.lower import constraint_mesh
 from ..runtime import dispatch, spmd
-from ..runtime.dispatch import Executable, default_device, placement
+from ..runtime.executable import Executable, default_device, placement
 from ..runtime.pjrt import FastpathData, pjit, sharding
 from .shardings import flat_in_shardings, flat_out_shardings, check_shardings
 from . import tree

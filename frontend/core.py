@@ -13,7 +13,8 @@ from ..ir.core import Func
 from ..ir.types import DTYPE_NAMES, TensorType, dtype_name
 from ..runtime import pjrt
 from ..runtime.array import Array
-from ..runtime.dispatch import apply_primitive, device_put
+from ..runtime.dispatch import apply_primitive
+from ..runtime.executable import device_put
 from . import dtypes
 from .abstract import ShapeDtypeStruct
 

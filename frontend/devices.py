@@ -4,7 +4,7 @@ import numpy as np
 from ..ir.types import TensorType
 from ..runtime import pjrt
 from ..runtime.array import Array
-from ..runtime.dispatch import device_put as _put
+from ..runtime.executable import device_put as _put
 from ..runtime.named_sharding import NamedSharding, put as _put_sharded
 from ..runtime.spmd import is_sharded, reshard
 from . import tree

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..lowering.lower import lower, to_text
 from ..runtime import pjrt
-from ..runtime.dispatch import default_device
+from ..runtime.executable import default_device
 from . import tree
 from .abstract import ShapeDtypeStruct
 from .core import type_of

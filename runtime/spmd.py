@@ -6,10 +6,11 @@ import itertools
 import numpy as np
 
 from ..ir.core import Block, Func, Op, Value
-from ..ir.types import TensorType, float0
+from ..ir.types import float0
 from ..lowering.lower import lower_text
 from . import compile_cache, pjrt
 from .array import Array
+from .executable import Executable, _storage
 from .mesh import Mesh, PartitionSpec, known_mesh
 from .named_sharding import NamedSharding, put
 
@@ -143,7 +144,6 @@ def _scatter(array, sharding, committed):
     key = (aval.shape, aval.dtype, aval.weak_type, device, tuple(indices))
     exe = _slicers.get(key)
     if exe is None:
-        from .dispatch import Executable      # dispatch imports this module
         x = Value(_storage(aval))
         ops = [Op("slice", [x], [Value(x.type.update(shape=tuple((stop or n) - start for (start, stop), n in
                                                                    zip(index, aval.shape))))],
@@ -174,10 +174,6 @@ pjrt._attach(
 
 
 # ---- SPMD executables -------------------------------------------------------------------------------------
-
-def _storage(t):
-    return TensorType(t.shape, np.dtype(np.bool_), False) if t.dtype == float0 else t
-
 
 def mismatch_error(expected, got, aval):
     return ValueError(f"Sharding passed to jit does not match the sharding on the respective arg. Got jit sharding: "

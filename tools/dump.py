@@ -292,7 +292,7 @@ def _dump(fun, arg_types, stage, transform, print_after_all, out, spmd=None) -> 
     if stage == "stablehlo":
         return to_text(lower(func))
     from ..runtime import pjrt
-    from ..runtime.dispatch import Executable
+    from ..runtime.executable import Executable
     return pjrt.optimized_hlo(Executable(func).compiled) + "\n"
 
 

@@ -10,7 +10,7 @@ from lintra.ir.parser import ParseError, parse_func
 from lintra.ir.passes import canonicalize, cse, dce, inline
 from lintra.ir.printer import print_func
 from lintra.ir.verifier import verify
-from lintra.runtime.dispatch import Executable, device_put
+from lintra.runtime.executable import Executable, device_put
 
 X = np.array([0.3, -0.5, 0.8], np.float32)
 

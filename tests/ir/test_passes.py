@@ -9,7 +9,7 @@ from lintra.ir.builder import Builder
 from lintra.ir.core import Block, Func
 from lintra.ir.passes import PASSES, canonicalize, cse, dce, inline, run_passes
 from lintra.ir.types import TensorType
-from lintra.runtime.dispatch import Executable, device_put
+from lintra.runtime.executable import Executable, device_put
 
 T = TensorType.of
 F32 = T((3,), "f32")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lintra.ir.parser import parse_func
-from lintra.runtime.dispatch import Executable, device_put
+from lintra.runtime.executable import Executable, device_put
 
 COVERED_PRIMITIVES = {"cond", "while", "scan"}
 

@@ -8,7 +8,7 @@ import pytest
 
 from lintra.ir.parser import parse_func
 from lintra.lowering.lower import lower, to_text
-from lintra.runtime.dispatch import Executable, device_put
+from lintra.runtime.executable import Executable, device_put
 
 X = np.array([0.5, -1.0, 2.0], np.float32)
 A = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 0.5], [0.0, 0.5, 2.0]], np.float32)
