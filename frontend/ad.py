@@ -420,10 +420,12 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
             return fun(*full, **kwargs)
         res = vjp(f_partial, *diff, has_aux=has_aux)
         out, vjp_fun = res[0], res[1]
-        t = type_of(out) if is_value(out) or not tree.leaves(out) == [out] else None
-        if not (is_value(out) or isinstance(out, (float, int, complex))) or type_of(out).shape != ():
-            shape = getattr(out, "shape", type(out).__name__)
-            raise TypeError(f"{fname}: gradient only defined for scalar-output functions; output was {shape}")
+        if not (is_value(out) or isinstance(out, (float, int, complex))):
+            raise TypeError(f"{fname}: gradient only defined for scalar-output functions; output was a "
+                            f"{type(out).__name__}, not an array")
+        if type_of(out).shape != ():
+            raise TypeError(f"{fname}: gradient only defined for scalar-output functions; output was "
+                            f"{type_of(out).shape}")
         t = type_of(out)
         if T.is_complex(t.dtype) and not holomorphic:
             raise TypeError(f"{fname} requires real-valued outputs (output dtype that is a sub-dtype of "
