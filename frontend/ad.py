@@ -292,10 +292,17 @@ def _check_cotangents(ct, lin, fname):
                         f"structure {lin.out_tree}")
     for c, t in zip(ct_leaves, lin.out_types):
         ct_t = type_of(c)
-        if ct_t.shape != t.shape:
-            raise ValueError(f"{fname}: cotangent of shape {ct_t.shape} does not match the primal output of "
-                             f"shape {t.shape} and dtype {np.dtype(t.dtype).name}")
+        expected = tangent_type(t)
+        if ct_t.shape != t.shape or (T.is_inexact(expected.dtype) and ct_t.dtype != expected.dtype):
+            raise ValueError(f"{fname}: unexpected type (shape/dtype) for argument to VJP function: got "
+                             f"{_jax_type(ct_t)}, but expected {_jax_type(expected)} because the corresponding "
+                             f"output of the differentiated function had type {_jax_type(t)}")
     return ct_leaves
+
+
+def _jax_type(t):
+    """float32[3], as JAX writes types in its messages."""
+    return f"{np.dtype(t.dtype).name}[{','.join(map(str, t.shape))}]"
 
 
 def vjp(fun, *primals, has_aux=False):

@@ -5,6 +5,29 @@ import lintra
 import lintra.numpy as jnp
 from lintra import lax
 
+@lintra.custom_vjp
+def bare_fwd(x):
+    return jnp.sin(x)
+
+
+bare_fwd.defvjp(lambda x: jnp.sin(x), lambda r, g: (g,))
+
+
+@lintra.custom_jvp
+def bare_jvp(x):
+    return jnp.sin(x)
+
+
+bare_jvp.defjvp(lambda p, t: jnp.sin(p[0]))
+
+
+@lintra.custom_vjp
+def bwd_shape(x):
+    return jnp.sin(x)
+
+
+bwd_shape.defvjp(lambda x: (jnp.sin(x), x), lambda r, g: (jnp.ones(3),))
+
 CASES = [
     # (what, call, exception, message pattern): JAX 0.10.2's messages where JAX has a clear one
     ("integer_pow of a float exponent", lambda: lax.integer_pow(2., 1.5), TypeError,
@@ -30,6 +53,17 @@ CASES = [
      r"invalid argnames \{'y'\} in static_argnames"),
     ("donate_argnums out of range", lambda: lintra.jit(lambda x: x, donate_argnums=(3,))(1.), ValueError,
      r"donate_argnums=\(3,\), but only accepts 1 positional arguments"),
+    ("an int cotangent for a float output", lambda: lintra.vjp(jnp.sin, 1.)[1](jnp.int32(1)), ValueError,
+     r"unexpected type \(shape/dtype\) for argument to VJP function: got int32\[\], but expected float32\[\] "
+     r"because the corresponding output of the differentiated function had type float32\[\]"),
+    ("a cotangent of the wrong shape", lambda: lintra.vjp(jnp.sin, 1.)[1](jnp.ones(3)), ValueError,
+     r"got float32\[3\], but expected float32\[\]"),
+    ("a custom_vjp fwd returning a bare array", lambda: lintra.grad(bare_fwd)(1.), TypeError,
+     r"Custom VJP fwd rule <lambda> for function bare_fwd must produce a pair"),
+    ("a custom_jvp rule returning a bare array", lambda: lintra.grad(bare_jvp)(1.), TypeError,
+     r"Custom JVP rule <lambda> for function bare_jvp must produce a pair"),
+    ("a custom_vjp bwd of the wrong shape", lambda: lintra.grad(bwd_shape)(1.), ValueError,
+     r"bwd rule produced an output of type float32\[3\] corresponding to an input of type float32\[\]"),
     ("donated and static", lambda: lintra.jit(lambda x: x, donate_argnums=(0,), static_argnums=(0,))(1.),
      ValueError, r"static_argnames and donate_argnames cannot intersect"),
 ]
