@@ -8,6 +8,7 @@ Attribute names follow jax.lax's parameter names.
 import numpy as np
 
 from . import types as T
+from .attributes import check_attributes
 from .types import TensorType
 
 PRIMITIVES = {}   # name -> type rule
@@ -33,6 +34,7 @@ def infer_types(prim, operand_types, attrs, regions=()):
     rule = PRIMITIVES.get(prim)
     if rule is None:
         raise TypeError(f"unknown primitive '{prim}'")
+    check_attributes(prim, attrs)
     if prim in REGION_PRIMITIVES:
         return [T.check_size(t, prim) for t in rule(*operand_types, regions=regions, **attrs)]
     return [T.check_size(t, prim) for t in rule(*operand_types, **attrs)]
@@ -332,25 +334,58 @@ def _pad(x, padding_value, padding_config):
 
 # ---- gather and scatter (StableHLO semantics; the index vector is the last dimension of indices) --
 
+def _dim_list(prim, name, dims, bound, types, ordered=True):
+    """dims as a tuple, checked as StableHLO requires of a dimension-number list: integers in [0, bound),
+    unique, and (when `ordered`) ascending."""
+    if not isinstance(dims, (tuple, list)) or any(not isinstance(d, int) or isinstance(d, bool) for d in dims):
+        _fail(prim, f"{name} must be a list of integers, got {dims!r}", *types)
+    if any(not 0 <= d < bound for d in dims):
+        _fail(prim, f"{name} {list(dims)} must be in [0, {bound})", *types)
+    if len(set(dims)) != len(dims) or (ordered and list(dims) != sorted(dims)):
+        _fail(prim, f"{name} {list(dims)} must be {'sorted and ' if ordered else ''}unique", *types)
+    return tuple(dims)
+
+
+def _batching_dims(prim, operand_dims, index_dims, operand_names, x, indices, types):
+    """Operand and index batching dimensions pair up, with equal sizes (StableHLO gather C13-C17, scatter
+    C13-C17); the index vector dimension (the last) is not one of them."""
+    operand_dims = _dim_list(prim, operand_names[0], operand_dims, x.ndim, types)
+    index_dims = _dim_list(prim, operand_names[1], index_dims, indices.ndim - 1, types, ordered=False)
+    if len(operand_dims) != len(index_dims) or any(x.shape[a] != indices.shape[b]
+                                                   for a, b in zip(operand_dims, index_dims)):
+        _fail(prim, f"{operand_names[0]} {list(operand_dims)} and {operand_names[1]} {list(index_dims)} must pair "
+                    f"dimensions of equal size", *types)
+    return operand_dims
+
+
 @primitive("gather")
 def _gather(x, indices, offset_dims, collapsed_slice_dims, start_index_map, slice_sizes,
             operand_batching_dims=(), start_indices_batching_dims=(), indices_are_sorted=False,
             unique_indices=False):
+    ts = (x, indices)
     if not T.is_int(indices.dtype) or indices.ndim < 1 or indices.shape[-1] != len(start_index_map):
-        _fail("gather", "indices must be integers whose last dimension indexes start_index_map", x, indices)
-    if len(slice_sizes) != x.ndim or any(not 0 <= s <= n for s, n in zip(slice_sizes, x.shape)):
-        _fail("gather", f"slice_sizes {list(slice_sizes)} do not fit the operand", x, indices)
-    dropped = set(collapsed_slice_dims) | set(operand_batching_dims)
+        _fail("gather", "indices must be integers whose last dimension indexes start_index_map", *ts)
+    batching = _batching_dims("gather", operand_batching_dims, start_indices_batching_dims,
+                              ("operand_batching_dims", "start_indices_batching_dims"), x, indices, ts)
+    collapsed = _dim_list("gather", "collapsed_slice_dims", collapsed_slice_dims, x.ndim, ts)
+    starts = _dim_list("gather", "start_index_map", start_index_map, x.ndim, ts, ordered=False)
+    if set(collapsed) & set(batching) or set(starts) & set(batching):
+        _fail("gather", "operand_batching_dims must be disjoint from collapsed_slice_dims and start_index_map", *ts)
+    if (not isinstance(slice_sizes, (tuple, list)) or len(slice_sizes) != x.ndim
+            or any(not isinstance(s, int) or not 0 <= s <= n for s, n in zip(slice_sizes, x.shape))):
+        _fail("gather", f"slice_sizes {slice_sizes!r} do not fit the operand", *ts)
+    dropped = set(collapsed) | set(batching)
     if any(slice_sizes[d] != 1 for d in dropped):
-        _fail("gather", "collapsed and batching dims must have slice size 1", x, indices)
+        _fail("gather", "collapsed and batching dims must have slice size 1", *ts)
     offset_sizes = [s for i, s in enumerate(slice_sizes) if i not in dropped]
     batch_shape = list(indices.shape[:-1])
     rank = len(batch_shape) + len(offset_sizes)
-    if len(offset_dims) != len(offset_sizes) or any(not 0 <= d < rank for d in offset_dims):
-        _fail("gather", f"offset_dims {list(offset_dims)} inconsistent with slice_sizes", x, indices)
+    offsets = _dim_list("gather", "offset_dims", offset_dims, rank, ts)
+    if len(offsets) != len(offset_sizes):
+        _fail("gather", f"offset_dims {list(offset_dims)} inconsistent with slice_sizes", *ts)
     out, b, o = [], iter(batch_shape), iter(offset_sizes)
     for i in range(rank):
-        out.append(next(o) if i in offset_dims else next(b))
+        out.append(next(o) if i in offsets else next(b))
     return [x.update(shape=tuple(out))]
 
 
@@ -358,14 +393,31 @@ def _gather(x, indices, offset_dims, collapsed_slice_dims, start_index_map, slic
 def _scatter(x, indices, updates, update_window_dims, inserted_window_dims, scatter_dims_to_operand_dims,
              operand_batching_dims=(), scatter_indices_batching_dims=(), indices_are_sorted=False,
              unique_indices=False):
+    ts = (x, indices, updates)
     if not T.is_int(indices.dtype) or indices.ndim < 1 or indices.shape[-1] != len(scatter_dims_to_operand_dims):
-        _fail("scatter", "indices must be integers whose last dimension indexes scatter_dims_to_operand_dims",
-              x, indices, updates)
+        _fail("scatter", "indices must be integers whose last dimension indexes scatter_dims_to_operand_dims", *ts)
     if updates.dtype != x.dtype:
-        _fail("scatter", "updates must have the operand's dtype", x, indices, updates)
-    n_window = x.ndim - len(inserted_window_dims) - len(operand_batching_dims)
-    if len(update_window_dims) != n_window or updates.ndim != indices.ndim - 1 + n_window:
-        _fail("scatter", "update_window_dims inconsistent with operand and updates ranks", x, indices, updates)
+        _fail("scatter", "updates must have the operand's dtype", *ts)
+    batching = _batching_dims("scatter", operand_batching_dims, scatter_indices_batching_dims,
+                              ("operand_batching_dims", "scatter_indices_batching_dims"), x, indices, ts)
+    inserted = _dim_list("scatter", "inserted_window_dims", inserted_window_dims, x.ndim, ts)
+    to_operand = _dim_list("scatter", "scatter_dims_to_operand_dims", scatter_dims_to_operand_dims, x.ndim, ts,
+                           ordered=False)
+    if set(inserted) & set(batching) or set(to_operand) & set(batching):
+        _fail("scatter", "operand_batching_dims must be disjoint from inserted_window_dims and "
+                         "scatter_dims_to_operand_dims", *ts)
+    n_window = x.ndim - len(inserted) - len(batching)
+    if updates.ndim != indices.ndim - 1 + n_window:
+        _fail("scatter", "update_window_dims inconsistent with operand and updates ranks", *ts)
+    window = _dim_list("scatter", "update_window_dims", update_window_dims, updates.ndim, ts)
+    if len(window) != n_window:
+        _fail("scatter", "update_window_dims inconsistent with operand and updates ranks", *ts)
+    # updates: the index batch dimensions in order, and each window at most the operand's size (C4)
+    scatter_sizes = [n for i, n in enumerate(updates.shape) if i not in window]
+    window_bounds = [n for i, n in enumerate(x.shape) if i not in set(inserted) | set(batching)]
+    if (scatter_sizes != list(indices.shape[:-1])
+            or any(updates.shape[w] > b for w, b in zip(window, window_bounds))):
+        _fail("scatter", "updates' shape must be the indices' batch shape with windows that fit the operand", *ts)
     return [x.update(weak=x.weak and updates.weak)]
 
 
