@@ -3,6 +3,7 @@ functions renamed apart from the caller's and made private) and its `main` is ca
 an Exported. The op names its module by fingerprint; lintra.export registers the portable artifact here when
 it exports or deserializes one, so IR stays text and one module merges once however often it is called."""
 import hashlib
+import re
 
 from ..mlir import deserialize_portable_artifact, func, ir, register_lapack_targets, tensor_type
 from ..registry import rule
@@ -35,10 +36,10 @@ def _merge(ctx, sub, fun_name) -> str:
                          f"Lintra calls single-device exports only")
     taken = set(ctx.names) | {op.attributes["sym_name"].value for op in ctx.module.body.operations} | \
         {op.attributes["sym_name"].value for op in ops}
-    renamed = {}
+    renamed, stem = {}, re.sub(r"\W", "_", fun_name)     # '<lambda>' -> '_lambda_'
     for op in ops:
         old = op.attributes["sym_name"].value
-        base = f"exported_{fun_name}" if old == "main" else f"exported_{fun_name}_{old}"
+        base = f"exported_{stem}" if old == "main" else f"exported_{stem}_{old}"
         new, i = base, 0
         while new in taken:
             i += 1
