@@ -24,6 +24,7 @@ from ..ir.callbacks import has_effect
 from ..ir.core import Func
 from ..ir.ad.util import tangent_type
 from ..ir.parser import ParseError, parse_type
+from ..ir.types import float0
 from ..lowering.lower import artifact_text, portable_artifact
 from ..lowering.rules.exported import register_module
 from ..runtime.executable import default_device
@@ -148,11 +149,15 @@ class Exported:
                 raise ValueError(f"Dtype mismatch for {path}: expected {np.dtype(want.dtype).name} and called with "
                                  f"{np.dtype(got.dtype).name}")
 
-    def _flat_call(self):
-        """The flat function that binds the op: a custom_vjp calling the exported VJP when there is one."""
+    def _flat_call(self, float0_as_bool=False):
+        """The flat function that binds the op: a custom_vjp calling the exported VJP when there is one. With
+        float0_as_bool, float0 arguments are passed as the booleans they are lowered as (a float0 value cannot
+        be a constant in a trace)."""
+        def arg_dtype(t):
+            return np.dtype(np.bool_) if float0_as_bool and t.dtype == float0 else np.dtype(t.dtype)
         attrs = dict(module=self._fingerprint, fun_name=self.fun_name,
                      arg_shapes=tuple(t.shape for t in self.in_avals),
-                     arg_dtypes=tuple(np.dtype(t.dtype) for t in self.in_avals),
+                     arg_dtypes=tuple(arg_dtype(t) for t in self.in_avals),
                      result_shapes=tuple(t.shape for t in self.out_avals),
                      result_dtypes=tuple(np.dtype(t.dtype) for t in self.out_avals))
 
@@ -167,7 +172,11 @@ class Exported:
             return flat(*xs), xs
 
         def bwd(xs, cts):
-            return tuple(self.vjp().call(*xs, *cts))[:n]
+            vjp = self.vjp()
+            # the cotangent of an integer output comes as zeros of its dtype; the VJP takes float0 there
+            cts = [np.zeros(t.shape, np.bool_) if t.dtype == float0 else ct
+                   for ct, t in zip(cts, vjp.in_avals[n:])]
+            return vjp._flat_call(float0_as_bool=True)(*xs, *cts)
         flat.defvjp(fwd, bwd)
         return flat
 

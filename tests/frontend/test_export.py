@@ -140,6 +140,20 @@ def test_grad_through_the_exported_vjp():
     assert [str(t) for t in vjp.out_avals] == ["f32[3]", "f32[]"]
 
 
+def test_grad_with_integer_inputs_and_outputs():
+    """The VJP takes float0 cotangents for integer outputs and returns float0 for integer inputs, as JAX's."""
+    def scaled_argmax(x, n):
+        return x * n, jnp.argmax(x).astype(jnp.int32)
+    exp = export.export(lintra.jit(scaled_argmax))(S((3,), f32), S((), i32))
+    vjp = exp.vjp()
+    assert [str(t) for t in vjp.in_avals] == ["f32[3]", "i32[]", "f32[3]", "float0[]"]
+    assert [str(t) for t in vjp.out_avals] == ["f32[3]", "float0[]"]
+    x = np.array([1.0, 3.0, 2.0], f32)
+    e = export.deserialize(exp.serialize(vjp_order=1))
+    for wrap in (lambda g: g, lintra.jit):
+        np.testing.assert_allclose(wrap(lintra.grad(lambda x: e.call(x, i32(3))[0].sum()))(x), [3, 3, 3])
+
+
 def test_second_order_needs_vjp_order_two():
     exp = export.export(lintra.jit(lambda x: jnp.sin(x) * x))(S((), f32))
     x = f32(0.7)
