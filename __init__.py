@@ -32,13 +32,14 @@ from .frontend.processes import local_device_count, local_devices, process_count
 from .frontend import multihost_utils as _multihost_utils
 from .runtime.array import Array
 from .frontend import sharding, debug
+from .frontend import export
 from .frontend.sharding import P, make_mesh, set_mesh
 from .frontend.shard_map import shard_map
 from .frontend import shard_map as _shard_map
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
 for _name in ("numpy", "lax", "tree", "tree_util", "flatten_util", "random", "ad_checkpoint", "sharding",
-              "debug", "dtypes"):
+              "debug", "dtypes", "export"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
 _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg

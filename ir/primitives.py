@@ -676,6 +676,17 @@ def _callback(*args, callback, result_shapes, result_dtypes, kind, ordered=False
     return [TensorType(tuple(s), np.dtype(d)) for s, d in zip(result_shapes, result_dtypes)]
 
 
+# ---- calls of exported functions: `module` is the fingerprint of a StableHLO module that lintra.export made
+# (or deserialized) in this process; the op states its signature, so the IR types check without the module
+
+@primitive("exported_call")
+def _exported_call(*args, module, fun_name, arg_shapes, arg_dtypes, result_shapes, result_dtypes):
+    expected = [TensorType(tuple(s), np.dtype(d)) for s, d in zip(arg_shapes, arg_dtypes)]
+    if [a.strong() for a in args] != expected:
+        _fail("exported_call", f"exported function {fun_name} takes ({', '.join(map(str, expected))})", *args)
+    return [TensorType(tuple(s), np.dtype(d)) for s, d in zip(result_shapes, result_dtypes)]
+
+
 # ---- structured control flow: regions are closed, so every value a body uses from outside is an operand ----
 
 REGION_PRIMITIVES.update({"cond", "while", "scan"})

@@ -6,7 +6,8 @@ A rule is `rule(ctx, op, *operands) -> [mlir values]`; it reads attributes from
 import threading
 
 from . import rules  # noqa: F401  (fills RULES)
-from .mlir import func, hlo, ir, new_context, tensor_type
+from .mlir import (deserialize_portable_artifact, func, hlo, ir, new_context, serialize_portable_artifact,
+                   tensor_type)
 from .registry import RULES
 from .rules.sharding import annotate_module
 
@@ -138,3 +139,15 @@ def parse_module(text: str):
     form)."""
     with _lock, context():
         return ir.Module.parse(text)
+
+
+def portable_artifact(func_ir) -> bytes:
+    """`func_ir` lowered and written as a StableHLO portable artifact (what lintra.export serializes)."""
+    with _lock, context():
+        return serialize_portable_artifact(lower(func_ir))
+
+
+def artifact_text(payload: bytes) -> str:
+    """A portable artifact's module as StableHLO text."""
+    with _lock, context():
+        return str(deserialize_portable_artifact(payload, context()))

@@ -2,6 +2,7 @@
 
     lintra-opt FILE.lir --passes verify,canonicalize,cse,dce [--print-ir-after-all]
     lintra-opt FILE.lir --passes 'batch{size=8},canonicalize'
+    lintra-opt FILE.lir --view-op-graph[=FILE.svg]
 
 A pass that takes keyword options is given them in braces, `name{key=value,...}` (values are ints, floats,
 true/false, or words). FILE may be `-` for standard input. Errors in the input are reported as
@@ -15,6 +16,7 @@ import sys
 from ..ir.parser import ParseError, parse_module
 from ..ir.passes import PASSES, run_passes
 from ..ir.verifier import VerificationError, verify
+from .op_graph import view_op_graph
 
 
 def _parser():
@@ -24,6 +26,9 @@ def _parser():
                    help=f"passes to run in order, comma-separated, options in braces; known: {', '.join(PASSES)}")
     p.add_argument("--print-ir-after-all", action="store_true",
                    help="print the module to stderr after each pass")
+    p.add_argument("--view-op-graph", nargs="?", const="-", metavar="FILE.svg",
+                   help="print a Graphviz dot graph of each function (after the passes) instead of the IR; with "
+                        "=FILE.svg render it with Graphviz's dot (=FILE.dot: write the dot text) and print the IR")
     return p
 
 
@@ -121,6 +126,10 @@ def main(argv=None):
             print(f"// -----// IR Dump After {name} //----- //", file=sys.stderr)
             sys.stderr.write(str(module))
             sys.stderr.flush()
+    if args.view_op_graph is not None:
+        status = view_op_graph(module, args.view_op_graph, sys.stdout, sys.stderr)
+        if status or args.view_op_graph == "-":
+            return status
     sys.stdout.write(str(module))
     return 0
 
