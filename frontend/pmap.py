@@ -76,8 +76,14 @@ def pmap(fun, axis_name=None, *, in_axes=0, out_axes=0, static_broadcasted_argnu
                                  f"function {_name(fun)} is non-hashable.") from None
         dyn_args = tuple(a for i, a in enumerate(args) if i not in statics)
         leaves, in_tree = tree.flatten((dyn_args, kwargs))
-        dyn_in_axes = (tuple(in_axes[i] for i in range(len(args)) if i not in statics)
-                       if statics and isinstance(in_axes, tuple) else in_axes)
+        dyn_in_axes = in_axes
+        if statics and isinstance(in_axes, tuple):
+            if len(in_axes) != len(args):
+                raise ValueError(f"pmap in_axes {in_axes!r} has {len(in_axes)} entries, but the pmapped function "
+                                 f"was called with {len(args)} positional arguments: with "
+                                 f"static_broadcasted_argnums, in_axes has an entry for each positional argument, "
+                                 f"static ones included")
+            dyn_in_axes = tuple(a for i, a in enumerate(in_axes) if i not in statics)
         axes = _flat_in_axes(dyn_in_axes, dyn_args, kwargs, in_tree)
         axes, size = _check_mapped(leaves, axes, _name(fun))
         mesh_devices = _mesh_devices(devices, backend, size, axis_size, axis_name)

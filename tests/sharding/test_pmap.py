@@ -37,8 +37,11 @@ def test_values_equal_a_loop_over_devices_and_results_are_sharded_arrays():
         return a * n + b
     pg = jax.pmap(g, static_broadcasted_argnums=1)
     for n in (2, 3, 2):
-        assert np.array_equal(np.asarray(pg(x, n, x)), x * n + x)
+        np.testing.assert_allclose(np.asarray(pg(x, n, x)), x * n + x, rtol=1e-6)
     print(traces)
+    # with statics, in_axes has an entry for every positional argument (the static one's is ignored)
+    r = jax.pmap(lambda a, n, b: a * n + b, in_axes=(0, None, None), static_broadcasted_argnums=1)(x, 3, 1.0)
+    np.testing.assert_allclose(np.asarray(r), x * 3 + 1, rtol=1e-6)
     # dtypes kept; devices= in any order: index i runs on devices[i]
     print(jax.pmap(lambda a: a + 1)(np.arange(4)).dtype, jax.pmap(lambda a: ~a)(np.array([True, False])))
     devs = [jax.devices()[i] for i in (6, 1, 3)]
@@ -173,7 +176,8 @@ def test_errors():
               err(lambda: jax.pmap(lambda a: a, devices=[])),
               err(lambda: jax.pmap(jax.pmap(lambda a: a, 'j'), 'i')(np.ones((2, 2), np.float32))),
               err(lambda: jax.pmap(lambda a: lax.psum(a, 'k'), 'i')(x)),
-              err(lambda: jax.pmap(lambda a: a)(np.zeros((0,), np.float32)))]:
+              err(lambda: jax.pmap(lambda a: a)(np.zeros((0,), np.float32))),
+              err(lambda: jax.pmap(lambda a, n, b: a, in_axes=(0, None), static_broadcasted_argnums=1)(x, 3, x))]:
         print(e)
     """)
     lines = out.splitlines()
@@ -202,3 +206,4 @@ def test_errors():
                                 "mesh axes ('i',); nested pmap is not supported")
     assert lines[14].startswith("('NameError', \"unbound axis name: 'k'"), lines[14]
     assert "the mapped axis has size 0" in lines[15]
+    assert "pmap in_axes (0, None) has 2 entries, but the pmapped function was called with 3 positional" in lines[16]
