@@ -85,7 +85,7 @@ def pmap(fun, axis_name=None, *, in_axes=0, out_axes=0, static_broadcasted_argnu
                                  f"static ones included")
             dyn_in_axes = tuple(a for i, a in enumerate(in_axes) if i not in statics)
         axes = _flat_in_axes(dyn_in_axes, dyn_args, kwargs, in_tree)
-        axes, size = _check_mapped(leaves, axes, _name(fun))
+        axes, size = _check_mapped(leaves, axes, _name(fun), lambda i: _leaf_name(i, args, statics, kwargs))
         mesh_devices = _mesh_devices(devices, backend, size, axis_size, axis_name)
         donated = tuple(i for i, n in enumerate(_arg_of_leaf(dyn_args, kwargs)) if n in donate)
         clean = current_trace() is None
@@ -172,9 +172,9 @@ def _flat_in_axes(in_axes, dyn_args, kwargs, in_tree):
     return tuple(a for a, sub in zip(leaves, subtrees) for _ in tree.leaves(sub))
 
 
-def _check_mapped(leaves, axes, name):
+def _check_mapped(leaves, axes, name, where):
     """(axes with negative ones counted from the back, the mapped size), or a clear error naming the
-    argument that does not fit."""
+    argument that does not fit (where(i): the name of leaf i)."""
     out, sizes = [], {}
     for i, (x, a) in enumerate(zip(leaves, axes)):
         if a is None:
@@ -183,19 +183,20 @@ def _check_mapped(leaves, axes, name):
         try:
             t = type_of(x)
         except TypeError:
-            raise TypeError(f"pmap of {name}: argument leaf {i}, {x!r} of type {type(x).__name__}, is not an "
+            raise TypeError(f"pmap of {name}: argument {where(i)}, {x!r} of type {type(x).__name__}, is not an "
                             f"array; mark it static with static_broadcasted_argnums") from None
         if not -t.ndim <= a < t.ndim:
-            raise ValueError(f"pmap of {name} was requested to map argument leaf {i} along axis {a}, which implies "
+            raise ValueError(f"pmap of {name} was requested to map argument {where(i)} along axis {a}, which implies "
                              f"that its rank should be at least {a + 1 if a >= 0 else -a}, but is only {t.ndim} "
                              f"(its shape is {t.shape})")
         a %= t.ndim
         out.append(a)
-        sizes.setdefault(t.shape[a], []).append(f"axis {a} of argument leaf {i} of type {t}")
+        sizes.setdefault(t.shape[a], []).append((a, i, t))
     if not sizes:
         raise ValueError("pmap requires at least one argument with a mapped axis.")
     if len(sizes) > 1:
-        lines = "\n".join(f"  * one axis had size {s}: {'; '.join(w)}" for s, w in sizes.items())
+        lines = "\n".join(f"  * one axis had size {s}: " + "; ".join(f"axis {a} of argument {where(i)} of type {t}"
+                                                                     for a, i, t in w) for s, w in sizes.items())
         raise ValueError(f"pmap of {name} got inconsistent sizes for array axes to be mapped:\n{lines}")
     (size, _), = sizes.items()
     return tuple(out), size
@@ -235,6 +236,15 @@ def _rebase_donate(donate, statics):
         raise ValueError(f"`static_argnums` {sorted(set(statics))} and `donate_argnums` {sorted(set(donate))} "
                          f"cannot intersect.")
     return frozenset(d - sum(s < d for s in statics) for d in donate)
+
+
+def _leaf_name(i, args, statics, kwargs):
+    """Leaf i of the dynamic arguments named as the caller wrote it: args[1]['w'], kwargs['b'][0]."""
+    dyn = [j for j in range(len(args)) if j not in statics]
+    path = tree.leaves_with_path(([args[j] for j in dyn], kwargs))[i][0]
+    if path[0].idx == 0:
+        return f"args[{dyn[path[1].idx]}]{tree.keystr(path[2:])}"
+    return f"kwargs{tree.keystr(path[1:])}"
 
 
 def _arg_of_leaf(dyn_args, kwargs):

@@ -184,14 +184,17 @@ def test_errors():
     assert lines[0].startswith("('IndivisibleError', \"pmap over the axis '_internal_pmap_axis_name' of size 9 needs "
                                "9 devices, but only 8 are available"), lines[0]
     assert "of size 4 was given devices= with 2 devices" in lines[1]
-    assert "inconsistent sizes for array axes to be mapped" in lines[2] and "axis 0 of argument leaf 1 of type " \
-        "f32[3]" in lines[2]
+    assert lines[2] == ("('ValueError', 'pmap of <lambda> got inconsistent sizes for array axes to be mapped:\\n  * "
+                        "one axis had size 4: axis 0 of argument args[0] of type f32[4]\\n  * one axis had size 3: "
+                        "axis 0 of argument args[1] of type f32[3]')")
     assert lines[3].startswith("('ValueError', \"pytree structure error: different lengths of tuple at key path\\n"
                                "    pmap in_axes[0]\\nAt that key path, the prefix pytree pmap in_axes has a subtree "
                                "of type tuple of length 3, but the full pytree has a subtree of the same type but of "
                                "length 2.\\n\\nThe 'full pytree' here is the tuple of arguments passed positionally")
-    assert lines[4].startswith("('TypeError', \"pmap of <lambda>: argument leaf 0, 'hello' of type str, is not an array")
-    assert "along axis 0, which implies that its rank should be at least 1, but is only 0" in lines[5]
+    assert lines[4].startswith("('TypeError', \"pmap of <lambda>: argument args[0], 'hello' of type str, is not "
+                               "an array")
+    assert "map argument args[0] along axis 0, which implies that its rank should be at least 1, but is only 0" \
+        in lines[5]
     assert lines[6] == "('ValueError', 'pmap requires at least one argument with a mapped axis.')"
     assert lines[7] == ("('TypeError', 'pmap in_axes must be an int, None, or (nested) container with those types as "
                         "leaves, but got 1.0.')")
