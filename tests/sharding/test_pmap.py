@@ -13,6 +13,8 @@ def test_values_equal_a_loop_over_devices_and_results_are_sharded_arrays():
     x = np.arange(12, dtype=np.float32).reshape(4, 3) / 7
     y = jax.pmap(f)(x)
     np.testing.assert_allclose(np.asarray(y), np.stack([np.sin(r) * 2 + r.sum() for r in x]), rtol=1e-6)
+    m = np.arange(12, dtype=np.float32).reshape(3, 2, 2)                  # JAX's docstring: pmap(jnp.dot)
+    assert np.array_equal(np.asarray(jax.pmap(jnp.dot)(m, m ** 2)), np.stack([a @ (a ** 2) for a in m]))
     print(type(y).__name__, isinstance(y, jax.Array), y.shape, y.dtype)
     print(y.sharding)
     print([(s.device.id, s.index) for s in y.addressable_shards][:2])
@@ -85,10 +87,20 @@ def test_collectives_over_the_pmap_axis():
     # axis_index follows devices=, whatever their ids
     devs = [jax.devices()[i] for i in (7, 2)]
     print(np.asarray(jax.pmap(lambda a: a + lax.axis_index('i'), 'i', devices=devs)(np.zeros(2, np.float32))))
+    # JAX's docstring: two pmaps on disjoint devices
+    f1 = jax.pmap(lambda a: a / lax.psum(a, axis_name='i'), axis_name='i', devices=jax.devices()[:6])
+    f2 = jax.pmap(lambda a: lax.psum(a ** 2, axis_name='i'), axis_name='i', devices=jax.devices()[-2:])
+    print(f1(jnp.arange(6.)), f2(jnp.array([2., 3.])))
+    # under disable_jit the shard_map runs eagerly, with the same result and sharding
+    with jax.disable_jit():
+        r = jax.pmap(lambda a: a * 2 + lax.psum(a, 'i'), 'i')(x)
+    print(np.asarray(r), r.sharding.spec)
     """)
     lines = out.splitlines()
     assert lines[0] == "[0.         0.16666667 0.33333334 0.5       ]"
     assert lines[1] == "[0. 1.]"
+    assert lines[2] == "[0.         0.06666667 0.13333334 0.2        0.26666668 0.33333334] [13. 13.]"   # JAX's
+    assert lines[3] == "[ 6.  8. 10. 12.] P('i',)"
 
 
 def test_derivatives_and_vmap_compose_with_pmap():
