@@ -18,7 +18,7 @@ from ..runtime.named_sharding import IndivisibleError, NamedSharding
 from ..runtime.spmd import is_sharded
 from . import lax, tree
 from .api import jit
-from .core import axis_env, current_trace, type_of
+from .core import current_trace, type_of
 from .devices import device_put, devices as all_devices
 from .processes import process_count
 from .shard_map import manual_axes_bound, shard_map
@@ -226,6 +226,8 @@ def _index_tuple(nums, what):
     nums = (nums,) if isinstance(nums, int) else tuple(nums)
     if not all(type(n) is int for n in nums):
         raise TypeError(f"pmap {what} must be an int or a collection of ints, got {nums!r}")
+    if any(n < 0 for n in nums):
+        raise ValueError(f"pmap {what} must be non-negative positions of positional arguments, got {nums!r}")
     return nums
 
 

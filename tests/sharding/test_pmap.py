@@ -159,6 +159,10 @@ def test_jit_chaining_donation_and_lowering():
     y = f(x)
     r = d(y)
     print(np.asarray(r), y.is_deleted())
+    # donate_argnums count all positional arguments, static ones included (JAX rebases them)
+    y = f(x)
+    r = jax.pmap(lambda n, a: a * n, static_broadcasted_argnums=0, donate_argnums=1)(3, y)
+    assert np.array_equal(np.asarray(r), x * 6) and y.is_deleted()
     text = f.lower(x).as_text()
     assert 'mhlo.num_partitions = 4' in text and 'sdy.manual_computation' in text, text
     print(jax.make_jaxpr(jax.pmap(lambda a: jax.lax.psum(a, 'i'), 'i'))(x).eqns[0].primitive.name)
@@ -189,7 +193,9 @@ def test_errors():
               err(lambda: jax.pmap(jax.pmap(lambda a: a, 'j'), 'i')(np.ones((2, 2), np.float32))),
               err(lambda: jax.pmap(lambda a: lax.psum(a, 'k'), 'i')(x)),
               err(lambda: jax.pmap(lambda a: a)(np.zeros((0,), np.float32))),
-              err(lambda: jax.pmap(lambda a, n, b: a, in_axes=(0, None), static_broadcasted_argnums=1)(x, 3, x))]:
+              err(lambda: jax.pmap(lambda a, n, b: a, in_axes=(0, None), static_broadcasted_argnums=1)(x, 3, x)),
+              err(lambda: jax.pmap(lambda a, n: a, static_broadcasted_argnums=-1)),
+              err(lambda: jax.pmap(lambda a, n: a, static_broadcasted_argnums=1, donate_argnums=(0, 1)))]:
         print(e)
     """)
     lines = out.splitlines()
@@ -222,3 +228,6 @@ def test_errors():
     assert lines[14].startswith("('NameError', \"unbound axis name: 'k'"), lines[14]
     assert "the mapped axis has size 0" in lines[15]
     assert "pmap in_axes (0, None) has 2 entries, but the pmapped function was called with 3 positional" in lines[16]
+    assert lines[17] == ("('ValueError', 'pmap static_broadcasted_argnums must be non-negative positions of "
+                         "positional arguments, got (-1,)')")
+    assert lines[18] == "('ValueError', '`static_argnums` [1] and `donate_argnums` [0, 1] cannot intersect.')"
