@@ -68,8 +68,18 @@ def gather(array) -> np.ndarray:
     for shard in pjrt.shards_of(array):
         index, replica = where[shard._sharding._device]
         if replica == 0:
-            out[index] = shard._value()
+            out[index] = _read(shard)
     return out
+
+
+def _read(shard):
+    """A shard's value, leaving no view of its buffer behind: a live view is an external reference, which
+    stops XLA from donating the buffer (the array could not be donated after a host read)."""
+    try:
+        return np.asarray(memoryview(shard))   # copied into the caller's array, then dropped
+    except BufferError:                         # bfloat16 (no buffer-protocol format), device memory
+        v, _ = shard._single_device_array_to_np_array_did_copy()
+        return v
 
 
 class Shard:

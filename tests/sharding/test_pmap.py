@@ -154,9 +154,10 @@ def test_jit_chaining_donation_and_lowering():
     assert np.array_equal(np.asarray(z), x * 2 + 1) and [s.device.id for s in z.addressable_shards] == [4, 5, 6, 7]
     q = jax.device_put(x, NamedSharding(jax.make_mesh((4,), ('q',)), P('q')))
     assert np.array_equal(np.asarray(f(q)), x * 2)
-    # donation: an input already laid out as the pmap's is consumed
+    # donation: an input already laid out as the pmap's is consumed, also after it was read on the host
     d = jax.pmap(lambda a: a * 3, donate_argnums=0)
     y = f(x)
+    assert np.array_equal(np.asarray(y), x * 2)
     r = d(y)
     print(np.asarray(r), y.is_deleted())
     # donate_argnums count all positional arguments, static ones included (JAX rebases them)
