@@ -36,6 +36,7 @@ from .frontend import export
 from .frontend.sharding import P, make_mesh, set_mesh
 from .frontend.shard_map import shard_map
 from .frontend import shard_map as _shard_map
+from .frontend.pmap import pmap
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
 for _name in ("numpy", "lax", "tree", "tree_util", "flatten_util", "random", "ad_checkpoint", "sharding",

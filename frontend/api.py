@@ -22,6 +22,7 @@ from .stages import Traced, arg_names, shape_structs
 from .config import config, disable_jit
 from .core import (Trace, Tracer, UnexpectedTracerError, _state, concrete_value, current_trace, is_value, to_array,
                    tracing, type_of)
+from .core import axis_env as named_axes
 
 _flatten = tree.registry.flatten
 _log = logging.getLogger("lintra")
@@ -292,9 +293,10 @@ class _Jit:
             statics, dargs, dkwargs = _split(args, kwargs, *self.static)
             leaves, in_tree = _flatten((dargs, dkwargs))
         # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), and threefry_partitionable the
-        # random bits lintra.random draws, so both are part of the key
+        # random bits lintra.random draws, so both are part of the key; so are the named axes bound around
+        # the trace (vmap's, shard_map's, make_jaxpr's axis_env), whose sizes collectives read
         return (in_tree, tuple([x.aval if x.__class__ is Array else type_of(x) for x in leaves]), statics,
-                config.enable_x64, config.threefry_partitionable), leaves
+                config.enable_x64, config.threefry_partitionable, tuple(named_axes.names)), leaves
 
     def traced(self, key):
         hit = self._cache.get(key)
@@ -479,17 +481,38 @@ def make_ir(fun, static_argnums=(), static_argnames=()):
     return make
 
 
+def _axis_env_pairs(axis_env):
+    """axis_env as a list of (name, size), or a clear error naming the entry that is not such a pair."""
+    pairs = []
+    for entry in axis_env or ():
+        ok = isinstance(entry, (tuple, list)) and len(entry) == 2
+        size = entry[1] if ok else None
+        if not ok or isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise TypeError(f"make_jaxpr axis_env must be a sequence of (axis name, size) pairs with a positive "
+                            f"int size, got the entry {entry!r} in {axis_env!r}")
+        try:
+            hash(entry[0])
+        except TypeError:
+            raise TypeError(f"make_jaxpr axis_env: the axis name {entry[0]!r} is not hashable") from None
+        pairs.append((entry[0], int(size)))
+    return pairs
+
+
 def make_jaxpr(fun, static_argnums=(), axis_env=None, return_shape=False):
-    """make_jaxpr(fun, static_argnums=, return_shape=)(*args): fun traced for arguments like these, as a
-    ClosedJaxpr (a view of the IR function: it prints as Lintra's IR); with return_shape=True, the pair
-    (ClosedJaxpr, the outputs' ShapeDtypeStructs). axis_env (named axes bound outside vmap) is not supported."""
-    if axis_env:
-        raise NotImplementedError("make_jaxpr: axis_env is not supported; trace collectives under vmap(axis_name=)")
+    """make_jaxpr(fun, static_argnums=, axis_env=, return_shape=)(*args): fun traced for arguments like these,
+    as a ClosedJaxpr (a view of the IR function: it prints as Lintra's IR); with return_shape=True, the pair
+    (ClosedJaxpr, the outputs' ShapeDtypeStructs). axis_env: [(axis name, size), ...], named axes bound
+    while tracing, so collectives over them trace as they would inside pmap or shard_map."""
+    bound = _axis_env_pairs(axis_env)
     jitted = fun if is_jit(fun) else jit(fun, static_argnums=static_argnums)
 
     @functools.wraps(fun, updated=())
     def make(*args, **kwargs):
-        traced = jitted.trace(*args, **kwargs)
+        named_axes.names.extend(bound)
+        try:
+            traced = jitted.trace(*args, **kwargs)
+        finally:
+            del named_axes.names[len(named_axes.names) - len(bound):]
         closed = traced.jaxpr
         return (closed, traced.out_info) if return_shape else closed
     return make

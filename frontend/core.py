@@ -174,8 +174,9 @@ def axis_size(name):
         if n == name:
             return size
     bound = [n for n, _ in axis_env.names if n is not None]
-    raise NameError(f"unbound axis name: {name!r}; the enclosing vmaps name {bound or 'no axes'}. Use "
-                    f"vmap(..., axis_name={name!r}) around the function that uses it")
+    raise NameError(f"unbound axis name: {name!r}; the enclosing vmaps, pmaps and shard_maps name "
+                    f"{bound or 'no axes'}. Use vmap(..., axis_name={name!r}) or pmap(..., axis_name={name!r}) "
+                    f"around the function that uses it, or shard_map over a mesh with that axis")
 
 
 def host_value(x):

@@ -6,6 +6,7 @@ result is one IR op, `shard_map`, whose region is that trace.
 Lintra does not track which values vary across devices (JAX's vma types): check_vma is accepted and no
 replication check is made; derivatives follow JAX's rules for check_vma=False (ir/ad/shard_map_rules.py)."""
 import functools
+import threading
 
 from ..runtime.mesh import Mesh, PartitionSpec, current_mesh
 from ..runtime.spmd import mesh_attrs, spec_attr
@@ -13,6 +14,20 @@ from . import tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
 from .core import axis_env, bind, type_of
+
+
+class _Manual(threading.local):
+    def __init__(self):
+        self.axes = []      # mesh axes of the shard_maps being traced, innermost last
+
+
+_manual = _Manual()
+
+
+def manual_axes_bound():
+    """The mesh axes of the shard_maps (and pmaps) whose bodies are being traced: named axes that, unlike
+    vmap's, stand for devices."""
+    return tuple(_manual.axes)
 
 
 def _specs(specs, values, what, fun_name):
@@ -91,10 +106,12 @@ def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=froz
                                                      args, "in_specs", name), types))]
         bound = [(a, m.shape[a]) for a in m.axis_names if a in manual]
         axis_env.names.extend(bound)
+        _manual.axes.extend(a for a, _ in bound)
         try:
             func, out_tree, captured, _ = trace_flat(f, [_local(t, a, m) for t, a in zip(types, ins)], in_tree, name)
         finally:
             del axis_env.names[len(axis_env.names) - len(bound):]
+            del _manual.axes[len(_manual.axes) - len(bound):]
         out_types = [r.type for r in func.results]
         specs = _specs(out_specs, out_tree.unflatten(list(range(len(out_types)))), "out_specs", name)
         global_types = []

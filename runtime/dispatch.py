@@ -55,7 +55,12 @@ def apply_primitive(prim, args, attrs, regions=()):
     """Run one primitive eagerly on Arrays: compiled once per (primitive, operand types, attributes,
     regions, device); on sharded Arrays, as one SPMD program over their mesh."""
     if prim in _MESH_OPS:
-        return _apply_sharded(prim, args, attrs, regions)
+        return _apply_sharded(prim, args, attrs, regions, (attrs["mesh"], attrs["device_ids"]))
+    if regions:
+        # a body that holds a mesh op (a jit of a shard_map or pmap, staged as a call) runs over that mesh
+        ir_mesh = _region_mesh(regions)
+        if ir_mesh is not None:
+            return _apply_sharded(prim, args, attrs, regions, ir_mesh)
     for a in args:           # a loop, not any([...]): this is the hot path of every eager op
         if a.__class__ is Array and a._sharding.__class__ is not _single:
             return _apply_sharded(prim, args, attrs, regions)
@@ -88,8 +93,18 @@ _sharded_op_cache = {}
 _MESH_OPS = ("sharding_constraint", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
 
 
-def _apply_sharded(prim, args, attrs, regions):
-    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs')."""
+def _region_mesh(regions):
+    """(mesh axes, device ids) of the first mesh op in `regions`, or None when they hold none."""
+    for r in regions:
+        for op in r.walk():
+            if op.prim in _MESH_OPS:
+                return op.attrs["mesh"], op.attrs["device_ids"]
+    return None
+
+
+def _apply_sharded(prim, args, attrs, regions, ir_mesh=None):
+    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs'); ir_mesh: the mesh
+    the op or its regions name."""
     key = (prim, tuple([_type(a) for a in args]), attrs_key(attrs),
            tuple(print_func(Func("r", r)) for r in regions))
     func = _sharded_op_cache.get(key)
@@ -99,5 +114,4 @@ def _apply_sharded(prim, args, attrs, regions):
         b.ret(*b.emit(prim, params, attrs, regions))
         func = _sharded_op_cache[key] = Func(prim, b.block)
     cache = _sharded_op_cache.setdefault((key, "executables"), {})
-    ir_mesh = (attrs["mesh"], attrs["device_ids"]) if prim in _MESH_OPS else None
     return spmd.run(func, list(args), 0, cache, [None] * len(args), [None] * len(func.results), ir_mesh)[0]

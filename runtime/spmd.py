@@ -68,8 +68,18 @@ def gather(array) -> np.ndarray:
     for shard in pjrt.shards_of(array):
         index, replica = where[shard._sharding._device]
         if replica == 0:
-            out[index] = shard._value()
+            out[index] = _read(shard)
     return out
+
+
+def _read(shard):
+    """A shard's value, leaving no view of its buffer behind: a live view is an external reference, which
+    stops XLA from donating the buffer (the array could not be donated after a host read)."""
+    try:
+        return np.asarray(memoryview(shard))   # copied into the caller's array, then dropped
+    except BufferError:                         # bfloat16 (no buffer-protocol format), device memory
+        v, _ = shard._single_device_array_to_np_array_did_copy()
+        return v
 
 
 class Shard:
@@ -99,13 +109,14 @@ def reshard(array, sharding, committed=True):
     identity whose input has the old sharding and whose output the new (XLA inserts the collectives); from
     one device to a mesh, each shard sliced there and copied to its device; from a mesh to one device, the
     array replicated by the identity and one copy taken. Only between different device sets does the value go
-    through the host."""
+    through the host, and between meshes whose axes differ (the identity's one mesh cannot name both)."""
     if not is_sharded(array):
         if isinstance(sharding, NamedSharding):
             return _scatter(array, sharding, committed)
         return pjrt.copy_to_device(array, sharding._device, committed)
     old = array._sharding
-    if isinstance(sharding, NamedSharding) and old._device_assignment == sharding._device_assignment:
+    if isinstance(sharding, NamedSharding) and old._device_assignment == sharding._device_assignment and \
+            _same_axes(old.mesh, sharding.mesh):
         return _identity(array.aval, old, sharding)([array], committed)[0]
     if not isinstance(sharding, NamedSharding) and sharding._device in old.device_set:
         replicated = NamedSharding(old.mesh, PartitionSpec())
@@ -117,6 +128,10 @@ def reshard(array, sharding, committed=True):
     if isinstance(sharding, NamedSharding):
         return put(value, array.aval, sharding, committed)
     return pjrt.device_put(np.ascontiguousarray(value), array.aval, sharding._device, committed)
+
+
+def _same_axes(a, b):
+    return a.axis_names == b.axis_names and a.devices.shape == b.devices.shape
 
 
 _identities = {}

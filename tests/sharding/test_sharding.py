@@ -75,6 +75,9 @@ def test_device_put_shards_and_reads_back():
     print(x.is_fully_replicated, x.is_fully_addressable, x.committed)
     y = jax.device_put(x, NamedSharding(mesh, P('y', 'x')))
     assert np.array_equal(np.asarray(y), v) and y.sharding.spec == P('y', 'x')
+    # the same devices in a mesh with other axes
+    z = jax.device_put(x, NamedSharding(jax.make_mesh((8,), ('z',)), P('z')))
+    assert np.array_equal(np.asarray(z), v) and z.sharding.spec == P('z') and len(z.addressable_shards) == 8
     jax.debug.visualize_array_sharding(x)
     """)
     lines = out.splitlines()
