@@ -486,6 +486,8 @@ REGION_PRIMITIVES = {"call"}
 
 @primitive("call")
 def _call(*args, regions, callee="f"):
+    if len(regions) != 1:
+        raise TypeError(f"call @{callee}: expected the callee's body as one region, got {len(regions)} regions")
     body, = regions
     if [a.strong() for a in args] != [a.strong() for a in body.arg_types]:
         raise TypeError(f"call @{callee}: operand types ({', '.join(map(str, args))}) do not match the "

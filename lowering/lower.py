@@ -12,6 +12,11 @@ from .registry import RULES
 from .rules.sharding import annotate_module
 
 
+class LoweringError(Exception):
+    """An op the lowering could not express in StableHLO. On verified IR this is a bug in Lintra (a check
+    the verifier lacks); it names the op instead of surfacing the MLIR bindings' own message."""
+
+
 class LoweringContext:
     def __init__(self, module):
         self.module = module
@@ -31,7 +36,13 @@ class LoweringContext:
             rule_fn = RULES.get(op.prim)
             if rule_fn is None:
                 raise NotImplementedError(f"no lowering rule for primitive '{op.prim}'")
-            outs = rule_fn(self, op, *[env[v] for v in op.operands])
+            try:
+                outs = rule_fn(self, op, *[env[v] for v in op.operands])
+            except (ir.MLIRError, RuntimeError, TypeError) as e:
+                if isinstance(e, TypeError) and "incompatible function arguments" not in str(e):
+                    raise   # a rule's own message to the user, not the MLIR bindings'
+                raise LoweringError(f"{op.prim}: cannot be lowered to StableHLO ({type(e).__name__}: "
+                                    f"{str(e).splitlines()[0] if str(e) else ''}); the op: {op}") from e
             if len(outs) != len(op.results):
                 raise AssertionError(f"lowering of {op.prim} gave {len(outs)} results, expected {len(op.results)}")
             env.update(zip(op.results, outs))
