@@ -8,7 +8,8 @@
 linear function runs them as one program (tools/program.py). --check compares the result with what the
 original function says it must be (tools/reference.py): its own outputs, finite differences, or a loop
 over the batch. --compare-to runs another file's function on the same inputs and reports the largest
-difference. Outputs print as TYPE=VALUE, one per line (the syntax --inputs reads). With --check or
+difference. Without --function every function of the file runs in turn (with a `// @name` line before
+each one's outputs). Outputs print as TYPE=VALUE, one per line (the syntax --inputs reads). With --check or
 --compare-to the exit status is 1 when a difference is beyond --atol + --rtol * |expected|; errors in the
 IR are reported as lintra-opt reports them (status 1), mistakes in the command line with status 2.
 """
@@ -36,7 +37,7 @@ class RunError(Exception):
 def _parser():
     p = argparse.ArgumentParser(prog="lintra-run", description="Lower, compile and run a text IR function.")
     p.add_argument("file", metavar="FILE", help="IR text (.lir)")
-    p.add_argument("--function", metavar="NAME", help="the function to run (default: the file's only one)")
+    p.add_argument("--function", metavar="NAME", help="the function to run (default: each function in the file)")
     given = p.add_mutually_exclusive_group(required=True)
     given.add_argument("--inputs", metavar="T=V;...", help="the arguments, e.g. 'f32[3]=[1,2,3];i32[]=4'")
     given.add_argument("--random-inputs", type=int, metavar="SEED", help="random arguments from this seed")
@@ -53,22 +54,22 @@ def _parser():
     return p
 
 
-def load(path, function, pipeline):
-    """(the function as written, the Program the pipeline makes of it)."""
+def read(path):
+    """(text, Module) of an IR file."""
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
     try:
-        module = parse_module(text)
+        return text, parse_module(text)
     except ParseError as e:
         raise RunError(f"{path}:{e.line}:{e.col}: {e.msg}") from None
-    if function is None:
-        if len(module.funcs) != 1:
-            raise UsageError(f"{path} has {len(module.funcs)} functions ({', '.join(module.funcs) or 'none'}): "
-                             "name one with --function")
-        function = next(iter(module.funcs))
+
+
+def load(path, source, function, pipeline):
+    """(the function as written, the Program the pipeline makes of it)."""
+    text, module = source
     if function not in module.funcs:
         raise UsageError(f"{path} has no function @{function}; it has {', '.join(module.funcs) or 'none'}")
     original = module.funcs[function]
@@ -122,8 +123,22 @@ def main(argv=None):
 def _main(args):
     if args.check and args.compare_to:
         raise UsageError("use --check or --compare-to, not both")
+    if args.compare_function and not args.function:
+        raise UsageError("--compare-function needs --function")
     pipeline = parse_pipeline(args.passes)
-    original, program = load(args.file, args.function, pipeline)
+    source = read(args.file)
+    other = (read(args.compare_to), parse_pipeline(args.compare_passes)) if args.compare_to else None
+    names = [args.function] if args.function else list(source[1].funcs)
+    if not names:
+        raise UsageError(f"{args.file} has no functions")
+    status = 0
+    for name in names:
+        status = max(status, run_one(args, source, name, pipeline, other, several=len(names) > 1))
+    return status
+
+
+def run_one(args, source, name, pipeline, other, several):
+    original, program = load(args.file, source, name, pipeline)
     if args.inputs is not None:
         inputs = parse_inputs(args.inputs, program.arg_types, program.name)
     else:
@@ -131,22 +146,24 @@ def _main(args):
         inputs = random_inputs(args.random_inputs, program.arg_types, low, high)
     outputs = program(inputs)
     if not (args.check or args.compare_to):
+        if several:
+            print(f"// {program.name}")
         for t, x in zip(program.result_types, outputs):
             print(show(t, x))
         return 0
     if args.check:
-        kind = kind_of(program, [name for name, _ in pipeline])
+        kind = kind_of(program, [p for p, _ in pipeline])
         want = expected(kind, original, program, inputs)
         print(f"// {program.name} against {DESCRIPTIONS[kind].format(f=original.name)}")
         default = FD_TOLERANCE if kind in ("jvp", "vjp") else EXACT_TOLERANCE
     else:
-        _, other = load(args.compare_to, args.compare_function or args.function or original.name[1:],
-                        parse_pipeline(args.compare_passes))
-        if other.arg_types != program.arg_types:
-            raise UsageError(f"{other.name} takes ({', '.join(map(str, other.arg_types))}), but {program.name} "
-                             f"takes ({', '.join(map(str, program.arg_types))})")
-        print(f"// {program.name} against {other.name} of {args.compare_to}")
-        want = [(f"result {i}", x) for i, x in enumerate(other(inputs))]
+        other_source, other_pipeline = other
+        _, reference = load(args.compare_to, other_source, args.compare_function or name, other_pipeline)
+        if reference.arg_types != program.arg_types:
+            raise UsageError(f"{reference.name} takes ({', '.join(map(str, reference.arg_types))}), but "
+                             f"{program.name} takes ({', '.join(map(str, program.arg_types))})")
+        print(f"// {program.name} against {reference.name} of {args.compare_to}")
+        want = [(f"result {i}", x) for i, x in enumerate(reference(inputs))]
         default = EXACT_TOLERANCE
     if len(want) != len(outputs):
         print(f"{program.name} has {len(outputs)} results where {len(want)} were expected: MISMATCH")

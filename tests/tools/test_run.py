@@ -51,6 +51,19 @@ def test_runs_a_function_on_given_inputs(program):
     assert proc.stdout == "i32[]=49\nbool[2]=[false, true]\n", proc.stderr
 
 
+def test_without_function_every_function_runs(program):
+    proc = run("lintra-run", program, "--inputs", "i32[]=3;bool[2]=[true,true]")
+    assert proc.returncode == 2 and proc.stderr.startswith("lintra-run: input 0 has type i32[], but argument 0 of @f")
+    proc = run("lintra-run", program, "--random-inputs", "0")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [lines[0], lines[3]] == ["// @f", "// @g"] and len(lines) == 6
+    n = int(lines[4].removeprefix("i32[]="))
+    assert n in {k * k for k in range(-5, 6)}          # random i32 inputs lie in [-5, 5]
+    assert lines[5] in ("bool[2]=[false, false]", "bool[2]=[false, true]", "bool[2]=[true, false]",
+                        "bool[2]=[true, true]")
+
+
 def test_printed_outputs_read_back_as_inputs(program):
     first = run("lintra-run", program, "--function", "f", "--random-inputs", "3")
     assert first.returncode == 0, first.stderr
@@ -79,7 +92,6 @@ def test_random_inputs_follow_the_seed_and_range(program):
      "lintra-run: input 0 'f32[3]=[1,2]': bad value '[1,2]' for f32[3]: expected 3 elements along dimension 0, got 2"),
     (["--function", "f", "--inputs", "f32[3]:1;f32[3]=1"],
      "lintra-run: input 0 'f32[3]:1': expected TYPE=VALUE, e.g. f32[3]=[1,2,3]"),
-    (["--random-inputs", "0"], "lintra-run: "),
     (["--function", "h", "--random-inputs", "0"], "lintra-run: "),
     (["--function", "f", "--random-inputs", "0", "--random-range", "3,1"],
      "lintra-run: bad --random-range '3,1': LO must be below HI"),
@@ -88,8 +100,6 @@ def test_random_inputs_follow_the_seed_and_range(program):
 def test_command_line_mistakes_are_one_line_with_status_2(program, args, message):
     line = one_line_error(run("lintra-run", program, *args), 2)
     assert line.startswith(message), line
-    if args[:2] == ["--random-inputs", "0"]:
-        assert line.endswith("has 2 functions (f, g): name one with --function")
     if args[:2] == ["--function", "h"]:
         assert line.endswith("has no function @h; it has f, g")
 
