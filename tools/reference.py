@@ -6,7 +6,7 @@ tangents, `ct0, ct1, ...` cotangents, and `b_x` (after `batch`) carry a leading 
     jvp (then linearize)   (x, t) -> (f(x), J t)      J t by central finite differences of f along t
     ... then transpose     (x, ct) -> (f(x), J^T ct)  each element of J^T ct as <ct, J e_i>, e_i by e_i
     transpose (f linear    (r, ct) -> L^T ct          each element as <ct, f(r, e_i)>: f itself is linear
-      in its t_* args)
+      in its t_* args)                                (complex inputs as JAX transposes them: see _transposed)
     batch                  batched_f(b_x, y)          f run example by example and the results stacked
     anything else          the same signature as f    f's own outputs
 
@@ -127,14 +127,22 @@ def _transposed(original, program, inputs):
     args = [None] * len(names)
     for i, x in zip(fixed, inputs):
         args[i] = x
+    def pairing(i, j, unit):
+        """Re <ct, f(r, unit e_j)>, products without conjugation (JAX's transpose is linear, not an adjoint)."""
+        for k in linear:
+            args[k] = np.zeros(f_args[k].shape, f_args[k].dtype)
+        args[i][j] = unit
+        ys = original(args)
+        return sum(np.sum(np.asarray(c, np.complex128) * np.asarray(y, np.complex128)) for c, y in zip(cts, ys)).real
+
     out = []
     for i in linear:
-        g = np.zeros(f_args[i].shape, np.complex128 if T.is_complex(f_args[i].dtype) else np.float64)
+        is_complex = T.is_complex(f_args[i].dtype)
+        g = np.zeros(f_args[i].shape, np.complex128 if is_complex else np.float64)
         for j in np.ndindex(*f_args[i].shape):
-            for k in linear:
-                args[k] = np.zeros(f_args[k].shape, f_args[k].dtype)
-            args[i][j] = 1
-            g[j] = sum(np.sum(np.asarray(c, g.dtype) * np.asarray(y, g.dtype)) for c, y in zip(cts, original(args)))
+            # for a complex input, JAX's cotangent is Re<ct, f(e_j)> - i Re<ct, f(i e_j)>: for instance real(z)
+            # transposes to ct, imag(z) to -i ct, multiplication by c to ct * c
+            g[j] = pairing(i, j, 1) - (1j * pairing(i, j, 1j) if is_complex else 0)
         out.append((f"cotangent of %{names[i]}", g))
     return out
 
