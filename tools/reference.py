@@ -10,7 +10,7 @@ tangents, `ct0, ct1, ...` cotangents, and `b_x` (after `batch`) carry a leading 
     batch                  batched_f(b_x, y)          f run example by example and the results stacked
     anything else          the same signature as f    f's own outputs
 
-Each returns a list of (label, expected array); the caller compares the program's outputs with them.
+expected() returns a list of (label, expected array); lintra-run compares the program's outputs with them.
 """
 import ml_dtypes
 import numpy as np
@@ -45,10 +45,9 @@ DESCRIPTIONS = {
 }
 
 
-def expected(kind, original, program, inputs, eps=None):
+def expected(kind, original, program, inputs):
     """[(label, array)] the program's outputs should equal, for `inputs` (the program's arguments)."""
     f_args, f_results = original.arg_types, original.result_types
-    n = len(f_args)
     if kind == "same":
         if program.arg_types != f_args or program.result_types != f_results:
             raise CheckError(f"{program.name} has another signature than {original.name}; --check compares "
@@ -58,35 +57,46 @@ def expected(kind, original, program, inputs, eps=None):
         return _batched(original, program, inputs)
     if kind == "transpose":
         return _transposed(original, program, inputs)
-    primals = list(inputs[:n])
-    outs = original(primals)
+    n = len(f_args)
+    primals, extra = list(inputs[:n]), list(inputs[n:])
     diff_args = [i for i, t in enumerate(f_args) if differentiable(t)]
     diff_outs = [i for i, t in enumerate(f_results) if differentiable(t)]
-    eps = eps or max(_eps(f_args[i]) for i in diff_args)
+    if not diff_args:
+        raise CheckError(f"{original.name} has no differentiable arguments")
+    eps = max(_eps(f_args[i]) for i in diff_args)
+    outs = _labelled("result", original(primals))
     if kind == "jvp":
-        tangents = list(inputs[n:])
-        n_tangent_outs = len(program.result_types) - len(f_results)
-        if n_tangent_outs == 0 and diff_outs:   # all structurally zero (stop_gradient, round): nothing to compare
-            return _labelled("result", outs)
-        if n_tangent_outs != len(diff_outs):
-            raise CheckError(f"{program.name} returns {n_tangent_outs} tangents for {len(diff_outs)} differentiable "
-                             "results: cannot tell which are structurally zero")
-        if len(tangents) != len(diff_args):
-            raise CheckError(f"{program.name} takes {len(tangents)} tangents, {original.name} has "
-                             f"{len(diff_args)} differentiable arguments")
-        direction = [np.zeros_like(x) for x in primals]
-        for i, t in zip(diff_args, tangents):
-            direction[i] = t
-        jt = _directional(original, primals, direction, eps, diff_outs)
-        return _labelled("result", outs) + _labelled("tangent", jt)
-    cts = list(inputs[n:])
+        return outs + _forward(original, program, primals, extra, diff_args, diff_outs, eps)
+    return outs + _reverse(original, program, primals, extra, diff_args, diff_outs, eps)
+
+
+def _forward(original, program, primals, tangents, diff_args, diff_outs, eps):
+    """J t, one tangent per differentiable result."""
+    n_tangent_outs = len(program.result_types) - len(original.result_types)
+    if n_tangent_outs == 0:   # all structurally zero (stop_gradient, round): nothing to compare
+        return []
+    if n_tangent_outs != len(diff_outs):
+        raise CheckError(f"{program.name} returns {n_tangent_outs} tangents for {len(diff_outs)} differentiable "
+                         "results: cannot tell which are structurally zero")
+    if len(tangents) != len(diff_args):
+        raise CheckError(f"{program.name} takes {len(tangents)} tangents, {original.name} has "
+                         f"{len(diff_args)} differentiable arguments")
+    direction = [np.zeros_like(x) for x in primals]
+    for i, t in zip(diff_args, tangents):
+        direction[i] = t
+    return _labelled("tangent", _directional(original, primals, direction, eps, diff_outs))
+
+
+def _reverse(original, program, primals, cts, diff_args, diff_outs, eps):
+    """J^T ct, one cotangent per differentiable argument, element by element."""
+    f_args = original.arg_types
     if len(cts) != len(diff_outs):
         raise CheckError(f"{program.name} takes {len(cts)} cotangents, {original.name} has {len(diff_outs)} "
                          "differentiable results")
     if any(T.is_complex(f_args[i].dtype) for i in diff_args) or any(T.is_complex(c.dtype) for c in cts):
         raise CheckError("--check of a transposed program handles real values only")
     _check_size(f_args, diff_args)
-    grads = []
+    out = []
     for i in diff_args:
         g = np.zeros(f_args[i].shape, np.float64)
         for j in np.ndindex(*f_args[i].shape):
@@ -94,9 +104,8 @@ def expected(kind, original, program, inputs, eps=None):
             direction[i][j] = 1
             jt = _directional(original, primals, direction, eps, diff_outs)
             g[j] = sum(np.sum(np.asarray(c, np.float64) * d) for c, d in zip(cts, jt))
-        grads.append(g)
-    names = original.arg_names
-    return _labelled("result", outs) + [(f"cotangent of %{names[i]}", g) for i, g in zip(diff_args, grads)]
+        out.append((f"cotangent of %{original.arg_names[i]}", g))
+    return out
 
 
 def _directional(f, primals, direction, eps, diff_outs):
