@@ -21,11 +21,19 @@ def register(fn, shapes=(), dtypes=()) -> int:
 
 def lookup(i: int):
     """The function `i`, checking what it returns (a wrong shape must not reach XLA's buffers)."""
-    return _registry[i][1]
+    return _entry(i)[1]
 
 
 def unchecked(i: int):
-    return _registry[i][0]
+    return _entry(i)[0]
+
+
+def _entry(i):
+    try:
+        return _registry[i]
+    except KeyError:   # e.g. text IR read by lintra-opt: the function lives in the process that traced it
+        raise ValueError(f"callback {i} is not registered in this process: a callback op names a Python function "
+                         "by its id in the process that traced it") from None
 
 
 def checked(fn, shapes, dtypes):
