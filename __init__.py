@@ -62,5 +62,7 @@ experimental.shard_map = _types.ModuleType(f"{__name__}.experimental.shard_map",
 experimental.shard_map.shard_map = _shard_map.experimental_shard_map
 _sys.modules[f"{__name__}.experimental.shard_map"] = experimental.shard_map
 _sys.modules[f"{__name__}.distributed"] = distributed
+from .frontend import compat
+_sys.modules[f"{__name__}.compat"] = compat
 
 __version__ = "0.1.0"
