@@ -8,6 +8,7 @@ from ..ir.printer import print_func
 from ..ir.types import TensorType, float0
 from . import pjrt, spmd
 from .array import Array, check_live
+from .mesh import current_mesh
 from .executable import Executable, placement, to_device
 
 
@@ -59,6 +60,13 @@ def apply_primitive(prim, args, attrs, regions=()):
     for a in args:           # a loop, not any([...]): this is the hot path of every eager op
         if a.__class__ is Array and a._sharding.__class__ is not _single:
             return _apply_sharded(prim, args, attrs, regions)
+    if "out_sharding" in attrs:
+        # a result sharded over Explicit axes of unsharded operands: over the set_mesh mesh; without one the
+        # layout has no devices to name, and the value is computed on one device
+        mesh = current_mesh()
+        if mesh is not None:
+            return _apply_sharded(prim, args, attrs, regions, spmd.mesh_attrs(mesh))
+        attrs = {k: v for k, v in attrs.items() if k != "out_sharding"}
     device, committed = placement(args)
     types = tuple([_type(a) for a in args])
     if regions:
@@ -85,11 +93,12 @@ def apply_primitive(prim, args, attrs, regions=()):
 
 
 _sharded_op_cache = {}
-_MESH_OPS = ("sharding_constraint", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
+_MESH_OPS = ("sharding_constraint", "reshard", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
 
 
-def _apply_sharded(prim, args, attrs, regions):
-    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs')."""
+def _apply_sharded(prim, args, attrs, regions, mesh=None):
+    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs', unless their types
+    give them; `mesh`: the mesh's IR form, where no operand names it)."""
     key = (prim, tuple([_type(a) for a in args]), attrs_key(attrs),
            tuple(print_func(Func("r", r)) for r in regions))
     func = _sharded_op_cache.get(key)
@@ -99,5 +108,5 @@ def _apply_sharded(prim, args, attrs, regions):
         b.ret(*b.emit(prim, params, attrs, regions))
         func = _sharded_op_cache[key] = Func(prim, b.block)
     cache = _sharded_op_cache.setdefault((key, "executables"), {})
-    ir_mesh = (attrs["mesh"], attrs["device_ids"]) if prim in _MESH_OPS else None
+    ir_mesh = (attrs["mesh"], attrs["device_ids"]) if prim in _MESH_OPS else mesh
     return spmd.run(func, list(args), 0, cache, [None] * len(args), [None] * len(func.results), ir_mesh)[0]

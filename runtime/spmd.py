@@ -11,8 +11,8 @@ from ..lowering.lower import lower_text
 from . import compile_cache, pjrt
 from .array import Array
 from .executable import Executable, _storage
-from .mesh import Mesh, PartitionSpec, known_mesh
-from .named_sharding import NamedSharding, put
+from .mesh import AxisType, Mesh, PartitionSpec, known_mesh
+from .named_sharding import NamedSharding, put, typed
 
 
 def is_sharded(a):
@@ -112,7 +112,7 @@ def reshard(array, sharding, committed=True):
         whole = array if old.is_equivalent_to(replicated, array.ndim) else \
             _identity(array.aval, old, replicated)([array], committed)[0]
         shard = next(s for s in pjrt.shards_of(whole) if s._sharding._device == sharding._device)
-        return Array(array.aval, sharding, [shard], committed, _skip_checks=True)
+        return Array(array.aval.unsharded(), sharding, [shard], committed, _skip_checks=True)
     value = array._value()
     if isinstance(sharding, NamedSharding):
         return put(value, array.aval, sharding, committed)
@@ -153,7 +153,7 @@ def _scatter(array, sharding, committed):
         exe = _slicers[key] = Executable(Func("scatter", Block([x], ops, [op.results[0] for op in ops])), device)
     pieces = dict(zip(indices, exe.run([array], True)))
     shards = [pieces[tuple((s.start or 0, s.stop) for s in index)] for _, index, _ in placed]
-    return pjrt.put_shards(aval, sharding, shards, [d for d, _, _ in placed], committed)
+    return pjrt.put_shards(typed(aval, sharding), sharding, shards, [d for d, _, _ in placed], committed)
 
 
 def _device(self):
@@ -187,6 +187,7 @@ class SpmdExecutable:
     def __init__(self, func, mesh, in_shardings, out_shardings, donated=()):
         self.func, self.mesh = func, mesh
         args, results = [a.type for a in func.args], [r.type for r in func.results]
+        out_shardings = typed_out_shardings(mesh, out_shardings, results)
         for s, t in zip(list(in_shardings) + list(out_shardings), args + results):
             if s is not None:
                 s.check_shape(t.shape)
@@ -205,7 +206,9 @@ class SpmdExecutable:
                               for s, h, t in zip(out_shardings, outs, results)]
         for s, t in zip(self.out_shardings, results):
             s.check_shape(t.shape)
-        self.out_types = results
+        # each output's type says how it is laid out over the Explicit axes (a resharding identity's result
+        # has its argument's type in the IR, but the new layout)
+        self.out_types = results = [typed(t, s) for t, s in zip(results, self.out_shardings)]
         self.float0_out = [i for i, t in enumerate(results) if t.dtype == float0]
         avals = [_storage(t) for t in results]
         self._launch = {c: pjrt.launcher(self.compiled, pjrt.sharded_result_handlers(avals, self.out_shardings, c))
@@ -232,8 +235,18 @@ class SpmdExecutable:
         return outs
 
 
+def typed_out_shardings(mesh, out_shardings, result_types):
+    """The output shardings, where unspecified on a mesh with Explicit axes those the results' types give (as
+    JAX: an explicitly sharded value leaves jit laid out as its type says; a replicated one replicated)."""
+    if not any(t is AxisType.Explicit for t in mesh.axis_types):
+        return list(out_shardings)
+    return [s if s is not None else NamedSharding(mesh, PartitionSpec(*(t.sharding or ())))
+            for s, t in zip(out_shardings, result_types)]
+
+
 def spmd_attrs(mesh, in_shardings, out_shardings, func):
     """What lowering needs to make `func` an SPMD program over `mesh` with these shardings (None: unspecified)."""
+    out_shardings = typed_out_shardings(mesh, out_shardings, [r.type for r in func.results])
     axes, ids = mesh_attrs(mesh)
     return (axes, ids, [None if s is None else spec_attr(s.spec, a.type.ndim) for s, a in zip(in_shardings, func.args)],
             [None if s is None else spec_attr(s.spec, r.type.ndim) for s, r in zip(out_shardings, func.results)])
