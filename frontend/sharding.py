@@ -11,7 +11,7 @@ from ..runtime.mesh import (AbstractMesh, AxisType, Mesh, P, PartitionSpec, curr
 from ..runtime.named_sharding import DuplicateSpecError, IndivisibleError, NamedSharding  # noqa: F401
 from ..runtime.spmd import mesh_attrs, spec_attr
 from . import explicit, tree
-from .core import Tracer, bind1
+from .core import Tracer, bind1, type_of
 from .devices import device_put
 
 SingleDeviceSharding = pjrt.SingleDeviceSharding
@@ -50,6 +50,10 @@ def with_sharding_constraint(x, shardings):
 
 
 def _constrain(x, s):
+    if isinstance(s, PartitionSpec) and current_mesh() is not None:
+        types = explicit.axis_types(current_mesh())
+        if all(t is AxisType.Explicit for t in types.values()):
+            return _assert_sharded(x, s)
     if isinstance(s, PartitionSpec):
         mesh = current_mesh()
         if mesh is None:
@@ -68,6 +72,18 @@ def _constrain(x, s):
     s.check_shape(x.shape)
     axes, ids = mesh_attrs(s.mesh)
     return bind1("sharding_constraint", x, mesh=axes, device_ids=ids, spec=spec_attr(s.spec, len(x.shape)))
+
+
+def _assert_sharded(x, spec):
+    """As JAX: a PartitionSpec constraint on a mesh whose axes are all Explicit asserts x's type's sharding."""
+    t = type_of(x)
+    have = PartitionSpec(*[a or None for a in t.sharding or ((),) * t.ndim])
+    want = spec._normalized_spec_for_aval(t.ndim)
+    if have != want:
+        raise AssertionError(f"`with_sharding_constraint` acts as an assert when all axes of mesh are of type "
+                             f"`Explicit`. The array sharding: {have} did not match the sharding provided: {spec}. "
+                             f"Please use `jax.sharding.reshard` to shard your input to the sharding you want.")
+    return x
 
 
 # ---- Explicit axes --------------------------------------------------------------------------------------------

@@ -240,7 +240,7 @@ def typed_out_shardings(mesh, out_shardings, result_types):
     JAX: an explicitly sharded value leaves jit laid out as its type says; a replicated one replicated)."""
     if not any(t is AxisType.Explicit for t in mesh.axis_types):
         return list(out_shardings)
-    return [s if s is not None else NamedSharding(mesh, PartitionSpec(*(t.sharding or ())))
+    return [s if s is not None else NamedSharding(mesh, PartitionSpec(*[a or None for a in t.sharding or ((),) * t.ndim]))
             for s, t in zip(out_shardings, result_types)]
 
 
