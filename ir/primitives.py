@@ -729,7 +729,9 @@ def _scan(*operands, regions, num_consts, num_carry, length, reverse=False):
     if len(outs) < num_carry or _strong(outs[:num_carry]) != _strong(init):
         raise TypeError(f"scan: the body returns {_types(outs)}, which must start with the carry "
                         f"{_types(init)}; the carry's types must not change")
-    return list(init) + [y.update(shape=(length,) + y.shape) for y in outs[num_carry:]]
+    # the stacked axis of each y is unsplit; the rest keep the body's shardings
+    return list(init) + [y.update(shape=(length,) + y.shape, sharding=((),) + y.sharding if y.sharding else None)
+                         for y in outs[num_carry:]]
 
 
 # ---- rematerialisation and implicit derivatives ---------------------------------------------------------

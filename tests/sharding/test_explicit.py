@@ -252,3 +252,36 @@ def test_auto_and_explicit_axes_and_the_abstract_mesh():
     assert out[3] == ("AbstractMesh('data': 4, 'model': 2, axis_types=(Explicit, Explicit)) "
                       + lintra_text("float32[8@data,4]"))
     assert out[4] == lintra_text("float32[8,4]")
+
+
+def test_control_flow_vmap_and_abstract_inputs_keep_shardings():
+    out = run("""
+    with jax.set_mesh(mesh):
+        x = jax.device_put(v, P('data'))
+        xm = jax.device_put(v, P(None, 'model'))
+        r = jax.vmap(lambda a: (jnp.sin(a) * 2).sum())(x)
+        np.testing.assert_allclose(np.asarray(r), (np.sin(v) * 2).sum(1), rtol=1e-5)
+        print(str(jax.typeof(r)))
+        r = jax.jit(lambda a: jax.lax.fori_loop(0, 3, lambda i, c: c * 2, a))(x)
+        assert np.array_equal(np.asarray(r), v * 8)
+        print(str(jax.typeof(r)))
+        r = jax.jit(lambda a: jax.lax.cond(a.sum() > 0, lambda b: b + 1, lambda b: b - 1, a))(x)
+        assert np.array_equal(np.asarray(r), v + 1)
+        print(str(jax.typeof(r)))
+        c, ys = jax.jit(lambda a: jax.lax.scan(lambda c, row: (c + row, row * 2), jnp.zeros(4, out_sharding=P('model')),
+                                               a))(xm)
+        assert np.array_equal(np.asarray(c), v.sum(0)) and np.array_equal(np.asarray(ys), v * 2)
+        print(str(jax.typeof(c)), str(jax.typeof(ys)))
+        g = jax.grad(lambda a: jax.lax.fori_loop(0, 2, lambda i, c: jnp.sin(c), a).sum())(x)
+        np.testing.assert_allclose(np.asarray(g), np.cos(np.sin(v)) * np.cos(v), rtol=1e-5, atol=1e-6)
+        print(str(jax.typeof(g)))
+        print(err(lambda: jax.lax.scan(lambda c, row: (c, row), 0.0, x)))
+        s = jax.ShapeDtypeStruct((8, 4), np.float32, sharding=NamedSharding(mesh, P('data')))
+        print(jax.make_ir(lambda a: jnp.sin(a).sum(1))(s))
+    """)
+    assert out[:5] == [lintra_text(t) for t in ("float32[8@data]", "float32[8@data,4]", "float32[8@data,4]",
+                                                "float32[4@model] float32[8,4@model]", "float32[8@data,4]")]
+    assert out[5] == str(("ValueError", "0th dimension of all xs should be replicated. Got P('data', None)"))
+    # JAX's jaxpr: a:f32[8@data,4]. b:f32[8@data,4] = sin a; c:f32[8@data] = reduce_sum[axes=(1,)] b
+    assert out[6:9] == ["func @lambda(%a: f32[8@data,4]) -> (f32[8@data]) {", "  %0 = sin %a : f32[8@data,4]",
+                        "  %1 = reduce_sum %0 {axes = [1]} : f32[8@data]"]
