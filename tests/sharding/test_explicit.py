@@ -285,3 +285,26 @@ def test_control_flow_vmap_and_abstract_inputs_keep_shardings():
     # JAX's jaxpr: a:f32[8@data,4]. b:f32[8@data,4] = sin a; c:f32[8@data] = reduce_sum[axes=(1,)] b
     assert out[6:9] == ["func @lambda(%a: f32[8@data,4]) -> (f32[8@data]) {", "  %0 = sin %a : f32[8@data,4]",
                         "  %1 = reduce_sum %0 {axes = [1]} : f32[8@data]"]
+
+
+def test_shard_map_on_explicit_axes():
+    out = run("""
+    with jax.set_mesh(mesh):
+        x = jax.device_put(v, P('data'))
+        def body(b):
+            print(jax.sharding.get_abstract_mesh(), str(jax.typeof(b)))
+            return b * 2
+        r = jax.shard_map(body, in_specs=P('data'), out_specs=P('data'))(x)
+        assert np.array_equal(np.asarray(r), v * 2)
+        print(str(jax.typeof(r)))
+        r = jax.jit(jax.shard_map(lambda b: jax.lax.psum(b, 'data'), in_specs=P('data'), out_specs=P()))(x)
+        assert np.array_equal(np.asarray(r), v.reshape(4, 2, 4).sum(0))
+        print(str(jax.typeof(r)))
+        r = jax.shard_map(body, in_specs=P('data'), out_specs=P('data'), axis_names={'data'})(x)
+        print(str(jax.typeof(r)))
+    """)
+    # JAX's body types also carry the varying axes ({V:data}), and its AbstractMesh repr the device kind
+    assert out[0] == "AbstractMesh('data': 4, 'model': 2, axis_types=(Manual, Manual)) " + lintra_text("float32[2,4]")
+    assert out[1:3] == [lintra_text("float32[8@data,4]"), lintra_text("float32[2,4]")]
+    assert out[3] == "AbstractMesh('data': 4, 'model': 2, axis_types=(Manual, Explicit)) " + lintra_text("float32[2,4]")
+    assert out[4] == lintra_text("float32[8@data,4]")
