@@ -257,11 +257,11 @@ def _cumulative(ins, outs, *, axis, reverse=False):
 
 @sharding_rule("sort")
 def _sort(ins, outs, *, dimension, **_):
-    s = broadcasting("sort", ins)
-    if s is not None and s[dimension]:
-        raise ShardingTypeError(f"sort: the sorted dimension {dimension} must be unsharded, got operand types "
-                                f"{', '.join(map(str, ins))}")
-    return [s] * len(outs)
+    for t in ins:
+        if spec(t)[dimension]:
+            raise ShardingTypeError(f"Arguments to sort must be unsharded over the sorting dimension. Got arg "
+                                    f"sharding={partitions(t)} and sorting dimension={dimension}")
+    return [broadcasting("sort", ins)] * len(outs)
 
 
 # ---- contraction: JAX's _dot_general_sharding_rule ---------------------------------------------------------

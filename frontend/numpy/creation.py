@@ -106,8 +106,11 @@ def full_like(a, fill_value, dtype=None, shape=None, *, out_sharding=None):
     t = type_of(a)
     shape = t.shape if shape is None else canon_shape(shape)
     d, weak = (t.dtype, t.weak) if dtype is None else (to_dtype(dtype), False)
-    return with_out_sharding(broadcast_to(convert(fill_value, d, weak), shape, "full_like"), out_sharding,
-                             "full_like")
+    fill = convert(fill_value, d, weak)
+    if out_sharding is None and t.sharding is not None and shape == t.shape and not type_of(fill).ndim:
+        # as JAX: laid out like `a`, whose type says how
+        return bind1("broadcast_in_dim", fill, shape=shape, broadcast_dimensions=(), out_sharding=t.sharding)
+    return with_out_sharding(broadcast_to(fill, shape, "full_like"), out_sharding, "full_like")
 
 
 def zeros_like(a, dtype=None, shape=None, *, out_sharding=None):

@@ -100,6 +100,9 @@ def test_rules_give_jax_results():
     ("reshape", ["f32[8,4@model]"], dict(new_sizes=(32,)),
      "This reshape is not supported. Please specify the sharding of the output via the `out_sharding` argument of "
      "jax.lax.reshape. Got operand type: f32[8,4@model], new sizes: (32,)"),
+    ("sort", ["f32[8@data,4]"], dict(dimension=0),
+     "Arguments to sort must be unsharded over the sorting dimension. Got arg sharding=('data', None) and sorting "
+     "dimension=0"),    # JAX names the whole NamedSharding: sharding=NamedSharding(mesh=AbstractMesh(...), ...)
     ("cumsum", ["f32[8@data,4]"], dict(axis=0),
      "Input should be unsharded over the axis being reduced. Got input type=f32[8@data,4] and axis=0"),
 ])

@@ -77,6 +77,18 @@ PROPAGATION = {
     "x @ wm": ("float32[8@data,2@model]", "P('data', 'model')"),
     "x.astype(jnp.int32)": ("int32[8@data,4]", "P('data', None)"),
     "x.mean(0)": ("float32[4]", "P(None,)"),
+    "jnp.stack([x, x])": ("float32[2,8@data,4]", "P(None, 'data', None)"),
+    "jnp.split(x, 2, axis=1)[0]": ("float32[8@data,2]", "P('data', None)"),
+    "jnp.where(x > 3, x, 0.0)": ("float32[8@data,4]", "P('data', None)"),
+    "jax.nn.softmax(x, axis=1)": ("float32[8@data,4]", "P('data', None)"),
+    "jax.nn.logsumexp(x, axis=1)": ("float32[8@data]", "P('data',)"),
+    "jnp.pad(x, ((0, 0), (1, 1)))": ("float32[8@data,6]", "P('data', None)"),
+    "jnp.sort(x, axis=1)": ("float32[8@data,4]", "P('data', None)"),
+    "jnp.argsort(x, axis=1)": ("int32[8@data,4]", "P('data', None)"),
+    "jnp.moveaxis(x, 0, 1)": ("float32[4,8@data]", "P(None, 'data')"),
+    "jnp.cumsum(x, axis=1)": ("float32[8@data,4]", "P('data', None)"),
+    "jnp.clip(x, 1.0, 5.0)": ("float32[8@data,4]", "P('data', None)"),
+    "jnp.var(x, axis=0)": ("float32[4]", "P(None,)"),
 }
 
 
@@ -90,13 +102,18 @@ def test_results_are_typed_and_laid_out_by_the_sharding_rules():
         for case in cases:
             f = eval('lambda: ' + case)
             r, rj = f(), jax.jit(f)()
-            expected = eval(case, dict(x=v, xm=v, wm=w, jnp=jnp))       # on one device
+            expected = eval(case, dict(x=v, xm=v, wm=w, jnp=jnp, jax=jax))       # on one device
             assert np.allclose(np.asarray(r), np.asarray(expected)), case
             assert np.allclose(np.asarray(rj), np.asarray(expected)), case
             print(str(jax.typeof(r)), r.sharding.spec, str(jax.typeof(rj)), rj.sharding.spec)
+        z = jax.jit(lambda a: jnp.zeros_like(a))(x)
+        print(str(jax.typeof(jnp.full_like(x, 3.0))), str(jax.typeof(z)), z.sharding.spec)
     """)
+    assert len(out) == len(PROPAGATION) + 1
     for line, (case, (t, spec)) in zip(out, PROPAGATION.items()):
         assert line == f"{lintra_text(t)} {spec} {lintra_text(t)} {spec}", case
+    # *_like functions lay their result out like their argument (JAX: the same)
+    assert out[-1] == lintra_text("float32[8@data,4] float32[8@data,4] P('data', None)")
 
 
 def test_ambiguous_shardings_raise_jax_errors():
