@@ -131,6 +131,7 @@ def test_ambiguous_shardings_raise_jax_errors():
             print(err(f))
     print(err(lambda: explicit_axes(lambda a: a, in_sharding=P('data'))(v)))
     print(err(lambda: reshard(v, None)))
+    print(err(lambda: jax.jit(lambda a: jax.lax.with_sharding_constraint(a, NamedSharding(mesh, P('data'))))(v)))
     """)
     assert out[0] == str(("ShardingTypeError", "add got incompatible shardings for broadcasting: ('data', None), "
                                                "('model', None)."))
@@ -155,6 +156,11 @@ def test_ambiguous_shardings_raise_jax_errors():
                                         "a mesh context when using `explicit_axes` API."))
     assert out[8] == str(("ValueError", "Reshard should only be used with out_shardings which are non-None and have "
                                         "a non-empty mesh. Got sharding None."))
+    # JAX's AbstractMesh repr goes on: ", device_kind=cpu, num_cores=None, platform=cpu)"
+    assert out[9] == str(("ValueError", "The spec of NamedSharding passed to with_sharding_constraint can only refer "
+                                        "to Auto axes of the mesh. Got spec=P('data',) and mesh=AbstractMesh('data': "
+                                        "4, 'model': 2, axis_types=(Explicit, Explicit)). You probably meant to use "
+                                        "`reshard` API?"))
 
 
 def test_out_sharding_arguments():
