@@ -200,7 +200,7 @@ def test_reshard_moves_the_data_and_changes_the_type():
         y = reshard(x, P(None, 'model'))
         assert np.array_equal(np.asarray(y), v)
         print(str(jax.typeof(y)), y.sharding.spec, [s.data.shape for s in y.addressable_shards][0])
-        yj = jax.jit(lambda a: reshard(a, P('model', 'data')))(x)
+        yj = jax.jit(lambda a: jax.reshard(a, P('model', 'data')))(x)       # lintra.reshard, as jax.reshard
         assert np.array_equal(np.asarray(yj), v)
         print(str(jax.typeof(yj)), yj.sharding.spec)
         t = reshard({'a': v, 'b': (v, v)}, {'a': P('data'), 'b': NamedSharding(mesh, P('model'))})
