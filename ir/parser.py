@@ -27,7 +27,7 @@ import numpy as np
 from . import types as T
 from .core import Block, Func, Module, Op, Value
 from .primitives import PRIMITIVES, REGION_PRIMITIVES, infer_types
-from .types import DTYPES_BY_NAME, TensorType
+from .types import DTYPES_BY_NAME, TensorType, type_sharding
 
 MAX_NESTING = 100          # of lists, dense bodies and regions: deeper input is an error, not a RecursionError
 MAX_DENSE_BYTES = 1 << 30  # a splat like dense<0.0 : f32[N]> is materialised, so absurd N is refused
@@ -328,7 +328,7 @@ class _Parser:
         if len(set(names)) != len(names):
             raise self.error(f"the sharding of type {tok.text}{list(shape)} names a mesh axis twice: "
                              f"{names}", tok)
-        return TensorType(shape, dt, weak, sharding if names else None)
+        return TensorType(shape, dt, weak, type_sharding(sharding, len(shape)))
 
     def sharded_dim(self):
         """A dimension and the mesh axes splitting it: 8, 8@x or 8@(x,y)."""

@@ -123,6 +123,17 @@ def _axes_text(axes):
     return f"@{axes[0]}" if len(axes) == 1 else f"@({','.join(axes)})"
 
 
+class TypeSharding(tuple):
+    """A type's sharding: per dimension, the tuple of mesh axis names splitting it (a plain tuple otherwise).
+    `.spec` reads it as JAX's PartitionSpec entries (None, 'x' or ('x', 'y')), so that
+    `typeof(x).sharding.spec == P('data', None)` holds as in JAX."""
+    __slots__ = ()
+
+    @property
+    def spec(self):
+        return tuple(None if not a else a[0] if len(a) == 1 else a for a in self)
+
+
 def type_sharding(sharding, ndim):
     """The canonical form of a type's sharding for a rank-`ndim` value: a tuple of `ndim` tuples of axis names
     (one per dimension; an entry may also be None, a name or a tuple of names, as in a PartitionSpec, and
@@ -141,4 +152,4 @@ def type_sharding(sharding, ndim):
     named = [a for axes in out for a in axes]
     if len(set(named)) != len(named):
         raise TypeError(f"sharding {sharding!r} names a mesh axis more than once")
-    return tuple(out) if named else None
+    return TypeSharding(out) if named else None

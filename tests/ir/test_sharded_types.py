@@ -19,6 +19,7 @@ def test_types_roundtrip(text):
 def test_sharding_field():
     t = parse_type("f32[8@(data,model),4]")
     assert t.sharding == (("data", "model"), ()) and t.shape == (8, 4) and t.dtype == np.float32
+    assert t.sharding.spec == (("data", "model"), None)          # as a PartitionSpec's entries
     assert parse_type("f32[8,4]").sharding is None
     # TensorType.of takes PartitionSpec-like entries; naming nothing is unsharded
     assert TensorType.of((8, 4), "f32", sharding=("data",)).sharding == (("data",), ())
