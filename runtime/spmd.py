@@ -127,7 +127,7 @@ def _identity(aval, old, new):
     key = (aval.shape, aval.dtype, aval.weak_type, old, new)
     exe = _identities.get(key)
     if exe is None:
-        x = Value(_storage(aval))
+        x = Value(_storage(aval).unsharded())      # the layouts are the given shardings, not the IR's types
         exe = _identities[key] = SpmdExecutable(Func("reshard", Block([x], [], [x])), old.mesh, [old], [new])
     return exe
 
@@ -206,9 +206,11 @@ class SpmdExecutable:
                               for s, h, t in zip(out_shardings, outs, results)]
         for s, t in zip(self.out_shardings, results):
             s.check_shape(t.shape)
-        # each output's type says how it is laid out over the Explicit axes (a resharding identity's result
-        # has its argument's type in the IR, but the new layout)
-        self.out_types = results = [typed(t, s) for t, s in zip(results, self.out_shardings)]
+        # each output's type says how it is laid out over the Explicit axes; on a mesh without any, the IR's
+        # type stands (inside explicit_axes, axes the concrete mesh calls Auto are Explicit)
+        explicit = any(t is AxisType.Explicit for t in mesh.axis_types)
+        self.out_types = results = [typed(t, s) if explicit or t.sharding is None else t
+                                    for t, s in zip(results, self.out_shardings)]
         self.float0_out = [i for i, t in enumerate(results) if t.dtype == float0]
         avals = [_storage(t) for t in results]
         self._launch = {c: pjrt.launcher(self.compiled, pjrt.sharded_result_handlers(avals, self.out_shardings, c))

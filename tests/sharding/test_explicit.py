@@ -267,6 +267,9 @@ def test_auto_and_explicit_axes_and_the_abstract_mesh():
         r = jax.jit(explicit_axes(inner2, in_sharding=P('data')))(xa)
         assert np.array_equal(np.asarray(r), v * 2)
         print(str(jax.typeof(r)))
+        r = explicit_axes(inner2, in_sharding=P('data'))(xa)                 # eagerly too
+        assert np.array_equal(np.asarray(r), v * 2)
+        print(str(jax.typeof(r)))
     """)
     assert out[0] == lintra_text("float32[8,4@model] P(None, 'model')")
     # JAX's AbstractMesh repr also names device_kind=cpu, num_cores=None, platform=cpu
@@ -276,6 +279,7 @@ def test_auto_and_explicit_axes_and_the_abstract_mesh():
     assert out[3] == ("AbstractMesh('data': 4, 'model': 2, axis_types=(Explicit, Explicit)) "
                       + lintra_text("float32[8@data,4]"))
     assert out[4] == lintra_text("float32[8,4]")
+    assert out[5:7] == out[3:5]
 
 
 def test_control_flow_vmap_and_abstract_inputs_keep_shardings():
