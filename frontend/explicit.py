@@ -40,9 +40,9 @@ def type_spec(mesh, spec, ndim, what, drop=()):
     out = [tuple(a for a in spec.axes_of(d) if a not in drop) for d in range(ndim)]
     other = [a for axes in out for a in axes if types[a] is not AxisType.Explicit]
     if other:
-        raise ValueError(f"{what}: PartitionSpec {spec} names the mesh axes {other}, which are "
-                         f"{', '.join(sorted({types[a].name for a in other}))} here; a type's sharding names only "
-                         f"Explicit axes (use with_sharding_constraint for Auto ones)")
+        raise ValueError(f"PartitionSpec passed to {what} cannot contain axis names that are of type Auto or "
+                         f"Manual. Got PartitionSpec: {spec} with axis name: {other[0]} of type: "
+                         f"AxisType.{types[other[0]].name}.")
     return tuple(out)
 
 

@@ -133,6 +133,9 @@ def test_ambiguous_shardings_raise_jax_errors():
     print(err(lambda: explicit_axes(lambda a: a, in_sharding=P('data'))(v)))
     print(err(lambda: reshard(v, None)))
     print(err(lambda: jax.jit(lambda a: jax.lax.with_sharding_constraint(a, NamedSharding(mesh, P('data'))))(v)))
+    mixed = jax.make_mesh((4, 2), ('data', 'model'), axis_types=(AxisType.Explicit, AxisType.Auto))
+    with jax.set_mesh(mixed):
+        print(err(lambda: reshard(jax.device_put(v, P('data', 'model')), P(None, 'model'))))
     """)
     assert out[0] == str(("ShardingTypeError", "add got incompatible shardings for broadcasting: ('data', None), "
                                                "('model', None)."))
@@ -162,6 +165,10 @@ def test_ambiguous_shardings_raise_jax_errors():
                                         "to Auto axes of the mesh. Got spec=P('data',) and mesh=AbstractMesh('data': "
                                         "4, 'model': 2, axis_types=(Explicit, Explicit)). You probably meant to use "
                                         "`reshard` API?"))
+    # JAX adds where: " This error occurs at source: ..."
+    assert out[10] == str(("ValueError", "PartitionSpec passed to reshard cannot contain axis names that are of type "
+                                         "Auto or Manual. Got PartitionSpec: P(None, 'model') with axis name: model of "
+                                         "type: AxisType.Auto."))
 
 
 def test_out_sharding_arguments():
