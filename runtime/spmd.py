@@ -89,7 +89,7 @@ def addressable_shards(array):
         return [Shard(sharding._device, (slice(None),) * array.ndim, 0, array)]
     where = {d: (index, replica) for d, index, replica in sharding._placement(array.aval.shape)}
     # jaxlib gives the shards no aval without JAX: each gets its own (the shard's shape)
-    aval = array.aval.update(shape=sharding.shard_shape(array.aval.shape))
+    aval = array.aval.update(shape=sharding.shard_shape(array.aval.shape)).unsharded()   # one device each
     return [Shard(s._sharding._device, *where[s._sharding._device],
                   Array(aval, s._sharding, [s], array._committed, _skip_checks=True)) for s in pjrt.shards_of(array)]
 
