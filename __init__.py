@@ -33,7 +33,7 @@ from .frontend import multihost_utils as _multihost_utils
 from .runtime.array import Array
 from .frontend import sharding, debug
 from .frontend import export
-from .frontend.sharding import P, make_mesh, set_mesh
+from .frontend.sharding import P, make_mesh, reshard, set_mesh
 from .frontend.shard_map import shard_map
 from .frontend import shard_map as _shard_map
 from .frontend.pmap import pmap

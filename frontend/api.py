@@ -15,6 +15,7 @@ from ..runtime.array import Array, check_live
 from ..lowering.lower import constraint_mesh
 from ..runtime import dispatch, spmd
 from ..runtime.executable import Executable, default_device, placement
+from ..runtime.named_sharding import typed
 from ..runtime.pjrt import FastpathData, pjit, sharding
 from .shardings import flat_in_shardings, flat_out_shardings, check_shardings
 from . import tree
@@ -295,8 +296,18 @@ class _Jit:
         # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), and threefry_partitionable the
         # random bits lintra.random draws, so both are part of the key; so are the named axes bound around
         # the trace (vmap's, shard_map's, make_jaxpr's axis_env), whose sizes collectives read
-        return (in_tree, tuple([x.aval if x.__class__ is Array else type_of(x) for x in leaves]), statics,
-                config.enable_x64, config.threefry_partitionable, tuple(named_axes.names)), leaves
+        types = [x.aval if x.__class__ is Array else type_of(x) for x in leaves]
+        if self.in_shardings is not None:
+            types = self._typed(types, args, kwargs)
+        return (in_tree, tuple(types), statics, config.enable_x64, config.threefry_partitionable,
+                tuple(named_axes.names)), leaves
+
+    def _typed(self, types, args, kwargs):
+        """The argument types as in_shardings lay the arguments out: split over Explicit mesh axes, the type
+        says so (as JAX types jit's arguments by its in_shardings)."""
+        dargs, dkwargs = (args, kwargs) if self._no_statics else _split(args, kwargs, *self.static)[1:]
+        return [t if s is None else typed(t, s)
+                for t, s in zip(types, flat_in_shardings(self.in_shardings, dargs, dkwargs))]
 
     def traced(self, key):
         hit = self._cache.get(key)
@@ -380,10 +391,15 @@ class _Jit:
 
     def trace(self, *args, **kwargs):
         """jit(f).trace(*args): the Traced stage for arguments like these (arrays or ShapeDtypeStructs)."""
-        key, _ = self._signature(args, kwargs)
+        key, leaves = self._signature(args, kwargs)
         t = self.traced(key)
         donated = self._donated(args, kwargs)
         shardings = self._shardings(args, kwargs, t)
+        if shardings[0] is None and any(getattr(x, "type", None) is not None and x.type.sharding is not None
+                                        for x in leaves):
+            # explicitly sharded arguments: the program is an SPMD one over their mesh, as their types say
+            shardings = ([x.sharding if x.type.sharding is not None else None for x in leaves],
+                         shardings[1] or [None] * len(t.func.results))
 
         def run(leaves):
             check_live(leaves)

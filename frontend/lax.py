@@ -11,6 +11,7 @@ import numpy as np
 from ..ir import types as T
 from . import dtypes, tree
 from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
+from .explicit import out_sharding_attrs, with_out_sharding
 
 
 _SCALARS = (bool, int, float, builtins.complex)
@@ -108,11 +109,12 @@ def broadcasted_iota(dtype, shape, dimension):
                  dimension=int(dimension))
 
 
-def broadcast_in_dim(operand, shape, broadcast_dimensions):
+def broadcast_in_dim(operand, shape, broadcast_dimensions, *, out_sharding=None):
     shape, dims = tuple(int(d) for d in shape), tuple(int(d) for d in broadcast_dimensions)
     if type_of(operand).shape == shape and dims == tuple(range(len(shape))) and is_value(operand):
-        return operand
-    return bind1("broadcast_in_dim", operand, shape=shape, broadcast_dimensions=dims)
+        return with_out_sharding(operand, out_sharding, "broadcast_in_dim")
+    return with_out_sharding(bind1("broadcast_in_dim", operand, shape=shape, broadcast_dimensions=dims),
+                             out_sharding, "broadcast_in_dim")
 
 
 def broadcast(operand, sizes):
@@ -121,13 +123,14 @@ def broadcast(operand, sizes):
                             tuple(range(len(sizes), len(sizes) + nd)))
 
 
-def reshape(operand, new_sizes, dimensions=None):
+def reshape(operand, new_sizes, dimensions=None, *, out_sharding=None):
     if dimensions is not None:
         operand = transpose(operand, dimensions)
     new_sizes = tuple(int(d) for d in new_sizes)
-    if type_of(operand).shape == new_sizes and is_value(operand):
+    if type_of(operand).shape == new_sizes and is_value(operand) and out_sharding is None:
         return operand
-    return bind1("reshape", operand, new_sizes=new_sizes)
+    return bind1("reshape", operand, new_sizes=new_sizes,
+                 **out_sharding_attrs(out_sharding, len(new_sizes), "reshape"))
 
 
 # ---- shape, slicing, indexing, contraction, reductions, scans, sort ------------------------------------
@@ -526,9 +529,11 @@ def _check_preferred(src, preferred):
                         f"inputs of dtype {T.dtype_name(src)} (it must be of the same kind and not narrower)")
 
 
-def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
+def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None, *, out_sharding=None):
     """Contract lhs with rhs: dimension_numbers = ((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch)).
-    The result's dims are batch, then lhs free, then rhs free. Operands of different dtypes are promoted."""
+    The result's dims are batch, then lhs free, then rhs free. Operands of different dtypes are promoted.
+    out_sharding: the result's sharding over Explicit mesh axes (needed where the operands' leave it
+    ambiguous)."""
     _check_precision(precision)
     lt_, rt_ = type_of(lhs), type_of(rhs)
     try:
@@ -547,16 +552,19 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
         preferred = dtypes.canonicalize_dtype(preferred_element_type)
         _check_preferred(type_of(lhs).dtype, preferred)
         attrs["preferred_element_type"] = preferred
+    ndim = lt_.ndim + rt_.ndim - 2 * len(attrs["lhs_contracting"]) - len(attrs["lhs_batch"])
+    attrs.update(out_sharding_attrs(out_sharding, ndim, "dot_general"))
     return bind1("dot_general", lhs, rhs, **attrs)
 
 
-def dot(lhs, rhs, precision=None, preferred_element_type=None):
+def dot(lhs, rhs, precision=None, preferred_element_type=None, *, out_sharding=None):
     """Vector/matrix products: contracts lhs's last dimension with rhs's first (ranks 1 or 2)."""
     lt_, rt_ = type_of(lhs), type_of(rhs)
     if not (1 <= lt_.ndim <= 2 and 1 <= rt_.ndim <= 2 and lt_.shape[-1] == rt_.shape[0]):
         raise TypeError(f"dot: incompatible shapes for dot: got {lt_.shape} and {rt_.shape} (lax.dot takes vectors "
                         f"and matrices whose inner dimensions agree; use dot_general for others)")
-    return dot_general(lhs, rhs, (((lt_.ndim - 1,), (0,)), ((), ())), precision, preferred_element_type)
+    return dot_general(lhs, rhs, (((lt_.ndim - 1,), (0,)), ((), ())), precision, preferred_element_type,
+                       out_sharding=out_sharding)
 
 
 # ---- reductions -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from ..ir.printer import print_func
 from ..ir.types import TensorType, float0
 from . import pjrt, spmd
 from .array import Array, check_live
+from .mesh import current_mesh
 from .executable import Executable, placement, to_device
 
 
@@ -64,6 +65,13 @@ def apply_primitive(prim, args, attrs, regions=()):
     for a in args:           # a loop, not any([...]): this is the hot path of every eager op
         if a.__class__ is Array and a._sharding.__class__ is not _single:
             return _apply_sharded(prim, args, attrs, regions)
+    if "out_sharding" in attrs:
+        # a result sharded over Explicit axes of unsharded operands: over the set_mesh mesh; without one the
+        # layout has no devices to name, and the value is computed on one device
+        mesh = current_mesh()
+        if mesh is not None:
+            return _apply_sharded(prim, args, attrs, regions, spmd.mesh_attrs(mesh))
+        attrs = {k: v for k, v in attrs.items() if k != "out_sharding"}
     device, committed = placement(args)
     types = tuple([_type(a) for a in args])
     if regions:
@@ -90,7 +98,7 @@ def apply_primitive(prim, args, attrs, regions=()):
 
 
 _sharded_op_cache = {}
-_MESH_OPS = ("sharding_constraint", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
+_MESH_OPS = ("sharding_constraint", "reshard", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
 
 
 def _region_mesh(regions):
@@ -103,8 +111,9 @@ def _region_mesh(regions):
 
 
 def _apply_sharded(prim, args, attrs, regions, ir_mesh=None):
-    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs'); ir_mesh: the mesh
-    the op or its regions name."""
+    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs', unless their types
+    give them); ir_mesh: the mesh (IR form) the op or its regions name, or the set_mesh mesh where no
+    operand names one."""
     key = (prim, tuple([_type(a) for a in args]), attrs_key(attrs),
            tuple(print_func(Func("r", r)) for r in regions))
     func = _sharded_op_cache.get(key)

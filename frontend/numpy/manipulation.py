@@ -4,6 +4,7 @@ import operator
 import numpy as np
 
 from ..core import bind1, type_of
+from ..explicit import out_sharding_attrs, with_out_sharding
 from ._util import (asvalue, broadcast_shapes, broadcast_to as _broadcast_to, canon_axes, canon_axis,
                     check_arraylike, convert, describe, ensure_value_list, prod_int, result_type_of, to_dtype)
 
@@ -44,8 +45,9 @@ def _resolve_shape(a, newshape):
     return tuple(dims)
 
 
-def reshape(a, shape=None, order="C", *, newshape=None):
-    """`a` with a new shape of the same size; one dimension may be -1 (inferred)."""
+def reshape(a, shape=None, order="C", *, newshape=None, out_sharding=None):
+    """`a` with a new shape of the same size; one dimension may be -1 (inferred). out_sharding: the result's
+    sharding over Explicit mesh axes (needed where the operand's leaves it ambiguous)."""
     check_arraylike("reshape", a)
     if shape is None:
         shape = newshape
@@ -53,6 +55,10 @@ def reshape(a, shape=None, order="C", *, newshape=None):
         raise TypeError("reshape: missing the new shape")
     a = asvalue(a)
     dims = _resolve_shape(a, shape)
+    if out_sharding is not None:
+        if order != "C":
+            raise ValueError(f"reshape: out_sharding needs order='C', got order={order!r}")
+        return bind1("reshape", a, new_sizes=dims, **out_sharding_attrs(out_sharding, len(dims), "reshape"))
     if order == "C":
         return a if a.type.shape == dims else bind1("reshape", a, new_sizes=dims)
     if order == "F":   # column-major: reverse the axes, reshape, reverse back
@@ -223,10 +229,10 @@ def hstack(tup, dtype=None):
     return concatenate(arrs, 0 if arrs and type_of(arrs[0]).ndim == 1 else 1, dtype)
 
 
-def broadcast_to(array, shape):
+def broadcast_to(array, shape, *, out_sharding=None):
     check_arraylike("broadcast_to", array)
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return _broadcast_to(array, shape)
+    return with_out_sharding(_broadcast_to(array, shape), out_sharding, "broadcast_to")
 
 
 def broadcast_arrays(*args):

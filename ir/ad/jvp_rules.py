@@ -71,7 +71,7 @@ def linear_in(*positions):
 
 for _name in ["neg", "copy", "reduce_sum", "broadcast_in_dim", "reshape", "transpose", "squeeze", "expand_dims",
               "rev", "slice", "concatenate", "pad", "real", "imag", "conj", "complex", "cumsum",
-              "sharding_constraint"]:
+              "sharding_constraint", "reshard"]:
     JVP_RULES[_name] = linear_in()
 JVP_RULES.update({
     "dynamic_slice": linear_in(0),

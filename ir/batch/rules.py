@@ -135,14 +135,25 @@ def _sort(ctx, op, xs, ds):
 def _broadcast_in_dim(ctx, op, xs, ds):
     x = ctx.to_front(xs[0], ds[0])
     attrs = {"shape": (ctx.size,) + tuple(op.attrs["shape"]),
-             "broadcast_dimensions": (0,) + _plus1(op.attrs["broadcast_dimensions"])}
+             "broadcast_dimensions": (0,) + _plus1(op.attrs["broadcast_dimensions"]),
+             **_unsplit_at(op.attrs, 0)}
     return ctx.b.emit("broadcast_in_dim", [x], attrs), [0]
+
+
+def _unsplit_at(attrs, d):
+    """An out_sharding attribute with an unsplit batch dimension inserted at `d` (none when there is none)."""
+    if "out_sharding" not in attrs:
+        return {}
+    s = list(attrs["out_sharding"])
+    s.insert(d, ())
+    return {"out_sharding": tuple(s)}
 
 
 @batch_rule("reshape")
 def _reshape(ctx, op, xs, ds):
     x = ctx.to_front(xs[0], ds[0])
-    return ctx.b.emit("reshape", [x], {"new_sizes": (ctx.size,) + tuple(op.attrs["new_sizes"])}), [0]
+    return ctx.b.emit("reshape", [x], {"new_sizes": (ctx.size,) + tuple(op.attrs["new_sizes"]),
+                                       **_unsplit_at(op.attrs, 0)}), [0]
 
 
 @batch_rule("transpose")
@@ -361,7 +372,7 @@ def _dot_general(ctx, op, xs, ds):
         rhs = ctx.to_front(rhs, dr)
         dims = dict(rhs_contracting=_plus1(rc), rhs_batch=_plus1(rb))
         out = len(lb) + op.operands[0].type.ndim - len(lc) - len(lb)
-    attrs = dict(a, **{k: v for k, v in dims.items() if v or k in a})
+    attrs = dict(a, **{k: v for k, v in dims.items() if v or k in a}, **_unsplit_at(a, out))
     return ctx.b.emit("dot_general", [lhs, rhs], attrs), [out]
 
 
@@ -520,3 +531,12 @@ def _sharding_constraint(ctx, op, xs, ds):
     spec = list(op.attrs["spec"]) + [()] * (op.operands[0].type.ndim - len(op.attrs["spec"]))
     spec.insert(d, ())
     return [ctx.b.emit1("sharding_constraint", [x], {**op.attrs, "spec": tuple(spec)})], [d]
+
+
+@batch_rule("reshard")
+def _reshard(ctx, op, xs, ds):
+    """Each example resharded, the batch dimension left unsplit (as JAX's rule does)."""
+    (x,), (d,) = xs, ds
+    spec = list(op.attrs["spec"])
+    spec.insert(d, ())
+    return [ctx.b.emit1("reshard", [x], {**op.attrs, "spec": tuple(spec)})], [d]
