@@ -20,7 +20,8 @@ from ..ir.ad.jvp import jvp as jvp_pass
 from ..ir.ad.partial_eval import partial_eval
 from ..ir.ad.transpose import transpose as transpose_pass
 from ..ir.ad.util import differentiable, tangent_type
-from ..ir.core import attrs_key, is_built
+from ..ir.callbacks import has_effect
+from ..ir.core import Func, attrs_key, is_built
 from ..ir.passes.dce import dce
 from ..runtime.executable import Executable, placement
 from . import lax, numpy as jnp, tree
@@ -99,6 +100,9 @@ def _eval_eager(func, args):
             outs = [_as_type(o, t) for o, t in zip(body.eager(*ins), body.result_types)]
         elif op.prim == "constant":
             outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False))]
+        elif op.prim == "checkpoint" and has_effect(op):
+            # op by op, as JAX runs a remat: its debug prints keep program order (compiled, they need not)
+            outs = _eval_eager(Func("checkpoint", op.regions[0]), ins)
         else:
             outs = bind(op.prim, *ins, regions=op.regions, **op.attrs)
         env.update(zip(op.results, outs))

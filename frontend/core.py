@@ -9,6 +9,7 @@ import threading
 import numpy as np
 
 from ..ir.builder import Builder, constant_attrs
+from ..ir.callbacks import without_debug_callbacks
 from ..ir.core import Func
 from ..ir.types import DTYPE_NAMES, TensorType, dtype_name
 from ..runtime import pjrt
@@ -272,14 +273,17 @@ def _eager_operand(a):
 
 def stage(trace, prim, args, regions, attrs, values=None):
     """Append the op to `trace`. In a concrete trace its value is computed too, unless `values` (already
-    known outputs, e.g. of a traced region) are given."""
+    known outputs, e.g. of a traced region) are given. Debug callbacks do not run then: the traced program
+    runs after a concrete trace (grad, jvp and vjp run its primal part), and prints then, once, as JAX."""
     outs = trace.builder.emit(prim, [trace.lift(a) for a in args], attrs, regions)
     if values is None:
         values = [None] * len(outs)
         if trace.concrete:
             ins = [concrete_value(a) for a in args]
-            if all(v is not None for v in ins):
-                values = apply_primitive(prim, ins, attrs, regions)
+            if prim == "callback" and attrs["kind"] == "debug":
+                values = []
+            elif all(v is not None for v in ins):
+                values = apply_primitive(prim, ins, attrs, without_debug_callbacks(regions))
     return [Tracer(trace, v, c) for v, c in zip(outs, values)]
 
 

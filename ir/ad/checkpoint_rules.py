@@ -11,6 +11,7 @@ transpose_block re-emits the region's non-linear ops forwards first: that is the
 `name` is the identity; it labels a value for the name policies, and is linear (it transposes to itself).
 """
 from ..builder import Builder, emit_block
+from ..callbacks import has_effect
 from ..core import Block, Func, Op, is_built
 from .control_rules import _known, _staged, copy_block, pick
 from .jvp import jvp, jvp_rule
@@ -51,16 +52,35 @@ def _checkpoint_jvp(b, op, ps, ts):
     return outs[:n], [next(tangents) if nz else None for nz in out_nz]
 
 
+def _replays_debug_callback(op, block, policy, names):
+    """Whether the staged part re-runs this debug callback (debug.print/debug.callback) of the known part, as
+    JAX's remat does so that the backward pass prints what it recomputes: always, unless the policy would
+    save the callback's results (everything_saveable); then only if all its operands are recomputed anyway
+    (inputs of the checkpoint or values of ops the policy does not save), so that printing adds no residual."""
+    if not (op.prim == "callback" and op.attrs["kind"] == "debug"):
+        return False
+    if not saveable(op, policy, names):
+        return True
+    producer = {r: o for o in block.ops for r in o.results}
+    return all(v not in producer or not (producer[v].operands and saveable(producer[v], policy, names))
+               for v in op.operands)
+
+
 def _recompute_plan(block, residuals, policy, names):
     """Which ops of the known block the staged part re-runs, and which of its values it takes as saved, so
     that it has every residual: walking back from the residuals, a value the policy lets be saved is saved
     (its producer is not re-run), a block argument is a known input; anything else is recomputed. Constants
-    are always recomputed (they cost nothing to re-emit)."""
+    are always recomputed (they cost nothing to re-emit). Debug callbacks are re-run too (see
+    _replays_debug_callback), with what they print recomputed or saved by the same rule."""
     producer = {r: op for op in block.ops for r in op.results}
     need = {r for r in residuals if r in producer}
     recompute, saved = set(), set()
     for op in reversed(block.ops):
         wanted = [r for r in op.results if r in need]
+        if _replays_debug_callback(op, block, policy, names):
+            recompute.add(op)
+            need.update(op.operands)
+            continue
         if not wanted:
             continue
         if op.operands and saveable(op, policy, names):
@@ -72,14 +92,14 @@ def _recompute_plan(block, residuals, policy, names):
 
 
 def _prune(block):
-    """Dead-code elimination that also drops the ys of scans nobody uses (in their bodies too, recursively):
+    """Dead-code elimination (effects stay) that also drops the ys of scans nobody uses (in their bodies too, recursively):
     the known part of a region computes residuals for its staged part, which the known part of a checkpoint
     does not keep; without this its nested scans would still stack them, in every forward pass. Scans are
     rebuilt, never changed in place (their bodies may be shared)."""
     live = set(block.results)
     kept = []
     for op in reversed(block.ops):
-        if not any(r in live for r in op.results):
+        if not any(r in live for r in op.results) and not has_effect(op):
             continue
         if op.prim == "scan" and is_built(op.regions[0]):
             op = _prune_scan(op, live)
