@@ -11,6 +11,7 @@ import numpy as np
 from ..ir import types as T
 from . import dtypes, tree
 from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
+from .words import wordwise
 
 
 _SCALARS = (bool, int, float, builtins.complex)
@@ -75,10 +76,12 @@ def integer_pow(x, y):
     return bind1("integer_pow", x, y=int(y))
 
 
+@wordwise(values=builtins.slice(1, None))
 def select_n(which, *cases):
     return bind1("select_n", which, *_lift_scalars(*cases))
 
 
+@wordwise(values=(1, 2))
 def select(pred, on_true, on_false):
     return select_n(pred, on_false, on_true)
 
@@ -108,6 +111,7 @@ def broadcasted_iota(dtype, shape, dimension):
                  dimension=int(dimension))
 
 
+@wordwise()
 def broadcast_in_dim(operand, shape, broadcast_dimensions):
     shape, dims = tuple(int(d) for d in shape), tuple(int(d) for d in broadcast_dimensions)
     if type_of(operand).shape == shape and dims == tuple(range(len(shape))) and is_value(operand):
@@ -115,12 +119,14 @@ def broadcast_in_dim(operand, shape, broadcast_dimensions):
     return bind1("broadcast_in_dim", operand, shape=shape, broadcast_dimensions=dims)
 
 
+@wordwise()
 def broadcast(operand, sizes):
     nd = type_of(operand).ndim
     return broadcast_in_dim(operand, tuple(sizes) + type_of(operand).shape,
                             tuple(range(len(sizes), len(sizes) + nd)))
 
 
+@wordwise()
 def reshape(operand, new_sizes, dimensions=None):
     if dimensions is not None:
         operand = transpose(operand, dimensions)
@@ -159,6 +165,7 @@ def _axes(axes, ndim, what="axes"):
     return tuple(_axis(a, ndim, what) for a in axes)
 
 
+@wordwise()
 def transpose(operand, permutation):
     t = type_of(operand)
     perm = _axes(permutation, t.ndim, "permutation entry")
@@ -167,6 +174,7 @@ def transpose(operand, permutation):
     return bind1("transpose", operand, permutation=perm)
 
 
+@wordwise()
 def squeeze(array, dimensions):
     dims = tuple(sorted(_axes(dimensions, type_of(array).ndim, "squeeze dimension")))
     if not dims and is_value(array):
@@ -174,6 +182,7 @@ def squeeze(array, dimensions):
     return bind1("squeeze", array, dimensions=dims)
 
 
+@wordwise()
 def expand_dims(array, dimensions):
     dimensions = (dimensions,) if isinstance(dimensions, (int, np.integer)) else tuple(dimensions)
     dims = tuple(sorted(_axes(dimensions, type_of(array).ndim + len(dimensions), "expand_dims dimension")))
@@ -184,6 +193,7 @@ def expand_dims(array, dimensions):
     return bind1("expand_dims", array, dimensions=dims)
 
 
+@wordwise()
 def rev(operand, dimensions):
     dims = tuple(sorted(_axes(dimensions, type_of(operand).ndim, "rev dimension")))
     if not dims and is_value(operand):
@@ -198,6 +208,7 @@ def collapse(operand, start_dimension, stop_dimension=None):
     return reshape(operand, shape[:lo] + (int(np.prod(shape[lo:hi], dtype=np.int64)),) + shape[hi:])
 
 
+@wordwise()
 def slice(operand, start_indices, limit_indices, strides=None):
     attrs = dict(start_indices=tuple(_index(i, "slice start index") for i in start_indices),
                  limit_indices=tuple(_index(i, "slice limit index") for i in limit_indices))
@@ -206,6 +217,7 @@ def slice(operand, start_indices, limit_indices, strides=None):
     return bind1("slice", operand, **attrs)
 
 
+@wordwise()
 def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
     """operand[start:limit:stride] along `axis`; None and negative bounds as in Python slicing (no clipping)."""
     shape = type_of(operand).shape
@@ -219,6 +231,7 @@ def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
     return slice(operand, starts, limits, strides)
 
 
+@wordwise()
 def index_in_dim(operand, index, axis=0, keepdims=True):
     shape = type_of(operand).shape
     axis = _axis(axis, len(shape))
@@ -267,6 +280,7 @@ def _dynamic_indices(prim, shape, start_indices):
     return out
 
 
+@wordwise()
 def dynamic_slice(operand, start_indices, slice_sizes):
     """operand[start : start + size] per dimension; starts are clamped into [0, dim - size] as in XLA."""
     shape = type_of(operand).shape
@@ -278,12 +292,14 @@ def dynamic_slice(operand, start_indices, slice_sizes):
                  slice_sizes=sizes)
 
 
+@wordwise(values=(0, 1))
 def dynamic_update_slice(operand, update, start_indices):
     """operand with `update` written at start_indices (clamped so that the update fits, as in XLA)."""
     idx = _dynamic_indices("dynamic_update_slice", type_of(operand).shape, start_indices)
     return bind1("dynamic_update_slice", operand, update, *idx)
 
 
+@wordwise()
 def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):
     shape = type_of(operand).shape
     axis = _axis(axis, len(shape))
@@ -292,6 +308,7 @@ def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):
     return dynamic_slice(operand, starts, sizes)
 
 
+@wordwise()
 def dynamic_index_in_dim(operand, index, axis=0, keepdims=True):
     axis = _axis(axis, type_of(operand).ndim)
     out = dynamic_slice_in_dim(operand, index, 1, axis)
@@ -306,6 +323,7 @@ def dynamic_update_slice_in_dim(operand, update, start_index, axis):
     return dynamic_update_slice(operand, update, starts)
 
 
+@wordwise(values=(0, 1))
 def dynamic_update_index_in_dim(operand, update, index, axis):
     axis = _axis(axis, type_of(operand).ndim)
     if type_of(update).ndim + 1 == type_of(operand).ndim:
@@ -313,6 +331,7 @@ def dynamic_update_index_in_dim(operand, update, index, axis):
     return dynamic_update_slice_in_dim(operand, update, index, axis)
 
 
+@wordwise()
 def concatenate(operands, dimension):
     operands = list(operands)
     if not operands:
@@ -409,6 +428,7 @@ def _upper_bounds(shape, sizes, dims, idx_dtype):
     return np.minimum(upper, np.iinfo(idx_dtype).max).astype(idx_dtype)
 
 
+@wordwise()
 def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_indices=False,
            indices_are_sorted=False, mode=None, fill_value=None):
     """stablehlo.gather with the index vector last in start_indices; `mode`: see GatherScatterMode."""

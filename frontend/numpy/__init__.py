@@ -3,7 +3,7 @@
 import numpy as _np
 
 from ...runtime.array import Array as ndarray
-from .creation import (arange, array, asarray, astype, empty, empty_like, eye, full, full_like, identity, linspace,
+from .creation import (arange, array, asarray, astype, copy, empty, empty_like, eye, full, full_like, identity, linspace,
                        ones, ones_like, zeros, zeros_like)
 from .dtype_api import (bfloat16, bool_, can_cast, complex64, complex128, complex_, complexfloating, dtype, finfo,
                         float16, float32, float64, float_, floating, generic, iinfo, inexact, int8, int16, int32,

@@ -7,6 +7,7 @@ from ...ir import types as T
 from .. import dtypes as _dtypes
 from ..api import jit
 from ..core import bind1, constant, type_of
+from ..words import wordwise
 from ._util import (asvalue, broadcast_shapes, broadcast_to, check_arraylike, convert, describe, promote_args,
                     shape_of)
 
@@ -57,8 +58,9 @@ divide = true_divide
 maximum = _binary("maximum", "max")
 minimum = _binary("minimum", "min")
 arctan2 = _binary("arctan2", "atan2", kind="inexact", ok=T.is_float, what="real")
-equal = _binary("equal", "eq")
-not_equal = _binary("not_equal", "ne")
+# keys compare word by word: equal when all words are, unequal when any is
+equal = wordwise(values=(0, 1), combine=operator.and_)(_binary("equal", "eq"))
+not_equal = wordwise(values=(0, 1), combine=operator.or_)(_binary("not_equal", "ne"))
 
 
 def _ordering(name, prim):
@@ -431,6 +433,7 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     return _all(isclose(a, b, rtol, atol, equal_nan))
 
 
+@wordwise(values=(0, 1), combine=operator.and_)
 def array_equal(a1, a2, equal_nan=False):
     """True when a1 and a2 have the same shape and elements (a 0-d boolean array)."""
     check_arraylike("array_equal", a1, a2)
