@@ -10,6 +10,8 @@ import numpy as np
 
 from ..ir import types as T
 from . import dtypes, tree
+from .abstract import ShapeDtypeStruct
+from .api import ir_name, trace_flat
 from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
 from .words import wordwise
 
@@ -393,8 +395,8 @@ class GatherScatterMode(enum.Enum):
                  "promise_in_bounds": GatherScatterMode.PROMISE_IN_BOUNDS}
         if isinstance(s, (str, type(None))) and s in names:
             return names[s]
-        raise ValueError(f"unknown gather/scatter mode {s!r}; expected a GatherScatterMode or one of "
-                         f"'clip', 'fill', 'drop', 'promise_in_bounds'")
+        raise ValueError(f'Unknown gather mode "{s}" (expected a GatherScatterMode or one of '
+                         f"'clip', 'fill', 'drop', 'promise_in_bounds')")
 
 
 def _dims(prim, what, dims, bound, ordered=False):
@@ -469,7 +471,7 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_ind
 
 
 def _scatter(prim, operand, scatter_indices, updates, dimension_numbers, indices_are_sorted, unique_indices,
-             mode):
+             mode, regions=()):
     x, idx, upd = type_of(operand), _int_indices(prim, scatter_indices), type_of(updates)
     dn = ScatterDimensionNumbers(*dimension_numbers) if not isinstance(dimension_numbers, ScatterDimensionNumbers) \
         else dimension_numbers
@@ -500,7 +502,7 @@ def _scatter(prim, operand, scatter_indices, updates, dimension_numbers, indices
         attrs["indices_are_sorted"] = True
     if unique_indices:
         attrs["unique_indices"] = True
-    return bind1(prim, operand, scatter_indices, updates, **attrs)
+    return bind1(prim, operand, scatter_indices, updates, regions=regions, **attrs)
 
 
 def _scatter_fn(prim, how):
@@ -519,6 +521,25 @@ scatter_add = _scatter_fn("scatter_add", "adds")
 scatter_mul = _scatter_fn("scatter_mul", "multiplies by")
 scatter_min = _scatter_fn("scatter_min", "takes the minimum with")
 scatter_max = _scatter_fn("scatter_max", "takes the maximum with")
+
+
+def scatter_apply(operand, scatter_indices, func, dimension_numbers, *, update_shape=(), indices_are_sorted=False,
+                  unique_indices=False, mode=None):
+    """operand with func (a function of one scalar of operand's dtype) applied to the elements the scatter
+    reaches, once per occurrence of their index (as XLA runs a scatter's combiner once per update)."""
+    t = type_of(operand)
+    scalar = ShapeDtypeStruct((), t.dtype)
+
+    def f(x):
+        out = func(x)
+        if type_of(out).shape != ():
+            raise TypeError(f"scatter_apply: func must map a scalar to a scalar, got {type_of(out)} from "
+                            f"{ir_name(func)}")
+        return convert_element_type(out, t.dtype)
+    region = trace_flat(f, [scalar], tree.structure((0,)), ir_name(func), embed_arrays=True)[0].body
+    updates = full(update_shape, 0, t.dtype)
+    return _scatter("scatter_apply", operand, scatter_indices, updates, dimension_numbers, indices_are_sorted,
+                    unique_indices, mode, [region])
 
 
 # ---- contraction ----------------------------------------------------------------------------------------

@@ -369,6 +369,18 @@ def _scatter(x, indices, updates, update_window_dims, inserted_window_dims, scat
     return [x.update(weak=x.weak and updates.weak)]
 
 
+# scatter_apply(x, indices, updates): a scatter whose region (a scalar function of x's dtype) replaces each
+# indexed element by f(element), once per occurrence of its index; the updates only give the windows' shape
+@primitive("scatter_apply")
+def _scatter_apply(x, indices, updates, regions, **dims):
+    f, = regions
+    scalar = [x.update(shape=(), weak=False)]
+    if [t.strong() for t in f.arg_types] != scalar or [t.strong() for t in f.result_types] != scalar:
+        _fail("scatter_apply", f"the region must map {scalar[0]} to {scalar[0]}, got "
+              f"({', '.join(map(str, f.arg_types))}) -> ({', '.join(map(str, f.result_types))})", x, indices, updates)
+    return _scatter(x, indices, updates, **dims)
+
+
 # ---- contraction and reductions --------------------------------------------------
 
 @primitive("dot_general")
@@ -626,7 +638,7 @@ def _callback(*args, callback, result_shapes, result_dtypes, kind, ordered=False
 
 # ---- structured control flow: regions are closed, so every value a body uses from outside is an operand ----
 
-REGION_PRIMITIVES.update({"cond", "while", "scan"})
+REGION_PRIMITIVES.update({"cond", "while", "scan", "scatter_apply"})
 
 
 def _strong(types):

@@ -338,6 +338,9 @@ def scatter(x, idx, values, how, mode=None, indices_are_sorted=False, unique_ind
     t = x.type
     mode = _Mode.from_any(mode)
     index = _Index(t, idx, wrap_negative_indices)
+    func = values if how == "apply" else None
+    if func is not None:
+        values = 0      # the windows' shape is all scatter_apply reads of its updates
     values = convert(np.asarray(values) if isinstance(values, (list, tuple)) else values, t.dtype, t.weak)
     final = index.result_shape()
     try:
@@ -350,9 +353,14 @@ def scatter(x, idx, values, how, mode=None, indices_are_sorted=False, unique_ind
     core = index.result_shape(with_new=False)
     values = bind1("reshape", values, new_sizes=core) if final != core else values
     if not t.shape:   # a 0-d x: nothing to index, the update applies to its one element
+        if func is not None:
+            return convert(func(x), t.dtype, t.weak)
         return values if how == "set" else bind1(_SCALAR[how], x, values)
     spec = _Spec(t, index)
     dn = lax.ScatterDimensionNumbers(spec.offset_dims, spec.collapsed, spec.start_index_map)
+    if func is not None:
+        return lax.scatter_apply(x, spec.indices, func, dn, update_shape=type_of(values).shape,
+                                 indices_are_sorted=indices_are_sorted, unique_indices=unique_indices, mode=mode)
     return _SCATTER[how](x, spec.indices, values, dn, indices_are_sorted=indices_are_sorted,
                          unique_indices=unique_indices, mode=mode)
 
@@ -408,13 +416,10 @@ class _IndexUpdateRef:
 
     def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None,
               wrap_negative_indices=True):
-        """x with func applied to the elements x[idx]: func of what each update's window holds (clamped as a
-        'clip' scatter would write it), written back with the scatter's mode. Unlike JAX, an element indexed
-        several times gets func applied once, not once per occurrence."""
-        kw = dict(indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
-                  wrap_negative_indices=wrap_negative_indices)
-        old = getitem(self.array, self.index, "clip", **kw)
-        return scatter(self.array, self.index, func(old), "set", mode, **kw)
+        """x with func (a function of one scalar) applied to the elements x[idx], as JAX: once per occurrence
+        of an index, so an element indexed twice gets func(func(x)). Not differentiable (nor in JAX)."""
+        return scatter(self.array, self.index, func, "apply", mode, indices_are_sorted, unique_indices,
+                       wrap_negative_indices)
 
     def __repr__(self):
         return f"_IndexUpdateRef({describe(self.array)}, {self.index!r})"

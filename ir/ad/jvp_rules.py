@@ -471,6 +471,14 @@ def _sort(b, op, ps, ts):
     return outs[:-1], touts
 
 
+@jvp_rule("scatter_apply")
+def _scatter_apply(b, op, ps, ts):
+    """As JAX 0.10.2, which has no derivative for x.at[idx].apply(f)."""
+    if ts[0] is None:
+        return b.emit(op.prim, ps, op.attrs, op.regions), [None]
+    raise NotImplementedError("scatter_apply JVP not implemented")
+
+
 def gather_of_scatter(attrs, operand_ndim, updates_shape):
     """Gather attributes that read back, for each update, the window a scatter with `attrs` writes it to."""
     inserted, obatch = attrs["inserted_window_dims"], attrs.get("operand_batching_dims", ())

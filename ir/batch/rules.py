@@ -323,9 +323,10 @@ def _gather(ctx, op, xs, ds):
     return ctx.b.emit("gather", [ctx.to_front(x, dx), idx], attrs), [0]
 
 
-@batch_rule("scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max")
+@batch_rule("scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max", "scatter_apply")
 def _scatter(ctx, op, xs, ds):
-    """The result is batched whenever anything is, so operand and updates are batched at the front."""
+    """The result is batched whenever anything is, so operand and updates are batched at the front.
+    (scatter_apply's region is a function of one scalar: it stays as it is.)"""
     (x, idx, upd), (dx, di, du) = xs, ds
     a = op.attrs
     x, upd = ctx.to_front(x, dx), ctx.to_front(upd, du)
@@ -340,7 +341,7 @@ def _scatter(ctx, op, xs, ds):
         attrs.update(update_window_dims=_plus1(a["update_window_dims"]),
                      operand_batching_dims=(0,) + attrs["operand_batching_dims"],
                      scatter_indices_batching_dims=(0,) + _plus1(a.get("scatter_indices_batching_dims", ())))
-    return ctx.b.emit(op.prim, [x, idx, upd], _tidy(attrs, "scatter_indices_batching_dims")), [0]
+    return ctx.b.emit(op.prim, [x, idx, upd], _tidy(attrs, "scatter_indices_batching_dims"), op.regions), [0]
 
 
 # ---- contraction ------------------------------------------------------------------------------------------
