@@ -472,11 +472,10 @@ def _sort(b, op, ps, ts):
 
 
 @jvp_rule("scatter_apply")
-def _scatter_apply(b, op, ps, ts):
-    """As JAX 0.10.2, which has no derivative for x.at[idx].apply(f)."""
-    if ts[0] is None:
-        return b.emit(op.prim, ps, op.attrs, op.regions), [None]
-    raise NotImplementedError("scatter_apply JVP not implemented")
+def _scatter_apply(b, op, ps, ts):   # as JAX 0.10.2, which has no derivative for x.at[idx].apply(f)
+    if ts[0] is not None:
+        raise NotImplementedError("scatter_apply JVP not implemented")
+    return b.emit(op.prim, ps, op.attrs, op.regions), [None]
 
 
 def gather_of_scatter(attrs, operand_ndim, updates_shape):
