@@ -19,6 +19,7 @@ from ..runtime.pjrt import FastpathData, pjit, sharding
 from .shardings import flat_in_shardings, flat_out_shardings, check_shardings
 from . import tree
 from .stages import Traced, arg_names, shape_structs
+from .cache_misses import explain as explain_cache_miss
 from .config import config, disable_jit
 from .core import (Trace, Tracer, UnexpectedTracerError, _state, concrete_value, current_trace, is_value, to_array,
                    tracing, type_of)
@@ -291,15 +292,18 @@ class _Jit:
         else:
             statics, dargs, dkwargs = _split(args, kwargs, *self.static)
             leaves, in_tree = _flatten((dargs, dkwargs))
-        # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), and threefry_partitionable the
-        # random bits lintra.random draws, so both are part of the key
+        # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), threefry_partitionable the random
+        # bits lintra.random draws, and default_matmul_precision its contractions, so they are part of the key
         return (in_tree, tuple([x.aval if x.__class__ is Array else type_of(x) for x in leaves]), statics,
-                config.enable_x64, config.threefry_partitionable), leaves
+                config.enable_x64, config.threefry_partitionable, config.default_matmul_precision), leaves
 
     def traced(self, key):
         hit = self._cache.get(key)
         if hit is None:
             in_tree, in_types, statics = key[:3]
+            if config.explain_cache_misses:
+                name = getattr(self.fun, "__name__", ir_name(self.fun))
+                explain_cache_miss(self.fun, name, list(self._cache), key, _arg_names(self.fun, in_tree))
             fun = functools.partial(_rebuild_call, self.fun, statics=statics, nums=self.static[0])
             func, out_tree, captured = trace_to_ir(lambda *a, **k: fun(a, k), in_types, in_tree,
                                                    name=ir_name(self.fun),

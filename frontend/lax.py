@@ -12,6 +12,7 @@ from ..ir import types as T
 from . import dtypes, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
+from .config import config
 from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
 from .words import wordwise
 
@@ -545,18 +546,42 @@ def scatter_apply(operand, scatter_indices, func, dimension_numbers, *, update_s
 # ---- contraction ----------------------------------------------------------------------------------------
 
 class Precision(enum.Enum):
-    """Accepted for compatibility: Lintra's backends compute f32 contractions at full precision."""
+    """A contraction's precision, lowered as StableHLO's precision_config (XLA's CPU backend computes f32
+    contractions at full precision whichever it is)."""
     DEFAULT = 0
     HIGH = 1
     HIGHEST = 2
 
 
-def _check_precision(precision):
-    names = {"default", "fastest", "bfloat16", "high", "bfloat16_3x", "tensorfloat32", "highest", "float32"}
-    ps = precision if isinstance(precision, (tuple, list)) else (precision,)
-    if len(ps) > 2 or any(p is not None and not isinstance(p, Precision) and
-                          not (isinstance(p, str) and p.lower() in names) for p in ps):
-        raise ValueError(f"precision {precision!r} is not None, a Precision, one of {sorted(names)}, or a pair")
+_PRECISION_NAMES = {"default": "DEFAULT", "fastest": "DEFAULT", "bfloat16": "DEFAULT", "high": "HIGH",
+                    "bfloat16_3x": "HIGH", "tensorfloat32": "HIGH", "highest": "HIGHEST", "float32": "HIGHEST"}
+
+
+def canonical_precision(precision):
+    """precision (None, a Precision, one of JAX's names, or a pair of them) as the op's (lhs, rhs) pair of
+    names, or None; None takes jax_default_matmul_precision / default_matmul_precision(), as JAX."""
+    if precision is None:
+        default = config.default_matmul_precision
+        if default is None:
+            return None
+        if default not in _PRECISION_NAMES:
+            raise ValueError(f"default_matmul_precision {default!r}: Lintra supports the precisions "
+                             f"{sorted(_PRECISION_NAMES)}, not dot algorithm presets")
+        return (_PRECISION_NAMES[default],) * 2
+    ps = tuple(precision) if isinstance(precision, (tuple, list)) else (precision, precision)
+
+    def name(p):
+        if isinstance(p, Precision):
+            return p.name
+        if isinstance(p, str) and p.lower() in _PRECISION_NAMES:
+            return _PRECISION_NAMES[p.lower()]
+        if p is None:
+            return "DEFAULT"
+        raise ValueError(f"precision {precision!r} is not None, a Precision, one of {sorted(_PRECISION_NAMES)}, "
+                         f"or a pair of them")
+    if len(ps) != 2:
+        raise ValueError(f"precision {precision!r}: a pair must have two entries (lhs, rhs)")
+    return name(ps[0]), name(ps[1])
 
 
 def _check_preferred(src, preferred):
@@ -570,7 +595,7 @@ def _check_preferred(src, preferred):
 def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
     """Contract lhs with rhs: dimension_numbers = ((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch)).
     The result's dims are batch, then lhs free, then rhs free. Operands of different dtypes are promoted."""
-    _check_precision(precision)
+    precision = canonical_precision(precision)
     lt_, rt_ = type_of(lhs), type_of(rhs)
     try:
         (lc, rc), (lb, rb) = dimension_numbers
@@ -588,6 +613,8 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
         preferred = dtypes.canonicalize_dtype(preferred_element_type)
         _check_preferred(type_of(lhs).dtype, preferred)
         attrs["preferred_element_type"] = preferred
+    if precision is not None:
+        attrs["precision"] = precision
     return bind1("dot_general", lhs, rhs, **attrs)
 
 

@@ -385,9 +385,11 @@ def _scatter_apply(x, indices, updates, regions, **dims):
 
 @primitive("dot_general")
 def _dot_general(lhs, rhs, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=(),
-                 preferred_element_type=None):
+                 preferred_element_type=None, precision=None):
     if lhs.dtype != rhs.dtype:
         _fail("dot_general", "operands must have the same dtype", lhs, rhs)
+    if precision is not None and (len(precision) != 2 or not set(precision) <= {"DEFAULT", "HIGH", "HIGHEST"}):
+        _fail("dot_general", f"precision must be a pair of DEFAULT, HIGH, HIGHEST; got {precision!r}", lhs, rhs)
     for dims_l, dims_r, what in ((lhs_contracting, rhs_contracting, "contracting"), (lhs_batch, rhs_batch, "batch")):
         if len(dims_l) != len(dims_r) or any(not 0 <= a < lhs.ndim or not 0 <= b < rhs.ndim or
                                               lhs.shape[a] != rhs.shape[b] for a, b in zip(dims_l, dims_r)):

@@ -4,6 +4,7 @@ import string
 import numpy as np
 
 from ...ir import types as T
+from .. import lax
 from ..core import bind1, type_of
 from ._util import (broadcast_to, canon_axis, check_arraylike, convert, describe, prod_int,
                     result_type_of, to_dtype)
@@ -20,9 +21,12 @@ def _promote(name, preferred, *xs):
     return [convert(x, d, weak) for x in xs]
 
 
-def _dot_general(lhs, rhs, lc, rc, lb=(), rb=()):
-    return bind1("dot_general", lhs, rhs, lhs_contracting=tuple(lc), rhs_contracting=tuple(rc),
-                 lhs_batch=tuple(lb), rhs_batch=tuple(rb))
+def _dot_general(lhs, rhs, lc, rc, lb=(), rb=(), precision=None):
+    attrs = dict(lhs_contracting=tuple(lc), rhs_contracting=tuple(rc), lhs_batch=tuple(lb), rhs_batch=tuple(rb))
+    precision = lax.canonical_precision(precision)     # None: jax_default_matmul_precision's, if set
+    if precision is not None:
+        attrs["precision"] = precision
+    return bind1("dot_general", lhs, rhs, **attrs)
 
 
 def _check_sizes(name, a, b, ia, ib):
@@ -41,7 +45,7 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
         return multiply(a, b)
     ib = 0 if nb == 1 else nb - 2
     _check_sizes("dot", a, b, na - 1, ib)
-    return _dot_general(a, b, [na - 1], [ib])
+    return _dot_general(a, b, [na - 1], [ib], precision=precision)
 
 
 def matmul(a, b, *, precision=None, preferred_element_type=None):
@@ -57,9 +61,9 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
     _check_sizes("matmul", a, b, na - 1, ib)
     if na == 1 or nb <= 2:
         # a vector on the left, or b without batch axes: a plain contraction already gives the result's order
-        return _dot_general(a, b, [na - 1], [ib])
+        return _dot_general(a, b, [na - 1], [ib], precision=precision)
     if na == 2:
-        out = _dot_general(a, b, [1], [ib])                 # (n, *batch, m)
+        out = _dot_general(a, b, [1], [ib], precision=precision)    # (n, *batch, m)
         perm = list(range(1, nb - 1)) + [0, nb - 1]
         return transpose(out, perm)
     try:
@@ -70,14 +74,14 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
     a = broadcast_to(a, batch + sa[-2:], "matmul")
     b = broadcast_to(b, batch + sb[-2:], "matmul")
     nbatch = len(batch)
-    return _dot_general(a, b, [nbatch + 1], [nbatch], range(nbatch), range(nbatch))
+    return _dot_general(a, b, [nbatch + 1], [nbatch], range(nbatch), range(nbatch), precision=precision)
 
 
 def vdot(a, b, *, precision=None, preferred_element_type=None):
     """The dot product of the flattened arrays, conjugating the first."""
     check_arraylike("vdot", a, b)
     a = conjugate(a)
-    return dot(ravel(a), ravel(b), preferred_element_type=preferred_element_type)
+    return dot(ravel(a), ravel(b), precision=precision, preferred_element_type=preferred_element_type)
 
 
 def inner(a, b, *, precision=None, preferred_element_type=None):
@@ -86,7 +90,7 @@ def inner(a, b, *, precision=None, preferred_element_type=None):
     if na == 0 or nb == 0:
         return multiply(a, b)
     _check_sizes("inner", a, b, na - 1, nb - 1)
-    return _dot_general(a, b, [na - 1], [nb - 1])
+    return _dot_general(a, b, [na - 1], [nb - 1], precision=precision)
 
 
 def outer(a, b):
@@ -117,7 +121,7 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
         ax_b = [canon_axis(x, nb) for x in ax_b]
     for i, j in zip(ax_a, ax_b):
         _check_sizes("tensordot", a, b, i, j)
-    return _dot_general(a, b, ax_a, ax_b)
+    return _dot_general(a, b, ax_a, ax_b, precision=precision)
 
 
 # ---- einsum ------------------------------------------------------------------------------------------
@@ -266,7 +270,7 @@ def _resolve_path(optimize, labels, out, sizes):
                      f"contraction path, got {optimize!r}")
 
 
-def _contract(acc, la, x, lb, keep):
+def _contract(acc, la, x, lb, keep, precision=None):
     """acc (labels la) contracted with x (labels lb) by one dot_general, keeping the labels in `keep`."""
     acc, la = _sum_out(acc, la, keep | set(lb))
     x, lb = _sum_out(x, lb, keep | set(la))
@@ -274,7 +278,7 @@ def _contract(acc, la, x, lb, keep):
     batch = [c for c in shared if c in keep]
     contract = [c for c in shared if c not in keep]
     acc = _dot_general(acc, x, [la.index(c) for c in contract], [lb.index(c) for c in contract],
-                       [la.index(c) for c in batch], [lb.index(c) for c in batch])
+                       [la.index(c) for c in batch], [lb.index(c) for c in batch], precision)
     return acc, batch + [c for c in la if c not in shared] + [c for c in lb if c not in shared]
 
 
@@ -305,7 +309,7 @@ def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_ele
         keep = set(out).union(*[set(ls) for _, ls in ops])
         acc, la = group[0]
         for k, (x, lb) in enumerate(group[1:], start=1):
-            acc, la = _contract(acc, la, x, lb, keep.union(*[set(m) for _, m in group[k + 1:]]))
+            acc, la = _contract(acc, la, x, lb, keep.union(*[set(m) for _, m in group[k + 1:]]), precision)
         if len(group) == 1:
             acc, la = _sum_out(acc, la, keep)
         ops.append((acc, la))

@@ -185,7 +185,9 @@ def _dot_general(ctx, op, lhs, rhs):
         lhs_batching_dimensions=list(a.get("lhs_batch", ())), rhs_batching_dimensions=list(a.get("rhs_batch", ())),
         lhs_contracting_dimensions=list(a["lhs_contracting"]),
         rhs_contracting_dimensions=list(a["rhs_contracting"]))
-    result = hlo.dot_general(tensor_type(out.update(dtype=acc)), lhs, rhs, dnums)
+    # as JAX, always a precision_config (DEFAULT, DEFAULT unless the op or default_matmul_precision says)
+    precision = ir.ArrayAttr.get([hlo.PrecisionAttr.get(p) for p in a.get("precision") or ("DEFAULT", "DEFAULT")])
+    result = hlo.dot_general(tensor_type(out.update(dtype=acc)), lhs, rhs, dnums, precision_config=precision)
     if acc != out.dtype:   # boolean: any(lhs & rhs) along the contraction
         zero = hlo.broadcast_in_dim(ir.RankedTensorType(result.type), _scalar_const(0, acc), [])
         result = compare(result, zero, "NE", acc)
