@@ -111,7 +111,7 @@ def _round(x, rounding_method=0):
 @primitive("is_finite")
 def _is_finite(x):
     _check_dtype("is_finite", x, _float, "floating-point")
-    return [TensorType(x.shape, np.dtype(np.bool_))]
+    return [TensorType(x.shape, np.dtype(np.bool_), x.weak)]    # weak of weak, as JAX's
 
 
 @primitive("integer_pow")
@@ -135,7 +135,8 @@ def _binary(kinds, what, names, result_dtype=None):
         def rule(x, y, *, _n=name):
             t = _same(_n, x, y)
             _check_dtype(_n, x, kinds, what)
-            return [t if result_dtype is None else TensorType(t.shape, np.dtype(result_dtype))]
+            # comparisons of weakly typed operands give weakly typed booleans, as JAX's
+            return [t if result_dtype is None else TensorType(t.shape, np.dtype(result_dtype), t.weak)]
         PRIMITIVES[name] = rule
 
 

@@ -27,7 +27,7 @@ from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcs
 
 from .statistics import (average, median, nanmax, nanmean, nanmedian, nanmin, nanpercentile, nanprod, nanquantile,
                          nanstd, nansum, nanvar, percentile, quantile)
-from .mathfuncs import (cbrt, copysign, deg2rad, degrees, fabs, fix, fmod, heaviside, hypot, isneginf, isposinf,
+from .mathfuncs import (angle, cbrt, copysign, float_power, iscomplex, isreal, ldexp, modf, deg2rad, degrees, fabs, fix, fmod, heaviside, hypot, isneginf, isposinf,
                         logaddexp, logaddexp2, nan_to_num, rad2deg, radians, rint, signbit, sinc, trunc)
 from .layout import (array_split, dsplit, flip, fliplr, flipud, hsplit, indices, ix_, meshgrid, pad, repeat, roll,
                      rot90, split, tile, vsplit)

@@ -129,6 +129,8 @@ def promote_args(name, *xs, kind=None):
     "numeric" makes bool int32 (as jnp.floor_divide, jnp.power, ...)."""
     check_arraylike(name, *xs)
     d, weak = result_type_of(*xs)
+    if len(xs) == 1 and kind is None:     # nothing to promote against: JAX keeps the operand's weak type
+        weak = weak_dtype_pair(xs[0])[1]
     if kind == "inexact" and not T.is_inexact(d):
         d = _dtypes.default_float()
     elif kind == "numeric" and T.is_bool(d):

@@ -8,7 +8,7 @@ from ..core import bind1, type_of
 from ..custom import custom_jvp
 from ._util import asvalue, broadcast_to, check_arraylike, convert, describe, promote_args
 from .dtype_api import finfo
-from .ufuncs import isinf, isnan
+from .ufuncs import arctan2, ceil, exp2, floor, imag, isinf, isnan, power, real
 from ._util import full_like_type as _c, select as _where
 
 
@@ -163,7 +163,7 @@ def signbit(x, /):
     if T.is_bool(d) or (T.is_int(d) and not T.is_signed(d)):
         return broadcast_to(convert(False, np.bool_), type_of(x).shape)
     if T.is_int(d):
-        return bind1("lt", x, _c(x, 0))
+        return bind1("lt", x, convert(0, d))      # a strong zero: a strong result, as JAX's
     if T.is_complex(d):
         raise TypeError(f"signbit: not defined for complex arguments, got {describe(x)}")
     bits = {2: np.int16, 4: np.int32, 8: np.int64}[d.itemsize]
@@ -246,4 +246,61 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     neginf = float(info.min) if neginf is None else neginf
     out = _where(isnan(x), _c(x, nan), x)
     out = _where(bind1("eq", out, _c(out, np.inf)), _c(out, posinf), out)
-    return _where(bind1("eq", out, _c(out, -np.inf)), _c(out, neginf), out)
+    out = _where(bind1("eq", out, _c(out, -np.inf)), _c(out, neginf), out)
+    return convert(out, d)     # strongly typed, as JAX's
+
+
+# ---- complex argument, real/complex tests, splitting and scaling -------------------------------------------
+
+def angle(z, deg=False):
+    """The argument of z (atan2(imag, real)), in radians or, with deg=True, degrees; strongly typed, as JAX's."""
+    check_arraylike("angle", z)
+    z = asvalue(z)
+    re, im = real(z), imag(z)
+    d = _dtype(re) if T.is_inexact(_dtype(re)) else _dtypes.default_float()
+    out = arctan2(convert(im, d), convert(re, d))
+    return rad2deg(out) if deg else out
+
+
+def isreal(x, /):
+    """Whether each element's imaginary part is zero (True for every real element)."""
+    check_arraylike("isreal", x)
+    i = imag(x)
+    return bind1("eq", i, _c(i, 0))
+
+
+def iscomplex(x, /):
+    """Whether each element's imaginary part is nonzero."""
+    check_arraylike("iscomplex", x)
+    i = imag(x)
+    return bind1("ne", i, _c(i, 0))
+
+
+def modf(x, /, out=None):
+    """(fractional part, integral part), both with x's sign; as JAX, inf gives (nan, inf)."""
+    if out is not None:
+        raise ValueError("modf: the out argument is not supported (Lintra arrays are immutable)")
+    x, = promote_args("modf", x, kind="inexact")
+    whole = _where(bind1("ge", x, _c(x, 0)), floor(x), ceil(x))
+    return bind1("sub", x, whole), whole
+
+
+def float_power(x1, x2, /):
+    """x1 ** x2 computed in floating point (integers are promoted to the default float first)."""
+    x1, x2 = promote_args("float_power", x1, x2, kind="inexact")
+    return power(x1, x2)
+
+
+def ldexp(x1, x2, /):
+    """x1 * 2 ** x2 for integer x2, strongly typed as JAX's; the scale is applied in two halves so that a
+    result within range is reached even when 2 ** x2 alone is not."""
+    check_arraylike("ldexp", x1, x2)
+    if not T.is_int(_dtype(asvalue(x2))) or T.is_complex(_dtype(asvalue(x1))):
+        raise ValueError(f"ldexp not supported for input types ({describe(x1)}, {describe(x2)}): x1 must be real "
+                         f"and x2 an integer")
+    x1, = promote_args("ldexp", x1, kind="inexact")
+    x1 = convert(x1, _dtype(x1))
+    half = bind1("div", convert(x2, np.int32), _c(convert(x2, np.int32), 2))
+    rest = bind1("sub", convert(x2, np.int32), half)
+    scale = lambda e: exp2(convert(e, _dtype(x1)))
+    return bind1("mul", bind1("mul", x1, scale(half)), scale(rest))

@@ -27,6 +27,12 @@ def _const_like(x, value):
     return broadcast_to(convert(value, t.dtype, t.weak), t.shape)
 
 
+def _strong(x):
+    """x, strongly typed: where JAX's implementation meets a constant of its own (np.array), which is."""
+    t = type_of(x)
+    return convert(x, t.dtype) if t.weak else x
+
+
 def _intbool(d):
     return T.is_int(d) or T.is_bool(d)
 
@@ -211,7 +217,7 @@ arctanh = _unary_inexact("arctanh", "atanh")
 def _log_base(name, base):
     def f(x, /):
         x, = promote_args(name, x, kind="inexact")
-        return bind1("div", bind1("log", x), bind1("log", _const_like(x, base)))
+        return bind1("div", bind1("log", x), bind1("log", _strong(_const_like(x, base))))   # strong, as JAX
     f.__name__ = f.__qualname__ = name
     return f
 
@@ -277,7 +283,9 @@ def round(a, decimals=0, out=None):
     a, = promote_args("round", a)
     d = _dtype(a)
     decimals = operator.index(decimals)
-    if T.is_bool(d) or (T.is_int(d) and decimals >= 0):
+    if T.is_bool(d):
+        raise ValueError(f"data type <class 'numpy.bool'> not inexact: round of {describe(a)}")
+    if T.is_int(d) and decimals >= 0:
         return a
     if T.is_int(d):
         factor = 10 ** -decimals
@@ -315,8 +323,8 @@ def isnan(x, /):
     d = _dtype(x)
     if T.is_complex(d):
         return bind1("or", isnan(real(x)), isnan(imag(x)))
-    if not T.is_float(d):
-        return broadcast_to(constant(np.array(False)), type_of(x).shape)
+    if not T.is_float(d):     # weak for a Python int, as JAX's full_like(x, False)
+        return broadcast_to(constant(np.array(False), weak=type_of(x).weak), type_of(x).shape)
     return bind1("ne", x, x)
 
 
@@ -327,7 +335,7 @@ def isinf(x, /):
         return bind1("or", isinf(real(x)), isinf(imag(x)))
     if not T.is_float(d):
         return broadcast_to(constant(np.array(False)), type_of(x).shape)
-    return bind1("eq", bind1("abs", x), _const_like(x, np.inf))
+    return bind1("eq", bind1("abs", x), _strong(_const_like(x, np.inf)))
 
 
 def isfinite(x, /):
@@ -421,12 +429,12 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     out = bind1("and", out, bind1("not", bind1("or", a_nan, b_nan)))
     if equal_nan:
         out = bind1("or", out, bind1("and", a_nan, b_nan))
-    return out
+    return _strong(out)
 
 
 def _all(x):
     t = type_of(x)
-    return bind1("reduce_and", x, axes=tuple(range(t.ndim)))
+    return _strong(bind1("reduce_and", x, axes=tuple(range(t.ndim))))
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
