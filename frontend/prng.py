@@ -163,7 +163,8 @@ class _KeyIndexed:
 
     def set(self, values, **kwargs):
         if not isinstance(values, PRNGKeyArray):
-            raise TypeError(f"set: a key array's elements can only be set to keys, got {describe(values) if is_value(values) else repr(values)}")
+            got = describe(values) if is_value(values) else repr(values)
+            raise TypeError(f"set: a key array's elements can only be set to keys, got {got}")
         return PRNGKeyArray(self.keys._k0.at[self.index].set(values._k0, **kwargs),
                             self.keys._k1.at[self.index].set(values._k1, **kwargs))
 

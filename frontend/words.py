@@ -32,9 +32,9 @@ def refuse(name, x):
 def wordwise(values=(0,), combine=None):
     """Decorator for a function that only moves elements: given arrays of words (keys) it runs once per word
     and joins the results. `values`: the positions (a tuple or a slice) of its arguments that hold the moved
-    values (a sequence argument counts element by element); when one of them is a key array all must be (JAX does not mix keys
-    with integers), and no other argument may be one. `combine`: how to merge the per-word results instead
-    of joining them (array_equal: all words equal)."""
+    values (a sequence argument counts element by element); when one of them is a key array all must be (JAX
+    does not mix keys with integers), and no other argument may be one. `combine`: how to merge the per-word
+    results instead of joining them (array_equal: all words equal)."""
     def decorate(fn):
         @functools.wraps(fn)
         def wrapped(*args, **kwargs):

@@ -92,10 +92,10 @@ def _recompute_plan(block, residuals, policy, names):
 
 
 def _prune(block):
-    """Dead-code elimination (effects stay) that also drops the ys of scans nobody uses (in their bodies too, recursively):
-    the known part of a region computes residuals for its staged part, which the known part of a checkpoint
-    does not keep; without this its nested scans would still stack them, in every forward pass. Scans are
-    rebuilt, never changed in place (their bodies may be shared)."""
+    """Dead-code elimination (effects stay) that also drops the ys of scans nobody uses (in their bodies too,
+    recursively): the known part of a region computes residuals for its staged part, which the known part of a
+    checkpoint does not keep; without this its nested scans would still stack them, in every forward pass.
+    Scans are rebuilt, never changed in place (their bodies may be shared)."""
     live = set(block.results)
     kept = []
     for op in reversed(block.ops):
