@@ -59,11 +59,15 @@ bitwise_and, bitwise_or, bitwise_xor, bitwise_not = _binary("and"), _binary("or"
 
 
 def conj(x):
-    """The complex conjugate; a real x is first made complex, as jax.lax.conj does."""
+    """The complex conjugate. As jax.lax.conj, a real floating x gives x + 0j (its conjugate, with a +0
+    imaginary part; weakly typed if x is) and an integer x is refused."""
     t = type_of(x)
-    if not T.is_complex(t.dtype):
-        x = convert_element_type(x, T.complex_dtype(t.dtype))
-    return bind1("conj", x)
+    if T.is_complex(t.dtype):
+        return bind1("conj", x)
+    if not T.is_float(t.dtype):
+        raise TypeError(f"conj does not accept dtype {np.dtype(t.dtype).name}. Accepted dtypes are subtypes of "
+                        f"float32, complexfloating, float64.")
+    return bind1("convert_element_type", x, new_dtype=T.complex_dtype(t.dtype), weak_type=t.weak)
 
 
 class RoundingMethod:

@@ -409,6 +409,11 @@ def clip(arr, min=None, max=None, *, a_min=None, a_max=None):
     min = a_min if min is None else min
     max = a_max if max is None else max
     check_arraylike("clip", arr)
+    if any(v is not None and T.is_complex(type_of(v).dtype) for v in (arr, min, max)):
+        raise ValueError("Clip received a complex value either through the input or the min/max keywords. "
+                         "Complex values have no ordering and cannot be clipped. Please convert to a real value "
+                         "or array by taking the real or imaginary components via lintra.numpy.real/imag "
+                         "respectively.")
     if min is not None:
         arr = maximum(min, arr)
     if max is not None:
