@@ -435,7 +435,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
                             f"pass holomorphic=True.")
         if not T.is_inexact(t.dtype):
             raise TypeError(f"{fname} requires real-valued outputs, but got {np.dtype(t.dtype).name}")
-        g = vjp_fun(constant(np.ones((), t.dtype)))
+        g = vjp_fun(constant(np.ones((), t.dtype), weak=t.weak))   # weak for a weak output, as JAX's seed
         g = g[0] if isinstance(argnums, int) else g
         return ((out, res[2]) if has_aux else out), g
     return wrapped
@@ -499,13 +499,20 @@ def _std_basis(types):
     return out
 
 
-def _split_blocks(stacked, axis_types, lead_shape, at_end):
+def _split_blocks(stacked, axis_types, lead_shape, at_end, like):
     """Split the basis axis of `stacked` (size N) into one block per type, reshaped to lead_shape + shape_i
-    (at_end) or shape_i + lead_shape."""
+    (at_end) or shape_i + lead_shape, and cast as JAX casts them: to the dtype and weak type of `like` (the
+    output leaf for jacfwd, the input leaf for jacrev), the real part if `like` is real."""
     blocks, offset = [], 0
     for t in axis_types:
         part = lax.slice_in_dim(stacked, offset, offset + t.size, axis=-1 if at_end else 0)
-        blocks.append(jnp.reshape(part, lead_shape + t.shape if at_end else t.shape + lead_shape))
+        block = jnp.reshape(part, lead_shape + t.shape if at_end else t.shape + lead_shape)
+        if T.is_inexact(type_of(block).dtype) and T.is_inexact(like.dtype):     # not float0 ones
+            if T.is_complex(type_of(block).dtype) and not T.is_complex(like.dtype):
+                block = jnp.real(block)
+            if (type_of(block).dtype, type_of(block).weak) != (like.dtype, like.weak):
+                block = bind("convert_element_type", block, new_dtype=like.dtype, weak_type=like.weak)[0]
+        blocks.append(block)
         offset += t.size
     return blocks
 
@@ -528,7 +535,7 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
         out_leaves, out_tree = tree.flatten(out)
         basis = tree.unflatten(x_tree, _std_basis(x_types))
         pushed = tree.leaves(vmap(lambda ts: f_jvp(*ts), out_axes=-1)(basis))
-        blocks = [_split_blocks(p, x_types, type_of(o).shape, True) for p, o in zip(pushed, out_leaves)]
+        blocks = [_split_blocks(p, x_types, type_of(o).shape, True, type_of(o)) for p, o in zip(pushed, out_leaves)]
         result = _assemble(blocks, out_tree, x_tree, nums, argnums)
         return (result, aux) if has_aux else result
     return jac
@@ -562,7 +569,7 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
         out_types = [type_of(o) for o in out_leaves]
         basis = tree.unflatten(out_tree, _std_basis(out_types))
         pulled = tree.leaves(vmap(vjp_fun)(basis))          # per input leaf: (M,) + shape_i
-        per_input = [_split_blocks(p, out_types, t.shape, False) for p, t in zip(pulled, x_types)]
+        per_input = [_split_blocks(p, out_types, t.shape, False, t) for p, t in zip(pulled, x_types)]
         blocks = [[per_input[i][j] for i in range(len(x_leaves))] for j in range(len(out_leaves))]
         result = _assemble(blocks, out_tree, x_tree, nums, argnums)
         return (result, res[2]) if has_aux else result
