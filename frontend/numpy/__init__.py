@@ -28,8 +28,8 @@ from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcs
 from .statistics import (average, median, nanargmax, nanargmin, nanmax, nanmean, nanmedian, nanmin, nanpercentile,
                          nanprod, nanquantile, nanstd, nansum, nanvar, percentile, quantile)
 from .mathfuncs import (angle, cbrt, copysign, deg2rad, degrees, fabs, fix, float_power, fmod, heaviside, hypot,
-                        iscomplex, isneginf, isposinf, isreal, ldexp, logaddexp, logaddexp2, modf, nan_to_num,
-                        rad2deg, radians, rint, signbit, sinc, trunc)
+                        frexp, iscomplex, isneginf, isposinf, isreal, ldexp, logaddexp, logaddexp2, modf,
+                        nan_to_num, rad2deg, radians, rint, signbit, sinc, spacing, trunc)
 from .layout import (array_split, dsplit, flip, fliplr, flipud, hsplit, indices, ix_, meshgrid, pad, repeat, roll,
                      rot90, split, tile, vsplit)
 from .matrices import diag, diagflat, diagonal, kron, trace, tri, tril, triu

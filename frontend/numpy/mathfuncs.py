@@ -5,6 +5,7 @@ import numpy as np
 from ...ir import types as T
 from .. import dtypes as _dtypes
 from ..core import bind1, type_of
+from ..api import jit
 from ..custom import custom_jvp
 from ._util import asvalue, broadcast_to, check_arraylike, convert, describe, promote_args
 from .dtype_api import finfo
@@ -304,3 +305,59 @@ def ldexp(x1, x2, /):
     rest = bind1("sub", convert(x2, np.int32), half)
     scale = lambda e: exp2(convert(e, _dtype(x1)))
     return bind1("mul", bind1("mul", x1, scale(half)), scale(rest))
+
+
+def spacing(x, /):
+    """The distance from x to the adjacent representable value away from zero (as JAX's: toward +inf for
+    float16; the smallest subnormal, signed, where that distance rounds to zero)."""
+    x, = promote_args("spacing", x, kind="inexact")
+    d = _dtype(x)
+    if T.is_complex(d):
+        raise ValueError("jnp.spacing is not defined for complex inputs.")
+    inf = broadcast_to(convert(np.inf, d), type_of(x).shape)        # strong, as JAX's constant
+    if d == np.float16:
+        return bind1("sub", bind1("nextafter", x, inf), x)
+    result = bind1("sub", bind1("nextafter", x, copysign(inf, x)), x)
+    tiny = broadcast_to(convert(float(finfo(d).smallest_subnormal), d), type_of(x).shape)
+    return _where(bind1("eq", result, _c(result, 0)), copysign(tiny, x), result)
+
+
+def _frexp_fun(x):
+    info = finfo(_dtype(x))
+    ints = {2: np.int16, 4: np.int32, 8: np.int64}[np.dtype(_dtype(x)).itemsize]
+    nmant, nexp, bias = int(info.nmant), int(info.nexp), 1 - int(info.minexp)
+    mask = (1 << nexp) - 1
+    subnormal = bind1("lt", bind1("abs", x), _c(x, float(info.tiny)))
+    x1 = _where(subnormal, bind1("mul", x, _c(x, float(1 << nmant))), x)     # scaled up into the normals
+    shape = type_of(x).shape
+    e = _where(subnormal, broadcast_to(convert(-nmant, ints), shape), broadcast_to(convert(0, ints), shape))
+    bits = bind1("bitcast_convert_type", x1, new_dtype=np.dtype(ints))
+    shifted = bind1("shift_right_logical", bits, _c(bits, nmant))
+    e = bind1("add", e, bind1("sub", bind1("and", shifted, _c(bits, mask)), _c(bits, bias - 1)))
+    bits = bind1("and", bits, _c(bits, ~(mask << nmant)))
+    bits = bind1("or", bits, _c(bits, (bias - 1) << nmant))
+    mantissa = bind1("bitcast_convert_type", bits, new_dtype=_dtype(x))
+    special = bind1("or", bind1("or", isinf(x), isnan(x)), bind1("eq", x, _c(x, 0)))
+    e = _where(special, _c(e, 0), e)
+    return _where(special, x, mantissa), convert(e, np.int32)
+
+
+_frexp = custom_jvp(jit(_frexp_fun))     # one XLA computation, as JAX's (subnormals flush alike)
+
+
+@_frexp.defjvp
+def _frexp_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    m, e = _frexp(x)
+    return (m, e), (bind1("mul", t, exp2(bind1("neg", convert(e, _dtype(t))))), np.zeros(type_of(e).shape,
+                                                                                         _dtypes.float0))
+
+
+def frexp(x, /):
+    """(mantissa, exponent) with x = mantissa * 2 ** exponent, 0.5 <= |mantissa| < 1 (0, inf and NaN give
+    themselves and exponent 0), as JAX's; the exponent is int32."""
+    check_arraylike("frexp", x)
+    x, = promote_args("frexp", x, kind="inexact")
+    if T.is_complex(_dtype(x)):
+        raise TypeError("frexp does not support complex-valued inputs")
+    return _frexp(convert(x, _dtype(x)))

@@ -62,6 +62,8 @@ UNARY = {   # name: results for 1.5, 2, True
     'tanh': ('float32~', 'float32~', 'float32'),
     'trunc': ('float32~', 'int32~', 'bool'),
     'nan_to_num': ('float32', 'int32~', 'bool'),
+    'frexp': ('float32,int32', 'float32,int32', 'float32,int32'),
+    'spacing': ('float32', 'float32', 'float32'),
     'angle': ('float32', 'float32', 'float32'),
     'modf': ('float32~,float32~', 'float32~,float32~', 'float32,float32'),
     'isreal': ('bool~', 'bool~', 'bool'),
@@ -140,3 +142,23 @@ def test_new_functions_values():
     np.testing.assert_allclose(float(jnp.ldexp(jnp.float32(1e-30), -20)), 9.536743e-37, rtol=1e-6)
     with pytest.raises(ValueError, match="ldexp not supported for input types"):
         jnp.ldexp(1.5, 2.0)
+
+
+def test_frexp_and_spacing_values():
+    """JAX's values, subnormals (flushed by XLA's CPU backend as in JAX) and float16 included."""
+    import numpy as np
+    x = jnp.array([1., 2., 3., -5., 0., -0., np.inf, -np.inf, np.nan, 1e-40, -3e-39, 0.1, 65504.])
+    m, e = jnp.frexp(x)
+    assert m.dtype == np.float32 and e.dtype == np.int32
+    np.testing.assert_array_equal(m, [0.5, 0.5, 0.75, -0.625, 0.0, -0.0, np.inf, -np.inf, np.nan, 0.5, -0.5,
+                                      0.800000011920929, 0.99951171875])
+    assert np.asarray(e).tolist() == [1, 2, 2, 3, 0, 0, 0, 0, 0, -149, -149, -3, 16]
+    np.testing.assert_array_equal(jnp.spacing(x), np.array(
+        [1.1920928955078125e-07, 2.384185791015625e-07, 2.384185791015625e-07, -4.76837158203125e-07,
+         1.401298464324817e-45, -1.401298464324817e-45, np.nan, np.nan, np.nan, 1.401298464324817e-45,
+         -1.401298464324817e-45, 7.450580596923828e-09, 0.00390625], np.float32))
+    np.testing.assert_array_equal(jnp.spacing(jnp.array([1., -1., 0., 65504.], jnp.float16)),
+                                  np.array([0.0009765625, 0.00048828125, 5.960464477539063e-08, np.inf], np.float16))
+    assert float(jax.grad(lambda v: jnp.frexp(v)[0])(3.0)) == 0.25
+    m, e = jax.jit(jnp.frexp)(jnp.float32(12.0))
+    assert (float(m), int(e)) == (0.75, 4)
