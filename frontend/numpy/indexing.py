@@ -19,6 +19,7 @@ import numpy as np
 from ...ir import types as T
 from .. import lax
 from ..core import Tracer, bind1, concrete_value, constant, is_value, type_of
+from ..words import is_words
 from ._util import asvalue, broadcast_to, convert, describe
 from .ufuncs import divide, negative, power
 
@@ -116,8 +117,11 @@ def _classify(e, pos):
             if isinstance(e, np.ndarray):
                 return ("int", int(e)) if e.ndim == 0 else ("array", e)
             return ("dyn", e) if t.ndim == 0 else ("array", e)
-        raise IndexError(f"indexer must have integer or boolean type, got an indexer of type "
-                         f"{T.dtype_name(t.dtype)} at position {pos} ({describe(e)}); {_VALID}")
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type "
+                        f"{np.dtype(t.dtype).name} at position {pos} ({describe(e)}); {_VALID}")
+    if is_words(e):        # a key array, as JAX: a TypeError naming its dtype
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype} at position "
+                        f"{pos}")
     raise IndexError(f"{_VALID}; got {e!r} of type {type(e).__name__} at position {pos}")
 
 

@@ -127,3 +127,10 @@ def test_shape_queries_and_comparisons():
 def test_refuses_as_jax(program, error, message):
     with pytest.raises(error, match=message):
         program()
+
+
+def test_a_key_is_not_an_index():
+    with pytest.raises(TypeError, match="Indexer must have integer or boolean type, got indexer with type key<fry>"):
+        jnp.arange(3)[K1]
+    with pytest.raises(TypeError, match="Indexer must have integer or boolean type, got indexer with type key<fry>"):
+        KS[K1]
