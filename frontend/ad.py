@@ -299,6 +299,11 @@ def _check_cotangents(ct, lin, fname):
         if ct_t.shape != t.shape:
             raise ValueError(f"{fname}: cotangent of shape {ct_t.shape} does not match the primal output of "
                              f"shape {t.shape} and dtype {np.dtype(t.dtype).name}")
+        if T.is_inexact(t.dtype) and ct_t.dtype != t.dtype:     # JAX's check (integer outputs take anything)
+            jt = lambda u: f"{np.dtype(u.dtype).name}[{','.join(map(str, u.shape))}]"
+            raise ValueError(f"unexpected JAX type (e.g. shape/dtype) for argument to VJP function: got "
+                             f"{jt(ct_t)}, but expected {jt(t)} because the corresponding output of the "
+                             f"differentiated function had JAX type {jt(t)}")
     return ct_leaves
 
 
@@ -320,10 +325,11 @@ def vjp(fun, *primals, has_aux=False):
 
 
 def _as_type(x, t):
+    """A cotangent x as dtype t.dtype; weakly typed if x was (a Python scalar too), as JAX's vjp keeps it."""
     xt = type_of(x)
     if xt.dtype != t.dtype:
-        x = lax.convert_element_type(x, t.dtype)
-    return x if is_value(x) else constant(np.asarray(x, t.dtype))
+        x = bind("convert_element_type", x, new_dtype=t.dtype, weak_type=xt.weak)[0]
+    return x if is_value(x) else constant(np.asarray(x, t.dtype), weak=xt.weak)
 
 
 def linearize(fun, *primals):

@@ -50,3 +50,17 @@ def test_grad(f, expected):
         "jacrev_real_input"])
 def test_other_derivatives(program, expected):
     assert _w(program()) == expected
+
+
+@pytest.mark.parametrize("ct, x, expected", [
+    (1.0, 1.0, "float32~"), (1.0, jnp.float32(1.0), "float32"), (jnp.float32(1.0), 1.0, "float32"),
+    (jnp.asarray(1.0), 1.0, "float32~")])
+def test_vjp_keeps_the_cotangents_weak_type(ct, x, expected):
+    assert _w(jax.vjp(jnp.sin, x)[1](ct)[0]) == expected
+
+
+@pytest.mark.parametrize("ct", [1, jnp.float16(1), True, 1 + 0j])
+def test_vjp_refuses_a_cotangent_of_another_dtype(ct):
+    with pytest.raises(ValueError, match=r"unexpected JAX type \(e.g. shape/dtype\) for argument to VJP function: "
+                                         r"got \w+\[\], but expected float32\[\]"):
+        jax.vjp(jnp.sin, 1.0)[1](ct)
