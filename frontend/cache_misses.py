@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 
+from . import tree
+
 _log = logging.getLogger("lintra")
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Lintra's own code (its tests and examples, which live beside it in the repository, count as the user's)
@@ -44,6 +46,50 @@ def _type_str(new, old):
     return str(new.strong()), str(old.strong())
 
 
+def _skeleton(treedef):
+    return treedef.unflatten([0] * treedef.num_leaves)
+
+
+def _children(node):
+    if tree.structure(node).num_nodes == 1:       # a leaf
+        return None, None
+    pairs, meta = tree.flatten_one_level_with_keys(node)
+    return list(pairs), meta
+
+
+def _count(n):
+    return f"{n} child" if n == 1 else f"{n} children"
+
+
+def _tree_diffs(new_def, old_def):
+    """JAX's lines for where two input trees differ: "* at input path [0][0], now <class 'dict'> with 2
+    children and before <class 'dict'> with 1 child, so the numbers of children do not match, ..."."""
+    out = []
+
+    def walk(path, a, b):
+        (ca, ma), (cb, mb) = _children(a), _children(b)
+        at = f"  * at input path {tree.keystr(path)}, now"
+        if type(a) is not type(b) or (ca is None) != (cb is None):
+            name = lambda node, c: "pytree leaf" if c is None else str(type(node))
+            out.append(f"{at} {name(a, ca)} and before {name(b, cb)}, so their Python types differ")
+        elif ca is None:
+            return
+        elif len(ca) != len(cb):
+            line = (f"{at} {type(a)} with {_count(len(ca))} and before {type(b)} with {_count(len(cb))}, so "
+                    f"the numbers of children do not match")
+            if isinstance(a, dict):
+                line += f", with the symmetric difference of key sets: {set(a) ^ set(b)}"
+            out.append(line)
+        elif ma != mb:
+            out.append(f"{at} {type(a)} with pytree metadata {ma} and before {type(b)} with pytree metadata "
+                       f"{mb}, so the pytree node metadata does not match")
+        else:
+            for (k, x), (_, y) in zip(ca, cb):
+                walk((*path, k), x, y)
+    walk((), _skeleton(new_def), _skeleton(old_def))
+    return out or [f"  * now {new_def} and before {old_def}, so the input structures do not match"]
+
+
 def _diff(new, old, arg_names):
     """(severity, number of differences, explanation) of key `new` against `old`; lower severity is closer."""
     (new_tree, new_types, new_statics, *new_ctx), (old_tree, old_types, old_statics, *old_ctx) = new, old
@@ -55,7 +101,7 @@ def _diff(new, old, arg_names):
     if new_tree != old_tree or new_statics != old_statics:
         lines = []
         if new_tree != old_tree:
-            lines.append(f"  * now {new_tree} and before {old_tree}, so the input structures do not match")
+            lines += _tree_diffs(new_tree, old_tree)
         if len(new_statics) != len(old_statics):
             lines.append(f"  * now static arguments {[i for i, _ in new_statics]} and before "
                          f"{[i for i, _ in old_statics]}")

@@ -83,3 +83,23 @@ def test_off_by_default_and_quiet_for_lintras_own_functions(caplog):
         assert _messages(caplog) == []
     finally:
         jax.config.update("jax_explain_cache_misses", False)
+
+
+def test_pytree_differences_name_the_input_path(explaining, caplog):
+    # JAX 0.10.2's lines for the same calls
+    caplog.set_level(logging.WARNING)
+    f = jax.jit(lambda a, b: a[0])
+    f((1.0, 2.0), [1.0])
+    f([1.0, 2.0], [1.0])
+    f((1.0, 2.0), 1.0)
+    _, as_list, as_leaf = _messages(caplog)
+    assert "  * at input path [0][0], now <class 'list'> and before <class 'tuple'>, so their Python types " \
+           "differ" in as_list
+    assert "  * at input path [0][1], now pytree leaf and before <class 'list'>, so their Python types differ" \
+           in as_leaf
+    k = jax.jit(lambda d: d["a"])
+    k({"a": 1.0})
+    k({"a": 1.0, "b": 2.0})
+    _, keys = _messages(caplog)
+    assert "  * at input path [0][0], now <class 'dict'> with 2 children and before <class 'dict'> with 1 child, " \
+           "so the numbers of children do not match, with the symmetric difference of key sets: {'b'}" in keys
