@@ -731,17 +731,21 @@ REGION_PRIMITIVES.update({"checkpoint", "linear_solve"})
 
 # What the known (forward) part of a checkpoint may keep for the backward part; the rest is recomputed.
 CHECKPOINT_POLICIES = ("nothing_saveable", "everything_saveable", "dots_saveable", "dots_with_no_batch_dims_saveable",
-                       "save_only_these_names", "save_any_names_but_these")
+                       "save_only_these_names", "save_any_names_but_these", "save_from_both_policies")
 
 
 # checkpoint(*args): its region (args -> results) runs as a call. Differentiated, its linear part recomputes
 # what `policy` does not let the forward part save (names: the `name` ops the name policies read).
 # differentiated marks the recomputing copy that partial evaluation stages.
 @primitive("checkpoint")
-def _checkpoint(*args, regions, policy="nothing_saveable", names=(), prevent_cse=True, differentiated=False):
+def _checkpoint(*args, regions, policy="nothing_saveable", names=(), prevent_cse=True, differentiated=False,
+                policies=()):
     body, = regions
     if policy not in CHECKPOINT_POLICIES:
         raise TypeError(f"checkpoint: unknown policy {policy!r}; known: {', '.join(CHECKPOINT_POLICIES)}")
+    # save_from_both_policies: `policies` lists the (policy, names) pairs it ORs
+    if any(len(p) != 2 or p[0] not in CHECKPOINT_POLICIES[:-1] for p in policies):
+        raise TypeError(f"checkpoint: policies must be (policy, names) pairs of simple policies, got {policies!r}")
     if not all(isinstance(n, str) for n in names):
         raise TypeError(f"checkpoint: names must be strings, got {list(names)!r}")
     _match_args("checkpoint", args, body.arg_types)
