@@ -15,7 +15,8 @@ from .frontend import flatten_util, tree_util
 from .frontend import nn, scipy_special as _scipy_special
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)
 from .frontend.abstract import ShapeDtypeStruct
-from .frontend.ad import grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, value_and_grad, vjp
+from .frontend.ad import (grad, hessian, jacfwd, jacobian, jacrev, jvp, linear_transpose, linearize, value_and_grad,
+                          vjp)
 from .frontend.ad import residual_bytes
 from .frontend import ad_checkpoint
 from .frontend.ad_checkpoint import checkpoint, checkpoint_policies, checkpointed_scan, remat

@@ -582,6 +582,11 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     return jac
 
 
+def jacobian(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """jax.jacobian: the Jacobian by reverse mode (jacrev)."""
+    return jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int)
+
+
 def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     """Forward-over-reverse Hessian: jacfwd(jacrev(fun))."""
     return jacfwd(jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic), argnums, has_aux=has_aux,

@@ -13,9 +13,9 @@ from .products import dot, einsum, einsum_path, inner, matmul, outer, tensordot,
 from . import linalg  # noqa: E402  (lintra.numpy.linalg)
 from .reductions import (all, amax, amin, any, argmax, argmin, cumprod, cumsum, max, mean, min, prod, std, sum,
                          var)
-from .manipulation import (atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_to, concatenate, expand_dims,
-                    hstack, moveaxis, ndim, permute_dims, ravel, reshape, shape, size, squeeze, stack, swapaxes,
-                    transpose, vstack)
+from .manipulation import (atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_shapes, broadcast_to,
+                           concatenate, expand_dims, hstack, moveaxis, ndim, permute_dims, ravel, reshape, shape, size,
+                           squeeze, stack, swapaxes, transpose, vstack)
 from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                      around, array_equal, array_equiv, bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_not,
                      bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clip, conj, conjugate, cos, cosh, divide,

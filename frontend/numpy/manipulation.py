@@ -15,6 +15,15 @@ def shape(a):
     return type_of(a).shape if not isinstance(a, (list, tuple)) else np.shape(a)
 
 
+def broadcast_shapes(*shapes):
+    """The shape that arrays of these shapes (tuples, or ints for 1-D) broadcast to, as a tuple."""
+    shapes = [(int(s),) if isinstance(s, (int, np.integer)) else tuple(int(d) for d in s) for s in shapes]
+    try:
+        return tuple(int(d) for d in np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError(f"Incompatible shapes for broadcasting: shapes={shapes}") from None
+
+
 def ndim(a):
     return len(shape(a))
 

@@ -56,3 +56,12 @@ def test_gradient_ir_divides_as_jax(f):
     # JAX: { lambda ; a. let _ = log a; b = div 1.0 a in (b,) } (log1p: div 1.0 (a + 1), atan: div 1.0 (1 + a*a))
     text = print_func(jax.make_ir(jax.grad(f))(1.0))
     assert " div " in text and "reciprocal" not in text
+
+
+def test_broadcast_shapes_and_jacobian():
+    """jnp.broadcast_shapes and jax.jacobian, which JAX's pages use (JAX's results)."""
+    assert jnp.broadcast_shapes((2, 1), (3,)) == (2, 3) and jnp.broadcast_shapes() == ()
+    assert jnp.broadcast_shapes((5,), 1) == (5,)
+    with pytest.raises(ValueError, match=r"Incompatible shapes for broadcasting: shapes=\[\(2,\), \(3,\)\]"):
+        jnp.broadcast_shapes((2,), (3,))
+    np.testing.assert_allclose(jax.jacobian(jnp.sin)(jnp.array([0.5, 1.0])), np.diag(np.cos([0.5, 1.0])), rtol=1e-6)
