@@ -5,8 +5,9 @@ import numpy as np
 
 from ..core import bind1, type_of
 from ..words import is_words, wordwise
-from ._util import (asvalue, broadcast_shapes, broadcast_to as _broadcast_to, canon_axes, canon_axis,
-                    check_arraylike, convert, describe, ensure_value_list, prod_int, result_type_of, to_dtype)
+from ._util import (asvalue, broadcast_shapes as _broadcast_shapes, broadcast_to as _broadcast_to, canon_axes,
+                    canon_axis, check_arraylike, convert, describe, ensure_value_list, prod_int, result_type_of,
+                    to_dtype)
 
 
 def shape(a):
@@ -260,5 +261,5 @@ def broadcast_to(array, shape):
 @wordwise(values=slice(0, None))
 def broadcast_arrays(*args):
     check_arraylike("broadcast_arrays", *args)
-    s = broadcast_shapes("broadcast_arrays", *args)
+    s = _broadcast_shapes("broadcast_arrays", *args)
     return [_broadcast_to(a, s) for a in args]
