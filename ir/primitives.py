@@ -117,7 +117,7 @@ def _round(x, rounding_method=0):
 @primitive("is_finite")
 def _is_finite(x):
     _check_dtype("is_finite", x, _float, "floating-point")
-    return [TensorType(x.shape, np.dtype(np.bool_))]
+    return [TensorType(x.shape, np.dtype(np.bool_), x.weak)]    # weak of weak, as JAX's
 
 
 @primitive("integer_pow")
@@ -141,7 +141,8 @@ def _binary(kinds, what, names, result_dtype=None):
         def rule(x, y, *, _n=name):
             t = _same(_n, x, y)
             _check_dtype(_n, x, kinds, what)
-            return [t if result_dtype is None else TensorType(t.shape, np.dtype(result_dtype))]
+            # comparisons of weakly typed operands give weakly typed booleans, as JAX's
+            return [t if result_dtype is None else TensorType(t.shape, np.dtype(result_dtype), t.weak)]
         PRIMITIVES[name] = rule
 
 
@@ -427,13 +428,27 @@ def _scatter(x, indices, updates, update_window_dims, inserted_window_dims, scat
     return [x.update(weak=x.weak and updates.weak)]
 
 
+# scatter_apply(x, indices, updates): a scatter whose region (a scalar function of x's dtype) replaces each
+# indexed element by f(element), once per occurrence of its index; the updates only give the windows' shape
+@primitive("scatter_apply")
+def _scatter_apply(x, indices, updates, regions, **dims):
+    f, = regions
+    scalar = [x.update(shape=(), weak=False)]
+    if [t.strong() for t in f.arg_types] != scalar or [t.strong() for t in f.result_types] != scalar:
+        _fail("scatter_apply", f"the region must map {scalar[0]} to {scalar[0]}, got "
+              f"({', '.join(map(str, f.arg_types))}) -> ({', '.join(map(str, f.result_types))})", x, indices, updates)
+    return _scatter(x, indices, updates, **dims)
+
+
 # ---- contraction and reductions --------------------------------------------------
 
 @primitive("dot_general")
 def _dot_general(lhs, rhs, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=(),
-                 preferred_element_type=None, out_sharding=None):
+                 preferred_element_type=None, precision=None, out_sharding=None):
     if lhs.dtype != rhs.dtype:
         _fail("dot_general", "operands must have the same dtype", lhs, rhs)
+    if precision is not None and (len(precision) != 2 or not set(precision) <= {"DEFAULT", "HIGH", "HIGHEST"}):
+        _fail("dot_general", f"precision must be a pair of DEFAULT, HIGH, HIGHEST; got {precision!r}", lhs, rhs)
     for dims_l, dims_r, what in ((lhs_contracting, rhs_contracting, "contracting"), (lhs_batch, rhs_batch, "batch")):
         if len(dims_l) != len(dims_r) or any(not 0 <= a < lhs.ndim or not 0 <= b < rhs.ndim or
                                               lhs.shape[a] != rhs.shape[b] for a, b in zip(dims_l, dims_r)):
@@ -711,7 +726,7 @@ def _exported_call(*args, module, fun_name, arg_shapes, arg_dtypes, result_shape
 
 # ---- structured control flow: regions are closed, so every value a body uses from outside is an operand ----
 
-REGION_PRIMITIVES.update({"cond", "while", "scan"})
+REGION_PRIMITIVES.update({"cond", "while", "scan", "scatter_apply"})
 
 
 def _strong(types):
@@ -805,17 +820,21 @@ REGION_PRIMITIVES.update({"checkpoint", "linear_solve"})
 
 # What the known (forward) part of a checkpoint may keep for the backward part; the rest is recomputed.
 CHECKPOINT_POLICIES = ("nothing_saveable", "everything_saveable", "dots_saveable", "dots_with_no_batch_dims_saveable",
-                       "save_only_these_names", "save_any_names_but_these")
+                       "save_only_these_names", "save_any_names_but_these", "save_from_both_policies")
 
 
 # checkpoint(*args): its region (args -> results) runs as a call. Differentiated, its linear part recomputes
 # what `policy` does not let the forward part save (names: the `name` ops the name policies read).
 # differentiated marks the recomputing copy that partial evaluation stages.
 @primitive("checkpoint")
-def _checkpoint(*args, regions, policy="nothing_saveable", names=(), prevent_cse=True, differentiated=False):
+def _checkpoint(*args, regions, policy="nothing_saveable", names=(), prevent_cse=True, differentiated=False,
+                policies=()):
     body, = regions
     if policy not in CHECKPOINT_POLICIES:
         raise TypeError(f"checkpoint: unknown policy {policy!r}; known: {', '.join(CHECKPOINT_POLICIES)}")
+    # save_from_both_policies: `policies` lists the (policy, names) pairs it ORs
+    if any(len(p) != 2 or p[0] not in CHECKPOINT_POLICIES[:-1] for p in policies):
+        raise TypeError(f"checkpoint: policies must be (policy, names) pairs of simple policies, got {policies!r}")
     if not all(isinstance(n, str) for n in names):
         raise TypeError(f"checkpoint: names must be strings, got {list(names)!r}")
     _match_args("checkpoint", args, body.arg_types)

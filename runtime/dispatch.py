@@ -30,6 +30,17 @@ def invalid_value(arrays):
     return None
 
 
+# ops whose regions past the first are derivative rules: running the op runs only the first region, so only
+# it keys the executable (printing a rule would trace it: JAX never calls a rule that is not differentiated)
+_RULE_REGIONS = ("custom_jvp_call", "custom_vjp_call")
+
+
+def _regions_key(prim, regions):
+    if prim in _RULE_REGIONS:
+        regions = regions[:1]
+    return tuple(print_func(Func("r", r)) for r in regions)
+
+
 def _check_floats(prim, outs):
     kind = invalid_value(outs)
     if kind is not None:
@@ -76,7 +87,7 @@ def apply_primitive(prim, args, attrs, regions=()):
     types = tuple([_type(a) for a in args])
     if regions:
         # regions are keyed by their text: a region retraced each call (custom rules) still hits the cache
-        key = (prim, types, attrs_key(attrs), tuple(print_func(Func("r", r)) for r in regions), device)
+        key = (prim, types, attrs_key(attrs), _regions_key(prim, regions), device)
     elif attrs:
         key = (prim, types, _attrs_key(attrs), device)
     else:
@@ -115,7 +126,7 @@ def _apply_sharded(prim, args, attrs, regions, ir_mesh=None):
     give them); ir_mesh: the mesh (IR form) the op or its regions name, or the set_mesh mesh where no
     operand names one."""
     key = (prim, tuple([_type(a) for a in args]), attrs_key(attrs),
-           tuple(print_func(Func("r", r)) for r in regions))
+           _regions_key(prim, regions))
     func = _sharded_op_cache.get(key)
     if func is None:
         b = Builder()

@@ -6,8 +6,10 @@ from .. import dtypes as _dtypes
 from .. import lax
 from ..core import ConcretizationError, bind1, concrete_value, constant, is_value, type_of
 from ..explicit import with_out_sharding
+from ..words import is_words, wordwise
 from ._util import (asvalue, broadcast_shapes, broadcast_to, canon_axis, canon_shape, check_arraylike, convert,
                     describe, is_arraylike, result_type_of, to_dtype)
+from .manipulation import stack
 from .ufuncs import add, equal, floor, log10, multiply, power, sign, subtract, true_divide
 
 
@@ -16,6 +18,8 @@ def asarray(a, dtype=None, order=None, *, copy=None, out_sharding=None):
     out_sharding (a NamedSharding, or a PartitionSpec under set_mesh): laid out so over Explicit mesh axes."""
     if out_sharding is not None:
         return with_out_sharding(asarray(a, dtype, order, copy=copy), out_sharding, "asarray")
+    if is_words(a) or (isinstance(a, (list, tuple)) and any(is_words(x) for x in _leaves(a))):
+        return _words_array(a, dtype)
     dtype = None if dtype is None else to_dtype(dtype)
     if is_value(a):
         return a if dtype is None else convert(a, dtype)
@@ -28,12 +32,27 @@ def asarray(a, dtype=None, order=None, *, copy=None, out_sharding=None):
     return convert(a, dtype)
 
 
+def _words_array(a, dtype):
+    """A key array (or nested lists of them, stacked) as it is: JAX's jnp.asarray/jnp.array of key<fry> arrays."""
+    if dtype is not None and not (is_words(a) and np.dtype(dtype) == a.dtype):
+        raise ValueError(f"Cannot convert_element_type from key<fry> to {np.dtype(dtype).name}; "
+                         f"lintra.random.key_data gives a key array's uint32 data")
+    if is_words(a):
+        return a
+    return stack([_words_array(x, None) for x in a])
+
+
+def copy(a, order=None):
+    """A copy of `a` (Lintra arrays are immutable, so `a` itself where it is one already)."""
+    return array(a, copy=True, order=order)
+
+
 def array(object, dtype=None, copy=True, order="K", ndmin=0, *, out_sharding=None):
     out = asarray(object, dtype)
-    nd = type_of(out).ndim
-    if ndmin > nd:
-        out = bind1("reshape", out, new_sizes=(1,) * (ndmin - nd) + type_of(out).shape)
-    return with_out_sharding(out, out_sharding, "array")
+    shape = out.shape if is_words(out) else type_of(out).shape
+    if ndmin > len(shape):
+        out = lax.reshape(out, (1,) * (ndmin - len(shape)) + shape)
+    return out if out_sharding is None else with_out_sharding(out, out_sharding, "array")
 
 
 def _leaves(a):
@@ -100,6 +119,7 @@ def ones(shape, dtype=None, *, out_sharding=None):
 empty = zeros   # XLA arrays are immutable: there is nothing to gain from leaving them uninitialised
 
 
+@wordwise()
 def full_like(a, fill_value, dtype=None, shape=None, *, out_sharding=None):
     """As full, with a's shape and dtype (and weak type) unless given."""
     check_arraylike("full_like", a)
@@ -113,10 +133,12 @@ def full_like(a, fill_value, dtype=None, shape=None, *, out_sharding=None):
     return with_out_sharding(broadcast_to(fill, shape, "full_like"), out_sharding, "full_like")
 
 
+@wordwise()
 def zeros_like(a, dtype=None, shape=None, *, out_sharding=None):
     return full_like(a, 0, dtype, shape, out_sharding=out_sharding)
 
 
+@wordwise()
 def ones_like(a, dtype=None, shape=None, *, out_sharding=None):
     return full_like(a, 1, dtype, shape, out_sharding=out_sharding)
 

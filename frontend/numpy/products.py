@@ -5,6 +5,7 @@ import numpy as np
 
 from ...ir import types as T
 from ...runtime.mesh import PartitionSpec
+from .. import lax
 from ..core import bind1, type_of
 from ..explicit import out_sharding_attrs, with_out_sharding
 from ._util import (broadcast_to, canon_axis, check_arraylike, convert, describe, prod_int,
@@ -22,10 +23,13 @@ def _promote(name, preferred, *xs):
     return [convert(x, d, weak) for x in xs]
 
 
-def _dot_general(lhs, rhs, lc, rc, lb=(), rb=(), out_sharding=None, what="dot_general"):
+def _dot_general(lhs, rhs, lc, rc, lb=(), rb=(), out_sharding=None, what="dot_general", precision=None):
+    attrs = dict(lhs_contracting=tuple(lc), rhs_contracting=tuple(rc), lhs_batch=tuple(lb), rhs_batch=tuple(rb))
+    precision = lax.canonical_precision(precision)     # None: jax_default_matmul_precision's, if set
+    if precision is not None:
+        attrs["precision"] = precision
     ndim = type_of(lhs).ndim + type_of(rhs).ndim - len(lc) - len(rc) - len(lb)
-    return bind1("dot_general", lhs, rhs, lhs_contracting=tuple(lc), rhs_contracting=tuple(rc),
-                 lhs_batch=tuple(lb), rhs_batch=tuple(rb), **out_sharding_attrs(out_sharding, ndim, what))
+    return bind1("dot_general", lhs, rhs, **attrs, **out_sharding_attrs(out_sharding, ndim, what))
 
 
 def _check_sizes(name, a, b, ia, ib):
@@ -44,7 +48,7 @@ def dot(a, b, *, precision=None, preferred_element_type=None, out_sharding=None)
         return multiply(a, b)
     ib = 0 if nb == 1 else nb - 2
     _check_sizes("dot", a, b, na - 1, ib)
-    return _dot_general(a, b, [na - 1], [ib], out_sharding=out_sharding, what="dot")
+    return _dot_general(a, b, [na - 1], [ib], out_sharding=out_sharding, what="dot", precision=precision)
 
 
 def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
@@ -60,9 +64,9 @@ def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=No
     _check_sizes("matmul", a, b, na - 1, ib)
     if na == 1 or nb <= 2:
         # a vector on the left, or b without batch axes: a plain contraction already gives the result's order
-        return _dot_general(a, b, [na - 1], [ib], out_sharding=out_sharding, what="matmul")
+        return _dot_general(a, b, [na - 1], [ib], out_sharding=out_sharding, what="matmul", precision=precision)
     if na == 2:
-        out = _dot_general(a, b, [1], [ib])                 # (n, *batch, m)
+        out = _dot_general(a, b, [1], [ib], precision=precision)    # (n, *batch, m)
         perm = list(range(1, nb - 1)) + [0, nb - 1]
         return with_out_sharding(transpose(out, perm), out_sharding, "matmul")
     try:
@@ -73,14 +77,15 @@ def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=No
     a = broadcast_to(a, batch + sa[-2:], "matmul")
     b = broadcast_to(b, batch + sb[-2:], "matmul")
     nbatch = len(batch)
-    return _dot_general(a, b, [nbatch + 1], [nbatch], range(nbatch), range(nbatch), out_sharding, "matmul")
+    return _dot_general(a, b, [nbatch + 1], [nbatch], range(nbatch), range(nbatch), out_sharding, "matmul",
+                        precision=precision)
 
 
 def vdot(a, b, *, precision=None, preferred_element_type=None):
     """The dot product of the flattened arrays, conjugating the first."""
     check_arraylike("vdot", a, b)
     a = conjugate(a)
-    return dot(ravel(a), ravel(b), preferred_element_type=preferred_element_type)
+    return dot(ravel(a), ravel(b), precision=precision, preferred_element_type=preferred_element_type)
 
 
 def inner(a, b, *, precision=None, preferred_element_type=None):
@@ -89,7 +94,7 @@ def inner(a, b, *, precision=None, preferred_element_type=None):
     if na == 0 or nb == 0:
         return multiply(a, b)
     _check_sizes("inner", a, b, na - 1, nb - 1)
-    return _dot_general(a, b, [na - 1], [nb - 1])
+    return _dot_general(a, b, [na - 1], [nb - 1], precision=precision)
 
 
 def outer(a, b):
@@ -120,7 +125,7 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None, out_
         ax_b = [canon_axis(x, nb) for x in ax_b]
     for i, j in zip(ax_a, ax_b):
         _check_sizes("tensordot", a, b, i, j)
-    return _dot_general(a, b, ax_a, ax_b, out_sharding=out_sharding, what="tensordot")
+    return _dot_general(a, b, ax_a, ax_b, out_sharding=out_sharding, what="tensordot", precision=precision)
 
 
 # ---- einsum ------------------------------------------------------------------------------------------
@@ -269,7 +274,7 @@ def _resolve_path(optimize, labels, out, sizes):
                      f"contraction path, got {optimize!r}")
 
 
-def _contract(acc, la, x, lb, keep, out_axes=None):
+def _contract(acc, la, x, lb, keep, out_axes=None, precision=None):
     """acc (labels la) contracted with x (labels lb) by one dot_general, keeping the labels in `keep`.
     out_axes: {label: PartitionSpec entry} for the final contraction of an einsum with an out_sharding."""
     acc, la = _sum_out(acc, la, keep | set(lb))
@@ -280,7 +285,8 @@ def _contract(acc, la, x, lb, keep, out_axes=None):
     labels = batch + [c for c in la if c not in shared] + [c for c in lb if c not in shared]
     out_sharding = None if out_axes is None else _relabel(*out_axes, labels)
     acc = _dot_general(acc, x, [la.index(c) for c in contract], [lb.index(c) for c in contract],
-                       [la.index(c) for c in batch], [lb.index(c) for c in batch], out_sharding, "einsum")
+                       [la.index(c) for c in batch], [lb.index(c) for c in batch], out_sharding, "einsum",
+                       precision=precision)
     return acc, labels
 
 
@@ -325,7 +331,7 @@ def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_ele
         for k, (x, lb) in enumerate(group[1:], start=1):
             last = n == len(path) - 1 and k == len(group) - 1 and set(_pair_result(la, lb, set(out))) == set(out)
             acc, la = _contract(acc, la, x, lb, keep.union(*[set(m) for _, m in group[k + 1:]]),
-                                out_axes if last else None)
+                                out_axes if last else None, precision)
         if len(group) == 1:
             acc, la = _sum_out(acc, la, keep)
         ops.append((acc, la))

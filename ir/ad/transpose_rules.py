@@ -103,13 +103,14 @@ def _dot_general(b, op, cts, operands):
     a = op.attrs
     dims = (a["lhs_contracting"], a["rhs_contracting"], a.get("lhs_batch", ()), a.get("rhs_batch", ()))
     xt, yt = op.operands[0].type, op.operands[1].type
+    precision = a.get("precision")
     if is_linear(x):
-        return [_dot_transpose_lhs(b, ct, xt, y, dims, swap_ans=False), None]
+        return [_dot_transpose_lhs(b, ct, xt, y, dims, swap_ans=False, precision=precision), None]
     lc, rc, lb, rb = dims
-    return [None, _dot_transpose_lhs(b, ct, yt, x, (rc, lc, rb, lb), swap_ans=True)]
+    return [None, _dot_transpose_lhs(b, ct, yt, x, (rc, lc, rb, lb), swap_ans=True, precision=precision)]
 
 
-def _dot_transpose_lhs(b, ct, x_type, y, dims, swap_ans):
+def _dot_transpose_lhs(b, ct, x_type, y, dims, swap_ans, precision=None):
     """The cotangent of dot_general's lhs x (of x_type) given the other operand y, as JAX: contract ct with
     y over y's free dimensions, then put x's dimensions back in order."""
     xc, yc, xb, yb = (list(d) for d in dims)
@@ -120,13 +121,14 @@ def _dot_transpose_lhs(b, ct, x_type, y, dims, swap_ans):
     o = Emit(b)
     if y.type.dtype != ct.type.dtype:     # a preferred_element_type: contract in it, convert back after
         y = o.convert_element_type(y, new_dtype=ct.type.dtype, weak_type=False)
+    kw = {"precision": precision} if precision else {}    # the op's precision carries over (unswapped, as JAX)
     xc_by_y = [xc[i] for i in np.argsort(yc)]
     order = xb + x_kept + xc_by_y          # the x dimension each dimension of the contraction's result is
     sharded = _as_operand(x_type, ct, y)
     if sharded:
         sharded["out_sharding"] = tuple(sharded["out_sharding"][d] for d in order)
     r = o.dot_general(ct, y, lhs_contracting=tuple(ans_y), rhs_contracting=tuple(y_kept),
-                      lhs_batch=tuple(range(nb)), rhs_batch=tuple(yb), **sharded)
+                      lhs_batch=tuple(range(nb)), rhs_batch=tuple(yb), **kw, **sharded)
     perm = tuple(int(i) for i in np.argsort(order))
     if perm != tuple(range(len(perm))):
         r = o.transpose(r, permutation=perm)

@@ -11,7 +11,7 @@ operand_batching_dims / start_indices_batching_dims.
 import numpy as np
 
 from .. import types as T
-from ..core import Func, LazyBlock
+from ..core import Func, LazyBlock, is_built, known_types
 from ..primitives import PRIMITIVES
 from .batch import BATCH_RULES, batch, batch_rule
 
@@ -334,9 +334,10 @@ def _gather(ctx, op, xs, ds):
     return ctx.b.emit("gather", [ctx.to_front(x, dx), idx], attrs), [0]
 
 
-@batch_rule("scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max")
+@batch_rule("scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max", "scatter_apply")
 def _scatter(ctx, op, xs, ds):
-    """The result is batched whenever anything is, so operand and updates are batched at the front."""
+    """The result is batched whenever anything is, so operand and updates are batched at the front.
+    (scatter_apply's region is a function of one scalar: it stays as it is.)"""
     (x, idx, upd), (dx, di, du) = xs, ds
     a = op.attrs
     x, upd = ctx.to_front(x, dx), ctx.to_front(upd, du)
@@ -351,7 +352,7 @@ def _scatter(ctx, op, xs, ds):
         attrs.update(update_window_dims=_plus1(a["update_window_dims"]),
                      operand_batching_dims=(0,) + attrs["operand_batching_dims"],
                      scatter_indices_batching_dims=(0,) + _plus1(a.get("scatter_indices_batching_dims", ())))
-    return ctx.b.emit(op.prim, [x, idx, upd], _tidy(attrs, "scatter_indices_batching_dims")), [0]
+    return ctx.b.emit(op.prim, [x, idx, upd], _tidy(attrs, "scatter_indices_batching_dims"), op.regions), [0]
 
 
 # ---- contraction ------------------------------------------------------------------------------------------
@@ -390,22 +391,32 @@ def _batched_region(ctx, region):
 
 
 def _lazy_batched(ctx, region):
-    """The same, traced when first needed (custom rules are traced lazily)."""
-    return LazyBlock(lambda: _batched_region(ctx, region))
+    """The same, traced when first needed (custom rules are traced lazily). Its types are known before
+    that when the region's are: each with the batch dimension in front."""
+    types = known_types(region)
+    if types is not None:
+        types = tuple([t.update(shape=(ctx.size,) + t.shape) for t in ts] for ts in types)
+    return LazyBlock(lambda: _batched_region(ctx, region), types)
+
+
+def _batched_fun(ctx, region):
+    """A custom function's own region: batched now if it is traced, else when first needed (a function
+    differentiated by its rule alone is never traced, as in JAX)."""
+    return _batched_region(ctx, region) if is_built(region) else _lazy_batched(ctx, region)
 
 
 @batch_rule("custom_jvp_call")
 def _custom_jvp_call(ctx, op, xs, ds):
     """Everything batched at the front, so the rule's tangents are batched like its primals."""
     fun, rule = op.regions
-    return (ctx.b.emit(op.prim, _all_front(ctx, xs, ds), op.attrs, [_batched_region(ctx, fun), _lazy_batched(ctx, rule)]),
+    return (ctx.b.emit(op.prim, _all_front(ctx, xs, ds), op.attrs, [_batched_fun(ctx, fun), _lazy_batched(ctx, rule)]),
             [0] * len(op.results))
 
 
 @batch_rule("custom_vjp_call")
 def _custom_vjp_call(ctx, op, xs, ds):
     fun, fwd, bwd = op.regions
-    regions = [_batched_region(ctx, fun), _lazy_batched(ctx, fwd), _lazy_batched(ctx, bwd)]
+    regions = [_batched_fun(ctx, fun), _lazy_batched(ctx, fwd), _lazy_batched(ctx, bwd)]
     return ctx.b.emit(op.prim, _all_front(ctx, xs, ds), op.attrs, regions), [0] * len(op.results)
 
 
