@@ -3,7 +3,7 @@ as an SPMD program over the mesh of its sharded operands."""
 import numpy as np
 
 from ..ir.builder import Builder
-from ..ir.core import Func, attrs_key
+from ..ir.core import Func, attrs_key, is_built
 from ..ir.printer import print_func
 from ..ir.types import TensorType, float0
 from . import pjrt, spmd
@@ -115,6 +115,8 @@ _MESH_OPS = ("sharding_constraint", "reshard", "shard_map")     # ops that name 
 def _region_mesh(regions):
     """(mesh axes, device ids) of the first mesh op in `regions`, or None when they hold none."""
     for r in regions:
+        if not is_built(r):      # a custom rule not yet traced: reading it would run the user's rule
+            continue
         for op in r.walk():
             if op.prim in _MESH_OPS:
                 return op.attrs["mesh"], op.attrs["device_ids"]
