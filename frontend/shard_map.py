@@ -3,8 +3,11 @@
 named axes (as vmap binds its axis), so the collectives inside name mesh axes and read their sizes. The
 result is one IR op, `shard_map`, whose region is that trace.
 
-Lintra does not track which values vary across devices (JAX's vma types): check_vma is accepted and no
-replication check is made; derivatives follow JAX's rules for check_vma=False (ir/ad/shard_map_rules.py)."""
+With check_vma=True (the default) values are typed with the manual axes they vary over (JAX's vma types,
+ir/vma.py): an argument varies over the axes its in_spec names, ops of differently varying operands pvary
+them first, psum removes its axis, and an output may not vary over an axis its out_spec says it is
+replicated over (JAX's error). Derivatives follow those types (psum transposes to pvary and back); with
+check_vma=False nothing is tracked and they follow JAX's rules for that (ir/ad/shard_map_rules.py)."""
 import functools
 
 from ..runtime.mesh import Mesh, PartitionSpec, current_mesh
@@ -13,6 +16,7 @@ from . import tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
 from .core import axis_env, bind, type_of
+from .lax import pvary
 
 
 def _specs(specs, values, what, fun_name):
@@ -53,12 +57,60 @@ def _check(mesh, manual, spec, t, what, fun_name):
     return axes
 
 
-def _local(t, axes, mesh):
+def _local(t, axes, mesh, check_vma):
+    """The per-device block's type; with check_vma it varies over the axes that split it."""
     shape = list(t.shape)
     for d, names in enumerate(axes):
         for a in names:
             shape[d] //= mesh.shape[a]
-    return ShapeDtypeStruct(tuple(shape), t.dtype, weak_type=t.weak)
+    block = ShapeDtypeStruct(tuple(shape), t.dtype, weak_type=t.weak)
+    if check_vma:
+        block.type = block.type.update(vma=t.vma | {a for names in axes for a in names})
+    return block
+
+
+def _vary_as_specs(outs, out_specs, mesh, manual, name):
+    """JAX's implicit pvary of shard_map outputs to the axes their out_specs split them over, then its check
+    that none varies over an axis its spec says it is replicated over (which could not be inferred)."""
+    leaves, treedef = tree.flatten(outs)
+    specs = _specs(out_specs, outs, "out_specs", name)
+    fails = []
+    for i, (x, s) in enumerate(zip(leaves, specs)):
+        split = {a for names in spec_attr(s, len(s)) for a in names}
+        more = tuple(a for a in mesh.axis_names if a in split and a not in type_of(x).vma)
+        leaves[i] = x = pvary(x, more) if more else x
+        if type_of(x).vma & manual - split:
+            fails.append((s, type_of(x).vma))
+    if fails:
+        raise ValueError(_vma_error(name, mesh, fails))
+    return tree.unflatten(treedef, leaves)
+
+
+def _vma_error(name, mesh, fails):
+    """JAX 0.10.2's message (shard_map._inout_vma_error), mesh axes in mesh order. (JAX names each spec by its
+    key path in out_specs, which for a tuple of specs it prints empty: `out_specs is P()`.)"""
+    order = lambda names: ",".join(a for a in mesh.axis_names if a in names)
+    msgs = []
+    for s, vma in fails:
+        split = {a for names in spec_attr(s, len(s)) for a in names}
+        unmentioned = [a for a in mesh.axis_names if a not in split]
+        if len(unmentioned) > 1:
+            msgs.append(f"* out_specs is {s} which implies that the corresponding output value is only "
+                        f"varying across mesh axes {{{order(split)}}} and not "
+                        f"{{{order([a for a in unmentioned if a in vma])}}}, but it was inferred to be possibly "
+                        f"varying over {{{order(vma)}}}")
+        else:
+            msgs.append(f"* out_specs is {s} which implies that the corresponding output value is "
+                        f"replicated across mesh axis '{unmentioned[0]}', but could not infer replication over "
+                        f"any axes")
+    if len(msgs) == 1:
+        msgs = [msgs[0][2:]]
+    return (f"shard_map applied to the function '{name}' was given out_specs which require replication which "
+            f"can't be statically inferred given the mesh:\n\nThe mesh given has shape "
+            f"{tuple(mesh.shape[a] for a in mesh.axis_names)} with corresponding axis names {mesh.axis_names}.\n\n"
+            + "\n\n".join(msgs) + "\n\nCheck if these output values are meant to be replicated over those mesh "
+            "axes. If not, consider revising the corresponding out_specs entries. If so, consider disabling the "
+            "check by passing the check_vma=False argument to `jax.shard_map`.")
 
 
 def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=frozenset(), check_vma=True):
@@ -90,11 +142,20 @@ def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=froz
                for i, (s, t) in enumerate(zip(_specs(tuple(in_specs) if isinstance(in_specs, list) else in_specs,
                                                      args, "in_specs", name), types))]
         bound = [(a, m.shape[a]) for a in m.axis_names if a in manual]
+        checked = [a for a, _ in bound] if check_vma else []
+
+        def body(*blocks):
+            outs = f(*blocks)
+            return _vary_as_specs(outs, out_specs, m, manual, getattr(f, "__name__", str(f))) if check_vma else outs
+
         axis_env.names.extend(bound)
+        axis_env.checked.extend(checked)
         try:
-            func, out_tree, captured, _ = trace_flat(f, [_local(t, a, m) for t, a in zip(types, ins)], in_tree, name)
+            func, out_tree, captured, _ = trace_flat(body, [_local(t, a, m, check_vma) for t, a in zip(types, ins)],
+                                                     in_tree, name)
         finally:
             del axis_env.names[len(axis_env.names) - len(bound):]
+            del axis_env.checked[len(axis_env.checked) - len(checked):]
         out_types = [r.type for r in func.results]
         specs = _specs(out_specs, out_tree.unflatten(list(range(len(out_types)))), "out_specs", name)
         global_types = []
@@ -110,7 +171,8 @@ def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=froz
         axes, ids = mesh_attrs(m)
         outs = bind("shard_map", *leaves, *captured, regions=[func.body], mesh=axes, device_ids=ids,
                     in_specs=tuple(ins) + tuple(((),) * len(type_of(c).shape) for c in captured),
-                    out_specs=tuple(outs_attr), manual_axes=tuple(a for a, _ in bound))
+                    out_specs=tuple(outs_attr), manual_axes=tuple(a for a, _ in bound),
+                    **({"check_vma": True} if check_vma else {}))
         return out_tree.unflatten(outs)
     return wrapped
 

@@ -1,4 +1,5 @@
 """Tensor types: a static shape, a dtype, and JAX's weak-type flag."""
+import json
 from typing import NamedTuple
 
 import ml_dtypes
@@ -70,14 +71,17 @@ def complex_dtype(d) -> np.dtype:
 
 
 class TensorType(NamedTuple):
-    """The static type of an IR value. `weak` marks values that came from Python scalars."""
+    """The static type of an IR value. `weak` marks values that came from Python scalars. `vma` is the set of
+    manual mesh axes the value varies over inside a shard_map with check_vma (JAX's varying manual axes);
+    outside one it is empty."""
     shape: tuple
     dtype: np.dtype
     weak: bool = False
+    vma: frozenset = frozenset()
 
     @staticmethod
-    def of(shape, dt, weak=False) -> "TensorType":
-        return TensorType(tuple(int(d) for d in shape), dtype(dt), bool(weak))
+    def of(shape, dt, weak=False, vma=frozenset()) -> "TensorType":
+        return TensorType(tuple(int(d) for d in shape), dtype(dt), bool(weak), frozenset(vma))
 
     @property
     def ndim(self) -> int:
@@ -87,16 +91,26 @@ class TensorType(NamedTuple):
     def size(self) -> int:
         return int(np.prod(self.shape, dtype=np.int64))
 
-    def update(self, shape=None, dtype=None, weak=None) -> "TensorType":
+    def update(self, shape=None, dtype=None, weak=None, vma=None) -> "TensorType":
         return TensorType(self.shape if shape is None else tuple(shape),
                           self.dtype if dtype is None else np.dtype(dtype),
-                          self.weak if weak is None else weak)
+                          self.weak if weak is None else weak,
+                          self.vma if vma is None else frozenset(vma))
 
     def strong(self) -> "TensorType":
         return self._replace(weak=False) if self.weak else self
 
     def __str__(self):
-        return f"{'~' if self.weak else ''}{DTYPE_NAMES[self.dtype]}[{','.join(map(str, self.shape))}]"
+        return f"{'~' if self.weak else ''}{DTYPE_NAMES[self.dtype]}[{','.join(map(str, self.shape))}]" + \
+            vma_text(sorted(self.vma))
 
     def __repr__(self):
         return f"TensorType({self})"
+
+
+def vma_text(axes) -> str:
+    """JAX's suffix for varying manual axes, in the order given: '', '{V:i}' or '{V:(i,j)}'."""
+    if not axes:
+        return ""
+    names = [a if isinstance(a, str) and a.isidentifier() else json.dumps(str(a)) for a in axes]
+    return "{V:" + (names[0] if len(names) == 1 else f"({','.join(names)})") + "}"

@@ -1,0 +1,125 @@
+"""shard_map's varying-manual-axes types (check_vma=True, the default) on 8 CPU devices, each test in a child
+process (see test_sharding.py). Types, messages and IR shapes are JAX 0.10.2's, from running it; numbers are
+checked against the unsharded function and finite differences."""
+from .test_sharding import run
+
+
+def test_types_follow_jax():
+    out = run("""
+    from lintra import lax
+    def f(x, y):
+        z = x + y                       # y is pvary'd to x's axes first, as JAX does
+        s = lax.psum(z, 'x')
+        for v in (x, y, z, s, lax.pcast(y, 'x', to='varying'), lax.pcast(y, ('x', 'y'), to='varying'),
+                  lax.axis_index('y'), lax.all_gather(y, 'x'), lax.pmean(x, ('x', 'y'))):
+            print(jax.typeof(v))
+        return s
+    g = jax.shard_map(f, mesh=mesh, in_specs=(P('x', 'y'), P()), out_specs=P(None, 'y'))
+    assert np.array_equal(np.asarray(g(v, np.ones((2, 2), np.float32))),
+                          (v.reshape(4, 2, 2, 2).sum(0) + 4).reshape(2, 4))
+    # without check_vma nothing varies: pcast is a no-op, and no pvary is staged
+    h = jax.shard_map(lambda x, y: (print(jax.typeof(lax.pcast(y, 'x', to='varying'))), x + y)[1], mesh=mesh,
+                      in_specs=(P('x', 'y'), P()), out_specs=P('x', 'y'), check_vma=False)
+    assert 'pvary' not in str(jax.make_ir(h)(v, np.ones((2, 2), np.float32)))
+    """)
+    # JAX prints float32[2,2]{V:(x,y)} and so on: the same vma suffixes
+    assert out.split() == ["f32[2,2]{V:(x,y)}", "f32[2,2]", "f32[2,2]{V:(x,y)}", "f32[2,2]{V:y}", "f32[2,2]{V:x}",
+                           "f32[2,2]{V:(x,y)}", "i32[]{V:y}", "f32[4,2,2]{V:x}", "f32[2,2]", "f32[2,2]"]
+
+
+def test_errors_match_jax():
+    out = run("""
+    from lintra import lax
+    m8 = jax.make_mesh((8,), ('i',))
+    msg = lambda f: '%s: %s' % err(f)
+    show = lambda f: print(msg(f).replace('\\n', '|'))
+    show(lambda: jax.shard_map(lambda a: a, mesh=m8, in_specs=P('i'), out_specs=P())(np.arange(8.)))
+    show(lambda: jax.shard_map(lambda a: (a, a.sum(keepdims=True)), mesh=m8, in_specs=P('i'),
+                               out_specs=(P('i'), P()))(np.arange(8.)))
+    show(lambda: jax.shard_map(lambda a: a, mesh=mesh, in_specs=P(('x', 'y')), out_specs=P())(np.arange(8.)))
+    show(lambda: jax.shard_map(lambda a: a, mesh=mesh, in_specs=P('x'), out_specs=P())(np.arange(8.)))
+    def casts(a):
+        for axes, to in (('i', 'varying'), ('i', 'reduced'), ({'i'}, 'varying'), ('i', 'foo')):
+            show(lambda: lax.pcast(a, axes, to=to))
+        return a
+    jax.shard_map(casts, mesh=m8, in_specs=P('i'), out_specs=P('i'))(np.arange(8.))
+    show(lambda: lax.pvary)
+    """)
+    head = ("ValueError: shard_map applied to the function '<lambda>' was given out_specs which require replication "
+            "which can't be statically inferred given the mesh:||The mesh given has shape ")
+    tail = ("||Check if these output values are meant to be replicated over those mesh axes. If not, consider "
+            "revising the corresponding out_specs entries. If so, consider disabling the check by passing the "
+            "check_vma=False argument to `jax.shard_map`.")
+    rep_i = head + ("(8,) with corresponding axis names ('i',).||out_specs is P() which implies that the "
+                    "corresponding output value is replicated across mesh axis 'i', but could not infer "
+                    "replication over any axes") + tail
+    only = lambda both, vma: head + (
+        "(4, 2) with corresponding axis names ('x', 'y').||out_specs is P() which implies that the corresponding "
+        f"output value is only varying across mesh axes {{}} and not {{{both}}}, but it was inferred to be "
+        f"possibly varying over {{{vma}}}") + tail
+    assert out.splitlines() == [
+        rep_i, rep_i, only("x,y", "x,y"), only("x", "x"),
+        "ValueError: Unsupported pcast from=varying, to='varying'",
+        "ValueError: Unsupported pcast from=varying, to='reduced'",
+        "TypeError: axis_name={'i'} must be a tuple or a str. Got {'i'}",
+        "ValueError: Got unexpected `to` value. Allowed `to` values are: {'reduced', 'unreduced', 'varying'}",
+        "AttributeError: jax.lax.pvary was deprecated in JAX v0.8.2 and removed in JAX v0.10.0; use "
+        "`jax.lax.pcast(..., to='varying')",
+    ]
+
+
+def test_grads_follow_check_vma_rules():
+    out = run("""
+    from lintra import lax
+    m8 = jax.make_mesh((8,), ('i',))
+    x = np.linspace(-2, 2, 16).astype(np.float32)
+    w0 = np.float32(0.5)
+    close = lambda p, q: np.allclose(np.asarray(p), np.asarray(q), rtol=1e-5, atol=1e-5)
+    ref = lambda w, a: jnp.sin(a * w).sum()
+    for cv in (True, False):
+        f = jax.shard_map(lambda w, a: lax.psum(jnp.sin(a * w).sum(), 'i'), mesh=m8, in_specs=(P(), P('i')),
+                          out_specs=P(), check_vma=cv)
+        g = jax.grad(f, argnums=(0, 1))(w0, x)
+        assert all(close(p, q) for p, q in zip(g, jax.grad(ref, argnums=(0, 1))(w0, x)))
+        fd = (float(f(w0 + 1e-2, x)) - float(f(w0 - 1e-2, x))) / 2e-2
+        assert abs(float(g[0]) - fd) < 1e-2 * max(1, abs(fd)), (float(g[0]), fd)
+        text = str(jax.make_ir(jax.grad(f))(w0, x))
+        # JAX 0.10.2's grad jaxpr: with check_vma the backward region has the pvary of w, the psum of its
+        # cotangent and no division of the output cotangent by 8 (forward and backward: one pvary and one psum each);
+        # without, a division by 8 and one psum more (of w's cotangent)
+        print(cv, text.count('psum'), text.count('pvary'), '0.125' in text)
+    """)
+    assert out.split() == ["True", "2", "2", "False", "False", "3", "0", "True"]
+
+
+def test_megatron_mlp_grads():
+    out = run("""
+    from lintra import lax
+    rng = np.random.RandomState(0)
+    x = rng.randn(8, 6).astype(np.float32)
+    w1 = (rng.randn(6, 8) / 3).astype(np.float32)
+    w2 = (rng.randn(8, 6) / 3).astype(np.float32)
+    def mlp(x, w1, w2):
+        return jnp.tanh(x @ w1) @ w2
+    def loss_ref(params, x):
+        return ((mlp(x, *params) - 1.0) ** 2).mean()
+    # batch split over 'x', hidden units over 'y': column- then row-parallel, psum over 'y', pmean over 'x'
+    def local(x, w1, w2):
+        y = lax.psum(jnp.tanh(x @ w1) @ w2, 'y')
+        return lax.pmean(((y - 1.0) ** 2).mean(), 'x')
+    for cv in (True, False):
+        sm = jax.shard_map(local, mesh=mesh, in_specs=(P('x'), P(None, 'y'), P('y')), out_specs=P(), check_vma=cv)
+        loss = lambda params, x: sm(x, *params)
+        assert np.allclose(float(loss((w1, w2), x)), float(loss_ref((w1, w2), x)), rtol=1e-5)
+        g = jax.jit(jax.grad(loss))((w1, w2), x)
+        gr = jax.grad(loss_ref)((w1, w2), x)
+        assert all(np.allclose(np.asarray(p), np.asarray(q), rtol=1e-4, atol=1e-6) for p, q in zip(g, gr))
+        d = rng.randn(8, 6).astype(np.float32)
+        fd = (float(loss((w1, w2 + 1e-2 * d), x)) - float(loss((w1, w2 - 1e-2 * d), x))) / 2e-2
+        assert abs(float((np.asarray(g[1]) * d).sum()) - fd) < 1e-2 * max(1, abs(fd))
+        vg = jax.vmap(jax.grad(loss), in_axes=(None, 0))((w1, w2), np.stack([x, -x]))
+        assert np.allclose(np.asarray(vg[0][1]), np.asarray(jax.grad(loss_ref)((w1, w2), -x)[0]), rtol=1e-4,
+                           atol=1e-6)
+    print("ok")
+    """)
+    assert out.strip() == "ok"
