@@ -15,6 +15,7 @@ import numpy as np
 from ..ir import types as T
 from ..ir.builder import Builder
 from ..ir.core import Value
+from ..ir.types import vma_text
 from . import lax, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
@@ -26,7 +27,11 @@ from .remat import checkpoint, checkpoint_policies
 # ---- tracing bodies ------------------------------------------------------------------------------------
 
 def _abstract(types):
-    return [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in types]
+    """Abstract values of these types (which may vary over manual mesh axes, inside shard_map)."""
+    out = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in types]
+    for a, t in zip(out, types):
+        a.type = t
+    return out
 
 
 class _Body:
@@ -54,7 +59,15 @@ class _Body:
 
 
 def _type_str(t):
-    return f"{np.dtype(t.dtype).name}[{','.join(builtins.map(str, t.shape))}]"
+    return f"{np.dtype(t.dtype).name}[{','.join(builtins.map(str, t.shape))}]" + vma_text(sorted(t.vma))
+
+
+_VMA_HINT = "See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma for more information."
+
+
+def _only_vma(diffs):
+    """The differences are all in the manual axes the values vary over (inside shard_map with check_vma)."""
+    return all(a.shape == b.shape and a.dtype == b.dtype for _, a, b in diffs)
 
 
 def _keystr(path):
@@ -109,6 +122,15 @@ def _branches(funs, names, operands, what):
                             f"and {body.out_tree} in {names[i]}.")
         diffs = [(p, a, b) for p, a, b in zip(_paths(first.out_tree, "output"), first.out_types, body.out_types)
                  if a.strong() != b.strong()]
+        if diffs and _only_vma(diffs):    # JAX 0.10.2's message; pcast the less varying output to match
+            p, a, b = diffs[0]
+            less, more = (names[0], names[i]) if b.vma > a.vma else (names[i], names[0])
+            axes = tuple(sorted(a.vma ^ b.vma))
+            raise TypeError(f"{what(i)} outputs must have equal types but they differ.\n\nThe {p} of {names[i]} has "
+                            f"type {_type_str(b)} but the corresponding {p} of {names[0]} has type {_type_str(a)}, so "
+                            f"the manual axis types do not match.\n\nThis might be fixed by applying "
+                            f"`jax.lax.pcast(..., {axes!r}, to='varying')` to the {p} of {less} (it varies less than "
+                            f"in {more}).\n{_VMA_HINT}\n\nRevise the branches so that all output types match.")
         if diffs:
             lines = "\n".join(f"  * {p} has type {_type_str(a)} in {names[0]} but {_type_str(b)} in {names[i]}, "
                               f"so {_mismatch(a, b)}" for p, a, b in diffs)
@@ -173,6 +195,14 @@ def _carry_error(header, root, carry_tree, in_types, out_types, out_tree=None):
         raise TypeError(f"{header} must have the same pytree structure, but they differ: the input carry is "
                         f"{carry_tree} and the output carry is {out_tree}.")
     diffs = [(p, a, b) for p, a, b in zip(_paths(carry_tree, root), in_types, out_types) if a.strong() != b.strong()]
+    if diffs and _only_vma(diffs):      # JAX 0.10.2's message: the initial carry needs pcast
+        lines = "\n\n".join(
+            f"The input carry component {p} has type {_type_str(a)} but the corresponding output carry component "
+            f"has type {_type_str(b)}, so the manual axis types do not match.\n\nThis might be fixed by applying "
+            f"`jax.lax.pcast(..., {tuple(sorted(b.vma - a.vma))!r}, to='varying')`, to the initial carry value "
+            f"corresponding to the input carry component {p}.\n{_VMA_HINT}" for p, a, b in diffs)
+        raise TypeError(f"{header} must have equal types, but they differ:\n\n{lines}\n\nRevise the function so "
+                        f"that all output types match the corresponding input types.")
     if diffs:
         lines = "\n".join(f"  * the input carry component {p} has type {_type_str(a)} but the corresponding output "
                           f"carry component has type {_type_str(b)}, so {_mismatch(a, b)}" for p, a, b in diffs)
@@ -473,8 +503,8 @@ def _masked(f, carry, xs, n):
     residual per step."""
     c_leaves, c_tree = tree.flatten(carry)
     x_leaves, x_tree = tree.flatten(xs)
-    abstract = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in builtins.map(type_of, c_leaves)] + \
-        [ShapeDtypeStruct(t.shape[1:], t.dtype, weak_type=t.weak) for t in builtins.map(type_of, x_leaves)]
+    abstract = _abstract([type_of(c) for c in c_leaves] + [type_of(x).update(shape=type_of(x).shape[1:])
+                                                            for x in x_leaves])
     func, out_tree, _, _ = trace_flat(lambda c, x: f(c, x), abstract,
                                       tree.structure((c_tree.unflatten(c_leaves), x_tree.unflatten(x_leaves))))
     if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:

@@ -655,7 +655,8 @@ def full_like(x, fill_value, dtype=None, shape=None):
     out = full(t.shape if shape is None else shape, fill_value, t.dtype if dtype is None else dtype)
     if dtype is None and t.weak != type_of(out).weak:
         out = bind1("convert_element_type", out, new_dtype=type_of(out).dtype, weak_type=t.weak)
-    return out
+    more = tuple(sorted(t.vma - type_of(out).vma))   # inside shard_map with check_vma it varies as x does
+    return bind1("pvary", out, axes=more) if more else out      # (JAX's _full_like_insert_pvary)
 
 
 def zeros_like_array(x):

@@ -97,7 +97,10 @@ def full_like(a, fill_value, dtype=None, shape=None):
     t = type_of(a)
     shape = t.shape if shape is None else canon_shape(shape)
     d, weak = (t.dtype, t.weak) if dtype is None else (to_dtype(dtype), False)
-    return broadcast_to(convert(fill_value, d, weak), shape, "full_like")
+    out = broadcast_to(convert(fill_value, d, weak), shape, "full_like")
+    # inside shard_map with check_vma it varies as `a` does (JAX's _full_like_insert_pvary)
+    more = tuple(sorted(t.vma - type_of(out).vma))
+    return bind1("pvary", out, axes=more) if more else out
 
 
 def zeros_like(a, dtype=None, shape=None):

@@ -123,3 +123,49 @@ def test_megatron_mlp_grads():
     print("ok")
     """)
     assert out.strip() == "ok"
+
+
+def test_control_flow():
+    out = run("""
+    from lintra import lax
+    m8 = jax.make_mesh((8,), ('i',))
+    x = np.linspace(-1, 1, 16).astype(np.float32)
+    def local(w, a):
+        c0 = lax.pcast(jnp.zeros(()), 'i', to='varying')     # the carry varies: its initial value must too
+        c, ys = lax.scan(lambda c, y: (jnp.sin(c * w + y), c * w), c0, a)
+        z = lax.fori_loop(0, 3, lambda i, z: z * w + a, jnp.zeros_like(a))     # zeros_like(a) varies as a
+        r = lax.cond(a[0] > 0, lambda: z * 2, lambda: z - 1.0)
+        return lax.psum(c + ys.sum() + r.sum(), 'i')
+    def ref(w, a):
+        tot = 0.
+        for blk in a.reshape(8, 2):
+            c, ys = lax.scan(lambda c, y: (jnp.sin(c * w + y), c * w), jnp.zeros(()), blk)
+            z = lax.fori_loop(0, 3, lambda i, z: z * w + blk, jnp.zeros_like(blk))
+            tot = tot + c + ys.sum() + jnp.where(blk[0] > 0, z * 2, z - 1.0).sum()
+        return tot
+    f = jax.shard_map(local, mesh=m8, in_specs=(P(), P('i')), out_specs=P())
+    w = np.float32(0.7)
+    close = lambda p, q: np.allclose(np.asarray(p), np.asarray(q), rtol=1e-5, atol=1e-5)
+    assert close(f(w, x), ref(w, x))
+    for g in (jax.grad(f, argnums=(0, 1)), jax.jit(jax.grad(f, argnums=(0, 1)))):
+        assert all(close(p, q) for p, q in zip(g(w, x), jax.grad(ref, argnums=(0, 1))(w, x)))
+    # a carry that starts invariant and comes out varying: JAX's error (and its hint)
+    sm = lambda body: jax.shard_map(body, mesh=m8, in_specs=P('i'), out_specs=P('i'))
+    for body in (lambda a: lax.fori_loop(0, 3, lambda i, c: c + a, jnp.zeros(2)),
+                 lambda a: lax.cond(a[0] > 3, lambda: a, lambda: jnp.ones(2))):
+        print(err(lambda: sm(body)(np.arange(16.)))[1].replace('\\n', '|'))
+    """)
+    assert out.splitlines() == [
+        "scan body function carry input and carry output must have equal types, but they differ:||The input carry "
+        "component carry[1] has type float32[2] but the corresponding output carry component has type "
+        "float32[2]{V:i}, so the manual axis types do not match.||This might be fixed by applying "
+        "`jax.lax.pcast(..., ('i',), to='varying')`, to the initial carry value corresponding to the input carry "
+        "component carry[1].|See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma for more "
+        "information.||Revise the function so that all output types match the corresponding input types.",
+        "true_fun and false_fun outputs must have equal types but they differ.||The output of true_fun has type "
+        "float32[2]{V:i} but the corresponding output of false_fun has type float32[2], so the manual axis types "
+        "do not match.||This might be fixed by applying `jax.lax.pcast(..., ('i',), to='varying')` to the output "
+        "of false_fun (it varies less than in true_fun).|See "
+        "https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma for more information.||Revise the "
+        "branches so that all output types match.",
+    ]
