@@ -16,6 +16,14 @@ class ShapeDtypeStruct:
         self.type = TensorType.of(shape, T.dtype(dtype), weak_type)
         self.sharding = sharding
 
+    @classmethod
+    def of_type(cls, t: TensorType) -> "ShapeDtypeStruct":
+        """One of exactly IR type t: what functions are traced on (inside shard_map with check_vma, t
+        records the manual axes the value varies over too)."""
+        out = cls.__new__(cls)
+        out.type, out.sharding = t, None
+        return out
+
     shape = property(lambda self: self.type.shape)
     dtype = property(lambda self: self.type.dtype)
     weak_type = property(lambda self: self.type.weak)

@@ -195,7 +195,7 @@ class _Linearized:
                 check_leaf(x, _name(fun))
         self.in_types = [type_of(x) for x in leaves]
         if not evaluate:
-            leaves = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in self.in_types]
+            leaves = [ShapeDtypeStruct.of_type(t) for t in self.in_types]
         func, out_tree, captured, _ = trace_flat(_differentiated(fun), leaves, self.in_tree, _name(fun))
         if has_aux:
             if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:
@@ -452,7 +452,7 @@ def linear_transpose(fun, *primals):
     """The transpose of the linear function `fun`, traced at the types of `primals`."""
     leaves, in_tree = tree.flatten(primals)
     in_types = [type_of(x) for x in leaves]
-    abstract = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in in_types]
+    abstract = [ShapeDtypeStruct.of_type(t) for t in in_types]
     with tracing(Trace()) as trace:
         tracers = [trace.new_arg(a.type) for a in abstract]
         out_leaves, out_tree = tree.flatten(fun(*in_tree.unflatten(tracers)))

@@ -75,7 +75,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, axis_name=None, spmd_axis_n
         size = _batch_size(types, dims, origin, axis_size, name)
         dims = [None if d is None else d % max(t.ndim, 1) if -t.ndim <= d < t.ndim else _bad_axis(d, t, o)
                 for d, t, o in zip(dims, types, origin)]
-        example = [ShapeDtypeStruct(t.shape if d is None else t.shape[:d] + t.shape[d + 1:], t.dtype, weak_type=t.weak)
+        example = [ShapeDtypeStruct.of_type(t if d is None else t.update(shape=t.shape[:d] + t.shape[d + 1:]))
                    for t, d in zip(types, dims)]
         in_tree = tree.structure((args, kwargs))
         axis_env.names.append((axis_name, size))

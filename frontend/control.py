@@ -27,11 +27,7 @@ from .remat import checkpoint, checkpoint_policies
 # ---- tracing bodies ------------------------------------------------------------------------------------
 
 def _abstract(types):
-    """Abstract values of these types (which may vary over manual mesh axes, inside shard_map)."""
-    out = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in types]
-    for a, t in zip(out, types):
-        a.type = t
-    return out
+    return [ShapeDtypeStruct.of_type(t) for t in types]
 
 
 class _Body:

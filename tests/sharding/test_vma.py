@@ -169,3 +169,33 @@ def test_control_flow():
         "https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma for more information.||Revise the "
         "branches so that all output types match.",
     ]
+
+
+def test_custom_rules_remat_vmap_and_second_order_inside():
+    out = run("""
+    from lintra import lax
+    m8 = jax.make_mesh((8,), ('i',))
+    x = np.linspace(-1, 1, 16).astype(np.float32)
+    @jax.custom_vjp
+    def sq(a):
+        return a * a
+    sq.defvjp(lambda a: (a * a, a), lambda r, g: (2 * r * g,))
+    def block(w, a, sq):
+        h = jax.nn.relu(a * w) + jax.nn.softplus(a) + jax.scipy.special.logsumexp(a * w)   # custom_jvp rules
+        h = jax.checkpoint(lambda u: jnp.sin(u) * w)(h)
+        h = h + sq(a * w)
+        return h + jax.vmap(lambda r: r * w)(h)
+    f = jax.shard_map(lambda w, a: lax.psum(block(w, a, sq).sum(), 'i'), mesh=m8, in_specs=(P(), P('i')),
+                      out_specs=P())
+    ref = lambda w, a: sum(block(w, b, lambda u: u * u).sum() for b in a.reshape(8, 2))
+    w = np.float32(0.7)
+    close = lambda p, q: np.allclose(np.asarray(p), np.asarray(q), rtol=1e-5, atol=1e-5)
+    assert close(f(w, x), ref(w, x))
+    assert all(close(p, q) for p, q in zip(jax.jit(jax.grad(f, argnums=(0, 1)))(w, x),
+                                           jax.grad(ref, argnums=(0, 1))(w, x)))
+    h = float(jax.jit(jax.hessian(f))(w, x))
+    fd = (float(jax.grad(f)(w + 1e-2, x)) - float(jax.grad(f)(w - 1e-2, x))) / 2e-2
+    assert close(h, jax.hessian(ref)(w, x)) and abs(h - fd) < 1e-2 * max(1, abs(fd)), (h, fd)
+    print("ok")
+    """)
+    assert out.strip() == "ok"
