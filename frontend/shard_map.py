@@ -10,28 +10,61 @@ replicated over (JAX's error). Derivatives follow those types (psum transposes t
 check_vma=False nothing is tracked and they follow JAX's rules for that (ir/ad/shard_map_rules.py)."""
 import functools
 
-from ..runtime.mesh import Mesh, PartitionSpec, current_mesh
+from ..runtime.mesh import AxisType, Mesh, PartitionSpec, current_mesh
+from ..runtime.named_sharding import NamedSharding
 from ..runtime.spmd import mesh_attrs, spec_attr
 from . import tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
-from .core import axis_env, bind, type_of
+from .core import Tracer, axis_env, bind, type_of
 from .lax import pvary
 
 
-def _specs(specs, values, what, fun_name):
+class InferFromArgs:
+    """in_specs' default (JAX's jax.sharding.Infer): the specs are the arguments' own shardings, which needs
+    every manual axis to be Explicit."""
+    def __repr__(self):
+        return "jax.sharding.Infer"
+
+
+Infer = InferFromArgs()
+
+
+def _specs(specs, values, what, fun_name, keep_none=False):
     """One PartitionSpec per leaf of `values`, from `specs`, a pytree prefix of them with PartitionSpec
-    leaves (None: replicated, P())."""
-    is_leaf = lambda s: s is None or isinstance(s, PartitionSpec)
+    leaves (None: replicated, P(); with keep_none, None, for in_specs' unmapped arguments)."""
+    is_leaf = lambda s: s is None or isinstance(s, (PartitionSpec, InferFromArgs))
     if is_leaf(specs):
-        return [specs or PartitionSpec()] * len(tree.leaves(values))
+        return [specs if keep_none else specs or PartitionSpec()] * len(tree.leaves(values))
     leaves, treedef = tree.flatten(specs, is_leaf=is_leaf)
     try:
         subtrees = treedef.flatten_up_to(values)
     except (ValueError, TypeError) as e:
         raise ValueError(f"shard_map applied to the function {fun_name!r} was given {what} that do not match the "
                          f"structure of the {'arguments' if what == 'in_specs' else 'outputs'}: {e}") from None
-    return [s or PartitionSpec() for s, sub in zip(leaves, subtrees) for _ in tree.leaves(sub)]
+    return [s if keep_none else s or PartitionSpec() for s, sub in zip(leaves, subtrees) for _ in tree.leaves(sub)]
+
+
+def _inferred_spec(x, mesh, manual, fun_name):
+    """The in_spec of an argument under in_specs=Infer: its sharding's spec over `mesh`, keeping only the
+    manual axes (JAX's _manual_spec); P() for values on one device and host values."""
+    if isinstance(x, Tracer):
+        raise ValueError(f"shard_map applied to the function {fun_name!r} cannot infer in_specs for a traced "
+                         f"argument ({type_of(x)}): Lintra's traced values carry no sharding yet (no "
+                         f"sharding-in-types); pass in_specs")
+    sharding = getattr(x, "sharding", None)
+    if not isinstance(sharding, NamedSharding):
+        return PartitionSpec()
+    if sharding.mesh != mesh:
+        raise ValueError(f"shard_map applied to the function {fun_name!r}: an argument is sharded over "
+                         f"{sharding.mesh}, not the shard_map's mesh {mesh}")
+    out = []
+    for entry in sharding.spec:
+        names = [a for a in (entry if isinstance(entry, tuple) else (entry,)) if a is not None and a in manual]
+        out.append(None if not names else names[0] if not isinstance(entry, tuple) else tuple(names))
+    while out and out[-1] is None:
+        out.pop()
+    return PartitionSpec(*out)
 
 
 def _check(mesh, manual, spec, t, what, fun_name):
@@ -113,10 +146,12 @@ def _vma_error(name, mesh, fails):
             "check by passing the check_vma=False argument to `jax.shard_map`.")
 
 
-def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=frozenset(), check_vma=True):
+def shard_map(f=None, /, *, out_specs, in_specs=Infer, mesh=None, axis_names=frozenset(), check_vma=True):
     """f mapped over the devices of `mesh` (default: the mesh of set_mesh): each device runs f on its blocks
-    of the inputs, split as in_specs say (PartitionSpecs, a pytree prefix of the arguments), and the outputs
-    are its blocks, assembled as out_specs say. axis_names: the mesh axes that are manual (default all)."""
+    of the inputs, split as in_specs say (PartitionSpecs, a pytree prefix of the arguments; None leaves an
+    argument unmapped; by default the arguments' own shardings, when the manual axes are Explicit), and the
+    outputs are its blocks, assembled as out_specs say. axis_names: the mesh axes that are manual (default
+    all)."""
     if f is None:
         return lambda g: shard_map(g, out_specs=out_specs, in_specs=in_specs, mesh=mesh, axis_names=axis_names,
                                    check_vma=check_vma)
@@ -129,30 +164,40 @@ def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=froz
         if not isinstance(m, Mesh):
             raise ValueError("shard_map requires a `mesh` argument, or a mesh set with lintra.set_mesh(mesh) "
                              f"(got {m!r})")
-        if in_specs is None:
-            raise ValueError("shard_map requires in_specs: Lintra has no explicit-sharding types to infer them "
-                             "from the arguments")
         name = ir_name(f)
         manual = set(axis_names) or set(m.axis_names)
         if not manual <= set(m.axis_names):
             raise ValueError(f"shard_map axis_names {sorted(manual)} are not all axes of the mesh {m.axis_names}")
         leaves, in_tree = tree.flatten(args)
-        types = [type_of(x) for x in leaves]
+        if in_specs is Infer:
+            kinds = dict(zip(m.axis_names, m.axis_types))
+            if not all(kinds[a] == AxisType.Explicit for a in manual):
+                raise TypeError("shard_map in_specs argument must be a pytree of `jax.sharding.PartitionSpec` "
+                                f"instances, but it was `None` when axis_names={frozenset(manual)} are of type "
+                                f"{', '.join(str(kinds[a]) for a in m.axis_names if a in manual)}")
+            given = [_inferred_spec(x, m, manual, name) for x in leaves]
+        else:
+            given = _specs(tuple(in_specs) if isinstance(in_specs, list) else in_specs, args, "in_specs", name,
+                           keep_none=True)
+        # a None spec leaves its argument unmapped: f sees it as it is, closed over (JAX's static arguments)
+        mapped = [s is not None for s in given]
+        dynamic = [x for x, d in zip(leaves, mapped) if d]
+        types = [type_of(x) for x in dynamic]
         ins = [_check(m, manual, s, t, f"in_specs[{i}]", name)
-               for i, (s, t) in enumerate(zip(_specs(tuple(in_specs) if isinstance(in_specs, list) else in_specs,
-                                                     args, "in_specs", name), types))]
+               for i, (s, t) in enumerate(zip([s for s in given if s is not None], types))]
         bound = [(a, m.shape[a]) for a in m.axis_names if a in manual]
         checked = [a for a, _ in bound] if check_vma else []
 
         def body(*blocks):
-            outs = f(*blocks)
+            blocks = iter(blocks)
+            outs = f(*in_tree.unflatten([next(blocks) if d else x for x, d in zip(leaves, mapped)]))
             return _vary_as_specs(outs, out_specs, m, manual, getattr(f, "__name__", str(f))) if check_vma else outs
 
         axis_env.names.extend(bound)
         axis_env.checked.extend(checked)
         try:
             func, out_tree, captured, _ = trace_flat(body, [_local(t, a, m, check_vma) for t, a in zip(types, ins)],
-                                                     in_tree, name)
+                                                     tree.structure(tuple(dynamic)), name, abstract=True)
         finally:
             del axis_env.names[len(axis_env.names) - len(bound):]
             del axis_env.checked[len(axis_env.checked) - len(checked):]
@@ -169,7 +214,7 @@ def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=froz
                      for i, (s, t) in enumerate(zip(specs, global_types))]
         # values f closes over are operands too (regions are closed), the same on every device
         axes, ids = mesh_attrs(m)
-        outs = bind("shard_map", *leaves, *captured, regions=[func.body], mesh=axes, device_ids=ids,
+        outs = bind("shard_map", *dynamic, *captured, regions=[func.body], mesh=axes, device_ids=ids,
                     in_specs=tuple(ins) + tuple(((),) * len(type_of(c).shape) for c in captured),
                     out_specs=tuple(outs_attr), manual_axes=tuple(a for a, _ in bound),
                     **({"check_vma": True} if check_vma else {}))

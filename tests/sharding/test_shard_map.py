@@ -121,3 +121,32 @@ def test_grad_jvp_vmap_match_the_unsharded_function():
     print("ok")
     """)
     assert out.strip() == "ok"
+
+
+def test_in_specs_inferred_from_explicit_shardings_or_left_unmapped():
+    out = run("""
+    from lintra import lax
+    from lintra.sharding import AxisType
+    x = jax.device_put(v, NamedSharding(mesh, P('x', 'y')))      # mesh: make_mesh's Explicit axes
+    f = lambda a, b: lax.psum(a, 'x') * b
+    # in_specs omitted: each argument's own sharding (x: P('x', 'y'); a Python scalar: P())
+    r = jax.shard_map(f, mesh=mesh, out_specs=P(None, 'y'))(x, 2.0)
+    assert r.shape == (2, 4) and np.array_equal(np.asarray(r), 2 * v.reshape(4, 2, 4).sum(0)), np.asarray(r)
+    # a None spec leaves the argument as it is: f sees the Python float itself, and the whole array
+    auto = jax.make_mesh((4, 2), ('x', 'y'), axis_types=(AxisType.Auto,) * 2)
+    print(err(lambda: jax.shard_map(lambda a, b: a * b.sum(), mesh=auto, in_specs=None, out_specs=P())(v, 2.0)))
+    g = jax.shard_map(lambda a, k: a * k, mesh=auto, in_specs=(P('x'), None), out_specs=P('x'))
+    assert np.array_equal(np.asarray(g(v, 3)), 3 * v)
+    h = jax.shard_map(lambda a: a.sum(keepdims=True), mesh=auto, in_specs=None, out_specs=P('x'), check_vma=False)
+    assert np.array_equal(np.asarray(h(v)), np.full((4, 1), v.sum()))
+    # Auto axes cannot be inferred from (JAX's TypeError); nor, in Lintra, traced arguments (no sharding types)
+    e = err(lambda: jax.shard_map(f, mesh=auto, out_specs=P())(v, 2.0))
+    print(e[0], e[1].replace(str(frozenset({'x', 'y'})), 'NAMES'))
+    print(err(lambda: jax.jit(jax.shard_map(f, mesh=mesh, out_specs=P(None, 'y')))(x, 2.0))[0])
+    """)
+    assert out.splitlines() == [
+        "('AttributeError', \"'float' object has no attribute 'sum'\")",
+        "TypeError shard_map in_specs argument must be a pytree of `jax.sharding.PartitionSpec` instances, but it "
+        "was `None` when axis_names=NAMES are of type AxisType.Auto, AxisType.Auto",
+        "ValueError",
+    ]
