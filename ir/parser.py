@@ -327,13 +327,13 @@ class _Parser:
         the op's regions instead."""
         if not (self.at("{") and _VMA_START.match(self.text, self.pos)):
             return frozenset()
-        self.next()
+        start = self.next()
         self.expect("V")
         self.expect(":")
         names = self.comma_list(self.axis_name, ")") if self.accept("(") else [self.axis_name()]
         self.expect("}", "'}' closing the varying axes")
         if len(set(names)) != len(names):
-            raise self.error(f"varying axes {names} name an axis twice")
+            raise self.error(f"varying axes {names} name an axis twice", start)
         return frozenset(names)
 
     def axis_name(self):

@@ -199,3 +199,29 @@ def test_custom_rules_remat_vmap_and_second_order_inside():
     print("ok")
     """)
     assert out.strip() == "ok"
+
+
+def test_collective_grads_agree_with_check_vma_off_and_finite_differences():
+    out = run("""
+    from lintra import lax
+    m4 = jax.make_mesh((4,), ('i',))
+    x = np.linspace(-1, 1, 16).astype(np.float32)
+    def local(w, a):
+        g = lax.all_gather(jnp.sin(a * w), 'i', tiled=True)
+        r = lax.ppermute(a * w, 'i', [(j, (j + 1) % 4) for j in range(4)])
+        s = lax.psum_scatter(jnp.tile(a * w, 4), 'i', tiled=True)
+        t = lax.all_to_all(jnp.tile(a, 4).reshape(4, 4) * w, 'i', 0, 0, tiled=True)
+        return lax.psum((g ** 2).sum() + (r * a).sum() + (s ** 2).sum() + (t ** 3).sum() + lax.axis_index('i') * w,
+                        'i')
+    f = {cv: jax.shard_map(local, mesh=m4, in_specs=(P(), P('i')), out_specs=P(), check_vma=cv) for cv in (1, 0)}
+    w = np.float32(0.7)
+    g = {cv: jax.jit(jax.grad(f[cv], argnums=(0, 1)))(w, x) for cv in f}
+    assert all(np.allclose(np.asarray(p), np.asarray(q), rtol=1e-5, atol=1e-6) for p, q in zip(g[1], g[0]))
+    fd_w = (float(f[1](np.float32(w + 1e-3), x)) - float(f[1](np.float32(w - 1e-3), x))) / 2e-3
+    d = np.random.RandomState(0).randn(16).astype(np.float32)
+    fd_x = (float(f[1](w, x + 1e-3 * d)) - float(f[1](w, x - 1e-3 * d))) / 2e-3
+    assert abs(float(g[1][0]) - fd_w) < 1e-2 * abs(fd_w), (float(g[1][0]), fd_w)
+    assert abs(float((np.asarray(g[1][1]) * d).sum()) - fd_x) < 1e-2 * abs(fd_x), fd_x
+    print("ok")
+    """)
+    assert out.strip() == "ok"
