@@ -35,10 +35,10 @@ def infer_types(prim, operand_types, attrs, regions=()):
     if rule is None:
         raise TypeError(f"unknown primitive '{prim}'")
     if prim in REGION_PRIMITIVES:
-        return list(rule(*operand_types, regions=regions, **attrs))
+        return [T.check_size(t, prim) for t in rule(*operand_types, regions=regions, **attrs)]
     results = rule(*operand_types, **attrs)
     vma = result_vma(prim, operand_types, attrs)    # varying manual axes (ir/vma.py): empty but in shard_map
-    return [t if t.vma == vma else t._replace(vma=vma) for t in results]
+    return [T.check_size(t if t.vma == vma else t._replace(vma=vma), prim) for t in results]
 
 
 def _fail(prim, msg, *types):
