@@ -30,10 +30,10 @@ class Builder:
     def match_vma(self, operands):
         """Operands varying over different manual axes, each made to vary over all of them with pvary (as JAX
         inserts it before an op whose operands' vma differ)."""
-        vmas = {v.type.vma for v in operands}
-        if len(vmas) <= 1:
+        first = operands[0].type.vma
+        if all(v.type.vma == first for v in operands):
             return operands
-        union = frozenset().union(*vmas)
+        union = frozenset().union(*(v.type.vma for v in operands))
         return [v if v.type.vma == union else
                 self.emit1("pvary", [v], {"axes": tuple(sorted(union - v.type.vma))}) for v in operands]
 

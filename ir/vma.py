@@ -17,13 +17,16 @@ def _axes(attrs):
 def standard_vma(prim, types, attrs):
     """JAX's standard_vma_rule: operands must vary over the same axes (the builder inserts pvary where they
     do not), and so does the result."""
-    vmas = {t.vma for t in types}
-    if len(vmas) > 1:
-        shown = [set(t.vma) or set() for t in types]
-        raise TypeError(f"Primitive {prim} requires varying manual axes to match, but got {shown}. Insert "
-                        f"pvary (lax.pcast(x, axes, to='varying')) on the less varying operands, or pass "
-                        f"check_vma=False to shard_map")
-    return vmas.pop() if vmas else EMPTY
+    if not types:
+        return EMPTY
+    vma = types[0].vma
+    for t in types:
+        if t.vma != vma:
+            shown = [set(t.vma) for t in types]
+            raise TypeError(f"Primitive {prim} requires varying manual axes to match, but got {shown}. Insert "
+                            f"pvary (lax.pcast(x, axes, to='varying')) on the less varying operands, or pass "
+                            f"check_vma=False to shard_map")
+    return vma
 
 
 def _reduce(prim, types, attrs):
