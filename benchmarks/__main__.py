@@ -10,7 +10,9 @@ call, both read around the same loop, each the best of several rounds; first-cal
 call in a fresh process. Ratios are Lintra / JAX: `ratio (CPU)` for microbenchmarks (under ~1 ms per call,
 where the CPU clock is steadier on a loaded machine), `ratio (wall)` for every row. `--rounds N` alternates
 the sides (Lintra, JAX, Lintra, ...) and keeps each side's best per metric. Workloads on a mesh of CPU
-devices (`devices` in workloads.py) run, for both sides, in processes given that many devices.
+devices (`devices` in workloads.py) run, for both sides, in processes given that many devices; workloads of
+several processes (`processes`) launch that many processes of one job on 127.0.0.1 per side, each library's
+own (side.py --worker), and report process 0's times.
 """
 import argparse
 import importlib.util

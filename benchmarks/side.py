@@ -12,6 +12,7 @@ unless asked for Lintra.
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -81,6 +82,45 @@ def first_calls(lib, key):
     return min(times)
 
 
+PROCESS_TIMEOUT_S = 300
+
+
+def multi_process(lib, key, n, quick):
+    """A workload run by `n` processes of `lib` joined into one job on 127.0.0.1 (a free port, one CPU device
+    each); process 0's times. Every wait is bounded, and on failure only these processes are killed."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("LINTRA_COORDINATOR")},
+           **device_env(lib, 1)}
+    cmd = lambda i: [sys.executable, os.path.abspath(__file__), lib, "--worker", key, str(i), str(n), str(port)] + \
+        (["--quick"] if quick else [])
+    procs = [subprocess.Popen(cmd(i), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(n)]
+    try:
+        outs = [p.communicate(timeout=PROCESS_TIMEOUT_S) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for line in outs[0][0].splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])[key]
+    raise RuntimeError(f"process 0 of {key} failed (exit codes {[p.returncode for p in procs]}):\n"
+                       f"{outs[0][1][-2000:]}")
+
+
+def worker(lib, key, process_id, n, port, quick):
+    """One process of a multi-process workload: join the job, then time the same calls as the others."""
+    L = library(lib)
+    W.join_processes(L, f"127.0.0.1:{port}", n, process_id)
+    fn = W.BY_KEY[key].setup(L)
+    result = W.measure_fixed(fn, W.ALLREDUCE_CALLS // (4 if quick else 1))
+    L.jax.distributed.shutdown()
+    return result
+
+
 def run(lib_name, keys, quick=False, log=None):
     L = library(lib_name)
     results = {}
@@ -92,6 +132,8 @@ def run(lib_name, keys, quick=False, log=None):
         try:
             if w.fresh_process:
                 results[key] = {"seconds": first_calls(lib_name, key)}
+            elif w.processes > 1:
+                results[key] = multi_process(lib_name, key, w.processes, quick)
             else:
                 fn = w.setup(L)
                 finish = None if w.awaited else (lambda out: W.block(L, out))
@@ -111,10 +153,15 @@ def main():
     p.add_argument("--quick", action="store_true")
     p.add_argument("--first", help="time the first call of this workload in this (fresh) process")
     p.add_argument("--devices", type=int, default=1, help="CPU devices of this process (and its children)")
+    p.add_argument("--worker", nargs=4, metavar=("KEY", "PROCESS_ID", "NUM_PROCESSES", "PORT"),
+                   help="run as one process of a multi-process workload")
     args = p.parse_args()
     if args.devices > 1:
         os.environ.update(device_env(args.lib, args.devices))
-    if args.first:
+    if args.worker:
+        key, pid, n, port = args.worker
+        results = {key: worker(args.lib, key, int(pid), int(n), port, args.quick)}
+    elif args.first:
         L = library(args.lib)
         fn = W.BY_KEY[args.first].setup(L)
         results = {args.first: W.time_once(fn)}

@@ -23,6 +23,7 @@ class Workload(NamedTuple):
     needs: Optional[str] = None       # an attribute path the library must have, e.g. "lax.scan"
     awaited: bool = True              # False: each call returns its result unwaited (see measure's `finish`)
     devices: int = 1                  # CPU devices its processes need (both sides get the same count)
+    processes: int = 1                # >1: run as that many processes of one job on 127.0.0.1 (side.py)
 
 
 def block(L, out):
@@ -116,6 +117,47 @@ def _pmap_dp_step(L):
     block(L, (params, x, y))
     f = L.jax.pmap(step, axis_name="data", in_axes=(None, 0, 0), out_axes=None)
     return lambda: block(L, f(params, x, y))
+# ---- collectives: shard_map psum on one machine's mesh, and an all-reduce across processes ---------------------
+
+PSUM_DEVICES, PSUM_BYTES = 8, 1 << 20
+ALLREDUCE_PROCESSES, ALLREDUCE_CALLS = 2, 200
+
+
+def _psum_fn(L, mesh):
+    P = L.jax.sharding.PartitionSpec
+    return L.jax.jit(L.jax.shard_map(lambda b: L.lax.psum(b, "x"), mesh=mesh, in_specs=P("x"), out_specs=P()))
+
+
+def shard_map_psum(L):
+    """jit(shard_map(psum)) of a 1 MiB f32 block per device over a 1-D mesh of PSUM_DEVICES CPU devices."""
+    S = L.jax.sharding
+    mesh = L.jax.make_mesh((PSUM_DEVICES,), ("x",), axis_types=(S.AxisType.Auto,))
+    n = PSUM_BYTES // 4
+    x = L.jax.device_put(np.ones(PSUM_DEVICES * n, np.float32), S.NamedSharding(mesh, S.PartitionSpec("x")))
+    f = _psum_fn(L, mesh)
+    block(L, f(x))
+    return lambda: block(L, f(x))
+
+
+def join_processes(L, address, num_processes, process_id):
+    """This process joins a job of `num_processes` on one CPU device each, collectives over TCP (gloo)."""
+    if L.name == "jax":
+        L.jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    L.jax.distributed.initialize(address, num_processes=num_processes, process_id=process_id,
+                                 initialization_timeout=60)
+
+
+def allreduce_processes(L):
+    """psum of each process's 1 MiB f32 array across the processes of the job (one device each), as
+    jit(shard_map(psum)) over a mesh of every process's device; every process runs the same calls."""
+    import importlib
+    mu = importlib.import_module(L.jax.__name__ + ".experimental.multihost_utils")
+    S = L.jax.sharding
+    mesh = S.Mesh(np.array(L.jax.devices()), ("x",))
+    x = mu.host_local_array_to_global_array(np.ones(PSUM_BYTES // 4, np.float32), mesh, S.PartitionSpec("x"))
+    f = _psum_fn(L, mesh)
+    block(L, f(x))
+    return lambda: block(L, f(x))
 
 
 def mlp_eager_grad(L):
@@ -318,6 +360,10 @@ WORKLOADS = [
              devices=DP_DEVICES),
     Workload("pmap_dp_step", f"DP MLP step as pmap + pmean, {DP_DEVICES} CPU devices, batch {DP_BATCH}, steady "
              f"state", _pmap_dp_step, devices=DP_DEVICES),
+    Workload("shard_map_psum", f"shard_map psum, 1 MiB per device, {PSUM_DEVICES} CPU devices, jit, steady state",
+             shard_map_psum, devices=PSUM_DEVICES),
+    Workload("allreduce_2proc", f"all-reduce 1 MiB across {ALLREDUCE_PROCESSES} processes (gloo, 127.0.0.1), "
+             f"jit(shard_map(psum)), {ALLREDUCE_CALLS} calls", allreduce_processes, processes=ALLREDUCE_PROCESSES),
     Workload("mlp_eager_grad", "MLP grad, eager", mlp_eager_grad),
     Workload("per_example_jit", f"per-example grads (B={SMALL_BATCH}), jit(vmap(grad))", per_example_jit),
     Workload("per_example_eager", f"per-example grads (B={SMALL_BATCH}), vmap(grad), eager", per_example_eager),
@@ -345,6 +391,20 @@ def has(L, path):
         if obj is None:
             return False
     return True
+
+
+def measure_fixed(fn, number, repeat=3):
+    """As measure, with the same `number` calls per round in every process of a multi-process job (each call
+    of a collective waits for the others; adaptive counts would leave one process waiting forever)."""
+    fn()
+    best = None
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(number):
+            fn()
+        t, c = (time.perf_counter() - t0) / number, (time.process_time() - c0) / number
+        best = (t, c) if best is None else (min(best[0], t), min(best[1], c))
+    return {"seconds": best[0], "cpu_seconds": best[1]}
 
 
 def measure(fn, min_time=0.2, repeat=5, finish=None):

@@ -21,8 +21,9 @@ class ShapeDtypeStruct:
 
     @classmethod
     def of_type(cls, t, drop=None):
-        """An abstract value of IR type t, its sharding included (`drop`: without that dimension, as a loop
-        body or vmap sees an operand)."""
+        """An abstract value of exactly IR type t: what functions are traced on (its sharding included, and
+        inside shard_map with check_vma the manual axes it varies over); `drop`: without that dimension, as a
+        loop body or vmap sees an operand."""
         out = cls.__new__(cls)
         if drop is not None:
             t = t.update(shape=t.shape[:drop] + t.shape[drop + 1:],

@@ -125,13 +125,14 @@ def check_leaf(x, what):
         raise TypeError(f"{what}: argument {x!r} of type {type(x).__name__} is not a valid array or scalar")
 
 
-def trace_flat(fun, leaves, in_tree, name="f", embed_arrays=False):
+def trace_flat(fun, leaves, in_tree, name="f", embed_arrays=False, abstract=False):
     """Trace fun(*in_tree.unflatten(leaves)) into IR: (func, out_tree, captured, out_values). Inputs that
     have values (outside jit) keep them, so Python control flow on them works; ShapeDtypeStruct leaves
-    stay abstract. out_values are the outputs' values where known, else None."""
+    stay abstract, and with `abstract` the whole trace does. out_values are the outputs' values where
+    known, else None."""
     vals = [concrete_value(x) for x in leaves]
     outer = current_trace()
-    concrete = any(v is not None for v in vals) if leaves else (outer is None or outer.concrete)
+    concrete = not abstract and (any(v is not None for v in vals) if leaves else (outer is None or outer.concrete))
     with tracing(Trace(concrete=concrete, embed_arrays=embed_arrays)) as trace:
         tracers = [trace.new_arg(type_of(x), v) for x, v in zip(leaves, vals)]
         out = fun(*in_tree.unflatten(tracers))

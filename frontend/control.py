@@ -15,6 +15,7 @@ import numpy as np
 from ..ir import types as T
 from ..ir.builder import Builder
 from ..ir.core import Value
+from ..ir.types import vma_text
 from ..runtime.mesh import PartitionSpec
 from . import lax, tree
 from .abstract import ShapeDtypeStruct
@@ -55,7 +56,15 @@ class _Body:
 
 
 def _type_str(t):
-    return f"{np.dtype(t.dtype).name}[{','.join(builtins.map(str, t.shape))}]"
+    return f"{np.dtype(t.dtype).name}[{','.join(builtins.map(str, t.shape))}]" + vma_text(sorted(t.vma))
+
+
+_VMA_HINT = "See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma for more information."
+
+
+def _only_vma(diffs):
+    """The differences are all in the manual axes the values vary over (inside shard_map with check_vma)."""
+    return all(a.shape == b.shape and a.dtype == b.dtype for _, a, b in diffs)
 
 
 def _keystr(path):
@@ -110,6 +119,15 @@ def _branches(funs, names, operands, what):
                             f"and {body.out_tree} in {names[i]}.")
         diffs = [(p, a, b) for p, a, b in zip(_paths(first.out_tree, "output"), first.out_types, body.out_types)
                  if a.strong() != b.strong()]
+        if diffs and _only_vma(diffs):    # JAX 0.10.2's message; pcast the less varying output to match
+            p, a, b = diffs[0]
+            less, more = (names[0], names[i]) if b.vma > a.vma else (names[i], names[0])
+            axes = tuple(sorted(a.vma ^ b.vma))
+            raise TypeError(f"{what(i)} outputs must have equal types but they differ.\n\nThe {p} of {names[i]} has "
+                            f"type {_type_str(b)} but the corresponding {p} of {names[0]} has type {_type_str(a)}, so "
+                            f"the manual axis types do not match.\n\nThis might be fixed by applying "
+                            f"`jax.lax.pcast(..., {axes!r}, to='varying')` to the {p} of {less} (it varies less than "
+                            f"in {more}).\n{_VMA_HINT}\n\nRevise the branches so that all output types match.")
         if diffs:
             lines = "\n".join(f"  * {p} has type {_type_str(a)} in {names[0]} but {_type_str(b)} in {names[i]}, "
                               f"so {_mismatch(a, b)}" for p, a, b in diffs)
@@ -174,6 +192,14 @@ def _carry_error(header, root, carry_tree, in_types, out_types, out_tree=None):
         raise TypeError(f"{header} must have the same pytree structure, but they differ: the input carry is "
                         f"{carry_tree} and the output carry is {out_tree}.")
     diffs = [(p, a, b) for p, a, b in zip(_paths(carry_tree, root), in_types, out_types) if a.strong() != b.strong()]
+    if diffs and _only_vma(diffs):      # JAX 0.10.2's message: the initial carry needs pcast
+        lines = "\n\n".join(
+            f"The input carry component {p} has type {_type_str(a)} but the corresponding output carry component "
+            f"has type {_type_str(b)}, so the manual axis types do not match.\n\nThis might be fixed by applying "
+            f"`jax.lax.pcast(..., {tuple(sorted(b.vma - a.vma))!r}, to='varying')`, to the initial carry value "
+            f"corresponding to the input carry component {p}.\n{_VMA_HINT}" for p, a, b in diffs)
+        raise TypeError(f"{header} must have equal types, but they differ:\n\n{lines}\n\nRevise the function so "
+                        f"that all output types match the corresponding input types.")
     if diffs:
         lines = "\n".join(f"  * the input carry component {p} has type {_type_str(a)} but the corresponding output "
                           f"carry component has type {_type_str(b)}, so {_mismatch(a, b)}" for p, a, b in diffs)

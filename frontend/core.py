@@ -164,6 +164,7 @@ def current_trace():
 class _AxisEnv(threading.local):
     def __init__(self):
         self.names = []     # (axis_name, size) of the vmaps being traced, innermost last
+        self.checked = []   # the manual axes of the shard_maps with check_vma being traced (vma types)
 
 
 # Named axes are part of the tracing context: vmap binds them and lax's collectives read their sizes.

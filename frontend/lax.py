@@ -13,7 +13,7 @@ from . import dtypes, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
 from .config import config
-from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
+from .core import axis_env, axis_size, bind, bind1, constant, host_value, is_value, type_of
 from .explicit import out_sharding_attrs, with_out_sharding
 from .words import wordwise
 
@@ -735,7 +735,8 @@ def full_like(x, fill_value, dtype=None, shape=None):
     out = full(t.shape if shape is None else shape, fill_value, t.dtype if dtype is None else dtype)
     if dtype is None and t.weak != type_of(out).weak:
         out = bind1("convert_element_type", out, new_dtype=type_of(out).dtype, weak_type=t.weak)
-    return out
+    more = tuple(sorted(t.vma - type_of(out).vma))   # inside shard_map with check_vma it varies as x does
+    return bind1("pvary", out, axes=more) if more else out      # (JAX's _full_like_insert_pvary)
 
 
 def zeros_like_array(x):
@@ -769,6 +770,13 @@ def _as_array(x):
     return constant(value, weak=weak)
 
 
+def _vary(leaf, names):
+    """leaf made to vary over those of `names` that are checked manual axes (shard_map with check_vma) it
+    does not vary over yet: JAX inserts this pvary before a collective over them."""
+    more = tuple(n for n in names if n in axis_env.checked and n not in type_of(leaf).vma)
+    return bind1("pvary", leaf, axes=more) if more else leaf
+
+
 def _allreduce(prim, x, axis_name, axis_index_groups):
     names, _ = _axis_sizes(prim, axis_name, axis_index_groups)
 
@@ -776,9 +784,51 @@ def _allreduce(prim, x, axis_name, axis_index_groups):
         leaf = _as_array(leaf)
         if prim == "psum" and T.is_bool(type_of(leaf).dtype):    # as JAX: booleans are counted
             leaf = convert_element_type(leaf, np.int32)
+        leaf = _vary(leaf, names)
         for n in names:
             leaf = bind1(prim, leaf, axis_name=n)
         return leaf
+    return tree.map(one, x)
+
+
+def pvary(x, axis_name):
+    """x (a pytree) typed as varying over the manual axis (or tuple of axes) `axis_name` too: a no-op cast,
+    whose transpose is psum. Axes x varies over already are an error, as in JAX. (Public as
+    lax.pcast(x, axis_name, to='varying'); JAX 0.10 removed lax.pvary.)"""
+    names = tuple(axis_name) if isinstance(axis_name, (tuple, list)) else (axis_name,)
+    if not names:
+        return x
+    for n in names:
+        axis_size(n)
+    if not all(n in axis_env.checked for n in names):   # check_vma=False: no vma types, nothing to cast
+        return x
+    return tree.map(lambda leaf: bind1("pvary", _as_array(leaf), axes=names), x)
+
+
+def pcast(x, axis_name, *, to):
+    """JAX 0.10.2's lax.pcast: cast x (a pytree) between vma states over the manual axis (or tuple of axes)
+    `axis_name`. Lintra tracks varying axes only, so `to='varying'` (from invariant: pvary) is the cast it
+    supports; 'reduced' and 'unreduced' are JAX's reduced/unreduced types, which Lintra does not have."""
+    if isinstance(axis_name, (set, frozenset)):
+        raise TypeError(f"axis_name={axis_name!r} must be a tuple or a str. Got {axis_name}")
+    names = axis_name if isinstance(axis_name, tuple) else (axis_name,)
+    if not axis_name:
+        return x
+    if to not in ("unreduced", "reduced", "varying"):
+        raise ValueError("Got unexpected `to` value. Allowed `to` values are: {'reduced', 'unreduced', 'varying'}")
+
+    def one(leaf):
+        leaf = _as_array(leaf)
+        vma = type_of(leaf).vma
+        states = {"varying" if n in vma else "invarying" for n in names}
+        if len(states) > 1:
+            raise ValueError(f"jax.lax.pcast can only accept axis_name which corresponds to one of varying, "
+                             f"unreduced, reduced or invarying state of the input. Got input type: "
+                             f"{type_of(leaf)}, axes: {set(names)} and input state: {states}")
+        from_, = states
+        if (from_, to) != ("invarying", "varying"):
+            raise ValueError(f"Unsupported pcast from={from_}, to={to!r}")
+        return pvary(leaf, names)
     return tree.map(one, x)
 
 
@@ -815,7 +865,7 @@ def all_gather(x, axis_name, *, axis_index_groups=None, axis=0, tiled=False):
     names, sizes = _axis_sizes("all_gather", axis_name, axis_index_groups)
 
     def one(leaf):
-        leaf = _as_array(leaf)
+        leaf = _vary(_as_array(leaf), names)
         t = type_of(leaf)
         if tiled and t.ndim == 0:
             raise ValueError(f"all_gather: tiled=True needs an operand of rank >= 1, got a scalar of type {t}")
@@ -841,7 +891,8 @@ def ppermute(x, axis_name, perm):
     most once as a source and once as a destination; members that receive nothing get zeros."""
     name, size = _one_axis("ppermute", axis_name)
     perm = tuple((int(s), int(d)) for s, d in perm)
-    return tree.map(lambda leaf: bind1("ppermute", _as_array(leaf), axis_name=name, axis_size=size, perm=perm), x)
+    return tree.map(lambda leaf: bind1("ppermute", _vary(_as_array(leaf), (name,)), axis_name=name, axis_size=size,
+                                       perm=perm), x)
 
 
 def psum_scatter(x, axis_name, *, scatter_dimension=0, axis_index_groups=None, tiled=False):
@@ -850,7 +901,7 @@ def psum_scatter(x, axis_name, *, scatter_dimension=0, axis_index_groups=None, t
     name, size = _one_axis("psum_scatter", axis_name, axis_index_groups)
 
     def one(leaf):
-        leaf = _as_array(leaf)
+        leaf = _vary(_as_array(leaf), (name,))
         dim = _axis(scatter_dimension, type_of(leaf).ndim, "psum_scatter scatter_dimension")
         return bind1("psum_scatter", leaf, axis_name=name, axis_size=size, scatter_dimension=dim, tiled=bool(tiled))
     return tree.map(one, x)
@@ -861,7 +912,7 @@ def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None,
     concat_axis: a new dimension there, with split_axis (of the axis size) removed; or with tiled, blocks
     concatenated along concat_axis, split_axis divided by the axis size."""
     name, size = _one_axis("all_to_all", axis_name, axis_index_groups)
-    x = _as_array(x)
+    x = _vary(_as_array(x), (name,))
     nd = type_of(x).ndim
     split = _axis(split_axis, nd, "all_to_all split_axis")
     concat = _axis(concat_axis, nd, "all_to_all concat_axis")
@@ -874,7 +925,7 @@ def axis_index(axis_name):
     names, sizes = _axis_sizes("axis_index", axis_name)
     out = None
     for n, size in zip(names, sizes):
-        i = bind1("axis_index", axis_name=n)
+        i = _vary(bind1("axis_index", axis_name=n), (n,))    # with check_vma it varies over n, as in JAX
         out = i if out is None else add(mul(out, np.int32(size)), i)
     return out
 

@@ -5,6 +5,15 @@ sit below lintra.numpy; structured control flow (control.py) and the implicitly 
 (custom_solve.py) are transformations, above it. Code inside frontend/ imports those modules, never this one.
 """
 from .lax import *  # noqa: F401,F403
+
+del pvary   # noqa: F821  (JAX 0.10 removed lax.pvary; lax.pcast(x, axes, to='varying') is the public cast)
+
+
+def __getattr__(name):
+    if name == "pvary":
+        raise AttributeError("jax.lax.pvary was deprecated in JAX v0.8.2 and removed in JAX v0.10.0; use "
+                             "`jax.lax.pcast(..., to='varying')")
+    raise AttributeError(f"module 'lintra.lax' has no attribute {name!r}")
 from . import lax_linalg as linalg  # noqa: F401  (lintra.lax.linalg)
 from .control import associative_scan, cond, fori_loop, map, scan, switch, while_loop  # noqa: F401
 from .custom_solve import custom_linear_solve, custom_root  # noqa: F401

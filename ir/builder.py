@@ -2,8 +2,9 @@
 import numpy as np
 
 from .core import Block, Op, Value
-from .primitives import infer_types
+from .primitives import REGION_PRIMITIVES, infer_types
 from .types import TensorType, check_size
+from .vma import VMA_RULES
 
 
 class Builder:
@@ -18,11 +19,23 @@ class Builder:
     def emit(self, prim: str, operands=(), attrs=None, regions=()) -> list:
         """Append `prim(operands)`; its result types come from the primitive's type rule."""
         attrs = attrs or {}
+        if len(operands) > 1 and prim not in REGION_PRIMITIVES and prim not in VMA_RULES:
+            operands = self.match_vma(operands)
         region_types = list(regions)   # type rules read .arg_types/.result_types (lazy regions stay lazy)
         out_types = infer_types(prim, [v.type for v in operands], attrs, region_types)
         op = Op(prim, operands, [Value(t) for t in out_types], attrs, regions)
         self.block.ops.append(op)
         return op.results
+
+    def match_vma(self, operands):
+        """Operands varying over different manual axes, each made to vary over all of them with pvary (as JAX
+        inserts it before an op whose operands' vma differ)."""
+        first = operands[0].type.vma
+        if all(v.type.vma == first for v in operands):
+            return operands
+        union = frozenset().union(*(v.type.vma for v in operands))
+        return [v if v.type.vma == union else
+                self.emit1("pvary", [v], {"axes": tuple(sorted(union - v.type.vma))}) for v in operands]
 
     def emit1(self, prim, operands=(), attrs=None, regions=()) -> Value:
         out, = self.emit(prim, operands, attrs, regions)

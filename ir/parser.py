@@ -8,7 +8,7 @@ what it expected. No input makes it raise anything else, recurse without bound, 
     block    := op* 'return' [%v, ...]
     op       := [%r, ... '='] prim [%v, ...] ['{' key '=' attr, ... '}'] ':' ('()' | type, ...) [regions]
     regions  := '{' ('^' '(' [%a ':' type, ...] ')' '{' block '}')+ '}'
-    type     := ['~'] dtype '[' [dim ['@' axis | '@' '(' axis, ... ')'], ...] ']'
+    type     := ['~'] dtype '[' [dim ['@' axis | '@' '(' axis, ... ')'], ...] ']' ['{' 'V' ':' (axis | '(' axis, ... ')') '}']
     attr     := int | float | "json string" | true | false | none | dtype | '[' [attr, ...] ']'
               | 'dense' '<' (element | nested list of elements) ':' type '>'
 """
@@ -54,6 +54,7 @@ class Token(NamedTuple):
 
 
 # One match per token: skip spaces and comments, then the token, its kind the group's name.
+_VMA_START = re.compile(r"\s*V\s*:")
 _TOKEN = re.compile(r"""(?:\s+|//[^\n]*)*(?:
     (?P<float>-?(?:\d+(?:\.\d*(?:[eE][+-]?\d+)?|[eE][+-]?\d+)|(?:inf|nan)(?!\w)))
   | (?P<int>-?\d+)
@@ -328,7 +329,7 @@ class _Parser:
         if len(set(names)) != len(names):
             raise self.error(f"the sharding of type {tok.text}{list(shape)} names a mesh axis twice: "
                              f"{names}", tok)
-        return TensorType(shape, dt, weak, type_sharding(sharding, len(shape)))
+        return TensorType(shape, dt, weak, type_sharding(sharding, len(shape)), self.vma())
 
     def sharded_dim(self):
         """A dimension and the mesh axes splitting it: 8, 8@x or 8@(x,y)."""
@@ -347,6 +348,29 @@ class _Parser:
                 raise self.error("expected at least one mesh axis name in '@(...)'")
             return n, tuple(names)
         return n, ()
+
+    def vma(self):
+        """The varying manual axes after a type, `{V:i}` or `{V:(i,j)}`; a `{` not followed by `V:` opens
+        the op's regions instead."""
+        if not (self.at("{") and _VMA_START.match(self.text, self.pos)):
+            return frozenset()
+        start = self.next()
+        self.expect("V")
+        self.expect(":")
+        names = self.comma_list(self.axis_name, ")") if self.accept("(") else [self.axis_name()]
+        self.expect("}", "'}' closing the varying axes")
+        if len(set(names)) != len(names):
+            raise self.error(f"varying axes {names} name an axis twice", start)
+        return frozenset(names)
+
+    def axis_name(self):
+        if self.tok.kind == "string":
+            tok = self.next()
+            try:
+                return json.loads(tok.text)
+            except ValueError as e:
+                raise self.error(f"invalid string literal: {e}", tok) from None
+        return self.expect_kind("ident", "a mesh axis name").text
 
     def dim(self):
         tok = self.expect_kind("int", "a dimension size")

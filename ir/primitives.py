@@ -11,6 +11,7 @@ from . import sharding_rules
 from . import types as T
 from .attributes import check_attributes
 from .types import TensorType
+from .vma import result_vma
 
 PRIMITIVES = {}   # name -> type rule
 
@@ -38,7 +39,8 @@ def infer_types(prim, operand_types, attrs, regions=()):
     check_attributes(prim, attrs)
     if prim in REGION_PRIMITIVES:      # results typed as the regions return them, shardings included
         return [T.check_size(t, prim) for t in rule(*operand_types, regions=regions, **attrs)]
-    outs = [T.check_size(t, prim) for t in rule(*operand_types, **attrs)]
+    vma = result_vma(prim, operand_types, attrs)    # varying manual axes (ir/vma.py): empty but in shard_map
+    outs = [T.check_size(t if t.vma == vma else t._replace(vma=vma), prim) for t in rule(*operand_types, **attrs)]
     if sharding_rules.needs_rule(prim, operand_types, attrs):
         return sharding_rules.apply(prim, operand_types, attrs, outs)
     return outs
@@ -580,6 +582,15 @@ def _collective(x, axis_name):
     return [x]
 
 
+# pvary(x): x itself, typed as varying over `axes` too (JAX's invariant->varying cast, lax.pcast(x, axes,
+# to='varying')): a no-op on every device, whose transpose is psum. Its vma rule is in ir/vma.py.
+@primitive("pvary")
+def _pvary(x, axes):
+    if not axes or not all(isinstance(a, str) for a in axes) or len(set(axes)) != len(axes):
+        _fail("pvary", f"axes must be distinct mesh axis names, got {list(axes)!r}", x)
+    return [x]
+
+
 @primitive("all_gather")
 def _all_gather(x, axis_name, axis_size, axis=0, tiled=False):
     if not 0 <= axis <= x.ndim - (1 if tiled else 0):
@@ -967,7 +978,7 @@ def shard_shape(prim, mesh, spec, t, divide=True):
 
 
 @primitive("shard_map")
-def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual_axes):
+def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual_axes, check_vma=False):
     body, = regions
     names = [n for n, _ in mesh]
     if len(device_ids) != int(np.prod([s for _, s in mesh], dtype=np.int64)):
@@ -980,6 +991,14 @@ def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual
     for spec in list(in_specs) + list(out_specs):
         if any(a not in manual_axes for axes in spec for a in axes):
             raise TypeError(f"shard_map: spec {list(spec)} names an axis that is not manual ({list(manual_axes)})")
-    _match_args("shard_map", [shard_shape("shard_map", mesh, s, t) for s, t in zip(in_specs, operands)],
-                body.arg_types)
-    return [shard_shape("shard_map", mesh, s, t, divide=False) for s, t in zip(out_specs, body.result_types)]
+    # check_vma: each block varies over the axes its spec splits it over (and over what it varied outside)
+    spec_vma = (lambda spec: frozenset(a for axes in spec for a in axes)) if check_vma else (lambda spec: frozenset())
+    _match_args("shard_map", [shard_shape("shard_map", mesh, s, t).update(vma=t.vma | spec_vma(s))
+                              for s, t in zip(in_specs, operands)], body.arg_types)
+    for i, (s, t) in enumerate(zip(out_specs, body.result_types)):
+        if check_vma and t.vma & set(manual_axes) - spec_vma(s):
+            raise TypeError(f"shard_map: result {i} of type {t} varies over mesh axes "
+                            f"{sorted(t.vma & set(manual_axes) - spec_vma(s))} that its out_spec {list(s)} "
+                            f"says it is replicated over")
+    return [shard_shape("shard_map", mesh, s, t, divide=False).update(vma=t.vma - set(manual_axes))
+            for s, t in zip(out_specs, body.result_types)]

@@ -1,4 +1,5 @@
 """Tensor types: a static shape, a dtype, and JAX's weak-type flag."""
+import json
 from typing import NamedTuple
 
 import ml_dtypes
@@ -73,16 +74,19 @@ class TensorType(NamedTuple):
     """The static type of an IR value. `weak` marks values that came from Python scalars. `sharding` is the
     value's layout over a mesh's Explicit axes (JAX's sharding-in-types): per dimension, the tuple of mesh
     axis names splitting it, major first; None when no dimension is split (unsharded, or left to the
-    compiler), so unsharded programs have exactly the types they had before."""
+    compiler), so unsharded programs have exactly the types they had before. `vma` is the set of manual
+    mesh axes the value varies over inside a shard_map with check_vma (JAX's varying manual axes); outside
+    one it is empty."""
     shape: tuple
     dtype: np.dtype
     weak: bool = False
     sharding: tuple = None
+    vma: frozenset = frozenset()
 
     @staticmethod
-    def of(shape, dt, weak=False, sharding=None) -> "TensorType":
+    def of(shape, dt, weak=False, sharding=None, vma=frozenset()) -> "TensorType":
         shape = tuple(int(d) for d in shape)
-        return TensorType(shape, dtype(dt), bool(weak), type_sharding(sharding, len(shape)))
+        return TensorType(shape, dtype(dt), bool(weak), type_sharding(sharding, len(shape)), frozenset(vma))
 
     @property
     def ndim(self) -> int:
@@ -92,14 +96,15 @@ class TensorType(NamedTuple):
     def size(self) -> int:
         return int(np.prod(self.shape, dtype=np.int64))
 
-    def update(self, shape=None, dtype=None, weak=None, sharding=None) -> "TensorType":
+    def update(self, shape=None, dtype=None, weak=None, sharding=None, vma=None) -> "TensorType":
         """A copy with the given fields changed. A new shape drops the sharding (it described the old
         dimensions) unless `sharding` is given too."""
         shape = self.shape if shape is None else tuple(shape)
         if sharding is None:
             sharding = self.sharding if shape == self.shape else None
         return TensorType(shape, self.dtype if dtype is None else np.dtype(dtype),
-                          self.weak if weak is None else weak, type_sharding(sharding, len(shape)))
+                          self.weak if weak is None else weak, type_sharding(sharding, len(shape)),
+                          self.vma if vma is None else frozenset(vma))
 
     def strong(self) -> "TensorType":
         return self._replace(weak=False) if self.weak else self
@@ -110,7 +115,7 @@ class TensorType(NamedTuple):
     def __str__(self):
         dims = map(str, self.shape) if self.sharding is None else \
             (f"{n}{_axes_text(a)}" for n, a in zip(self.shape, self.sharding))
-        return f"{'~' if self.weak else ''}{DTYPE_NAMES[self.dtype]}[{','.join(dims)}]"
+        return f"{'~' if self.weak else ''}{DTYPE_NAMES[self.dtype]}[{','.join(dims)}]" + vma_text(sorted(self.vma))
 
     def __repr__(self):
         return f"TensorType({self})"
@@ -153,6 +158,12 @@ def type_sharding(sharding, ndim):
     if len(set(named)) != len(named):
         raise TypeError(f"sharding {sharding!r} names a mesh axis more than once")
     return TypeSharding(out) if named else None
+def vma_text(axes) -> str:
+    """JAX's suffix for varying manual axes, in the order given: '', '{V:i}' or '{V:(i,j)}'."""
+    if not axes:
+        return ""
+    names = [a if isinstance(a, str) and a.isidentifier() else json.dumps(str(a)) for a in axes]
+    return "{V:" + (names[0] if len(names) == 1 else f"({','.join(names)})") + "}"
 
 
 MAX_BYTES = 2 ** 63 - 1   # XLA counts elements and bytes in int64; beyond it, it aborts the process

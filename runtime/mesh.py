@@ -234,6 +234,22 @@ class Mesh:
     def local_devices(self):
         return [d for d in self.devices.flat if d.process_index == d.client.process_index()]
 
+    @property
+    def local_mesh(self):
+        """The part of the mesh on this process's devices, as a mesh with the same axis names (JAX's
+        Mesh.local_mesh): the smallest block of each axis that holds all of them, which must hold no other."""
+        if self.empty:
+            return self
+        local = np.vectorize(lambda d: d.process_index == d.client.process_index(), otypes=[bool])(self.devices)
+        block = []
+        for axis in range(local.ndim):
+            along = np.flatnonzero(local.any(tuple(a for a in range(local.ndim) if a != axis)))
+            block.append(slice(int(along.min()), int(along.max()) + 1))
+        if not local[tuple(block)].all():
+            raise ValueError("When passing host local inputs to pjit, devices connected to a single host must form "
+                             "a contiguous subcube of the global device mesh")
+        return Mesh(self.devices[tuple(block)], self.axis_names)
+
     def _key(self):
         return (self._device_ids, self.devices.shape, self.axis_names, self.axis_types)
 

@@ -129,8 +129,12 @@ def full_like(a, fill_value, dtype=None, shape=None, *, out_sharding=None):
     fill = convert(fill_value, d, weak)
     if out_sharding is None and t.sharding is not None and shape == t.shape and not type_of(fill).ndim:
         # as JAX: laid out like `a`, whose type says how
-        return bind1("broadcast_in_dim", fill, shape=shape, broadcast_dimensions=(), out_sharding=t.sharding)
-    return with_out_sharding(broadcast_to(fill, shape, "full_like"), out_sharding, "full_like")
+        out = bind1("broadcast_in_dim", fill, shape=shape, broadcast_dimensions=(), out_sharding=t.sharding)
+    else:
+        out = with_out_sharding(broadcast_to(fill, shape, "full_like"), out_sharding, "full_like")
+    # inside shard_map with check_vma it varies as `a` does (JAX's _full_like_insert_pvary)
+    more = tuple(sorted(t.vma - type_of(out).vma))
+    return bind1("pvary", out, axes=more) if more else out
 
 
 @wordwise()

@@ -386,13 +386,28 @@ def _custom_vjp_lin(b, op, cts, operands):
 
 # ---- named-axis collectives -------------------------------------------------------------------------------
 
-LINEAR.update({"psum", "all_gather", "ppermute", "psum_scatter", "all_to_all"})
+LINEAR.update({"psum", "all_gather", "ppermute", "psum_scatter", "all_to_all", "pvary"})
 
 
 @transpose_rule("psum")
 def _psum(b, op, cts, operands):
-    """Every member's output is the sum of all inputs: the map is symmetric, its transpose itself."""
+    """Without vma types (check_vma=False) psum is read as psum then pbroadcast, a symmetric map: its
+    transpose is itself. With them (its operand varies over the axis) it is varying -> invariant, and its
+    transpose is pvary, invariant -> varying (JAX's psum_invariant)."""
+    axis = op.attrs["axis_name"]
+    ct, = cts
+    if axis in op.operands[0].type.vma and axis not in ct.type.vma:
+        return [b.emit1("pvary", [ct], {"axes": (axis,)})]
     return [b.emit1("psum", cts, op.attrs)]
+
+
+@transpose_rule("pvary")
+def _pvary(b, op, cts, operands):
+    """Each member's cotangent of the one value they were all given: their sum."""
+    ct, = cts
+    for axis in op.attrs["axes"]:
+        ct = b.emit1("psum", [ct], {"axis_name": axis})
+    return [ct]
 
 
 @transpose_rule("all_gather")

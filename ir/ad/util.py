@@ -16,17 +16,15 @@ def tangent_type(t: TensorType) -> TensorType:
 
 def zeros(b, t: TensorType):
     """A zero of type `t`, emitted as a broadcast scalar so large zeros stay small in the IR."""
-    z = b.constant(np.zeros((), t.dtype), weak=t.weak)
-    if not t.shape:
-        return z
-    return b.emit1("broadcast_in_dim", [z], {"shape": t.shape, "broadcast_dimensions": ()})
+    return full_like(b, t, np.zeros((), t.dtype))
 
 
 def full_like(b, t: TensorType, value):
+    """`value` everywhere, of type `t` (varying over t's manual axes too, with pvary)."""
     c = b.constant(np.array(value, t.dtype), weak=t.weak)
-    if not t.shape:
-        return c
-    return b.emit1("broadcast_in_dim", [c], {"shape": t.shape, "broadcast_dimensions": ()})
+    if t.shape:
+        c = b.emit1("broadcast_in_dim", [c], {"shape": t.shape, "broadcast_dimensions": ()})
+    return b.emit1("pvary", [c], {"axes": tuple(sorted(t.vma))}) if t.vma else c
 
 
 def instantiate(b, v, t: TensorType):

@@ -451,6 +451,12 @@ def _collective(ctx, op, xs, ds):
     return ctx.b.emit(prim, [x], {"axes": (d,)}), [None]
 
 
+@batch_rule("pvary")
+def _pvary(ctx, op, xs, ds):
+    """A cast of the type only (which mesh axes the value varies over): the batch stays where it is."""
+    return ctx.b.emit("pvary", xs, op.attrs), list(ds)
+
+
 @batch_rule("all_gather")
 def _all_gather(ctx, op, xs, ds):
     (x,), (d,) = xs, ds

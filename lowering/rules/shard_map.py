@@ -87,6 +87,11 @@ def _reshape(x, shape):
     return hlo.reshape(ir.RankedTensorType.get(list(shape), t.element_type), x)
 
 
+@rule("pvary")
+def _pvary(ctx, op, x):
+    return [x]      # a change of type only: every device keeps its value (JAX lowers it to nothing too)
+
+
 @rule("all_gather")
 def _all_gather(ctx, op, x):
     """Untiled, the gathered axis is a new one: gather along a size-1 axis inserted there."""

@@ -42,6 +42,21 @@ CHILD = textwrap.dedent("""
         multihost_utils.sync_global_devices(f"name{pid}")
     except AssertionError as e:
         out["mismatch"] = str(e)
+    # host-local arrays as the shards of global ones and back: over all 4 devices, each process's 4 values are
+    # its half of an 8-element array, which a jitted computation reads whole
+    from lintra.sharding import Mesh, PartitionSpec as P
+    mesh = Mesh(np.array(lintra.devices()), ('x',))
+    out["local_mesh"] = [d.id for d in mesh.local_mesh.devices.flat]
+    g = multihost_utils.host_local_array_to_global_array(np.arange(4.0) + 10 * pid, mesh, P('x'))
+    out["global"] = [list(g.shape), g.is_fully_addressable, [np.asarray(s.data).tolist() for s in g.addressable_shards]]
+    y = multihost_utils.global_array_to_host_local_array(lintra.jit(lambda a: a * 2 + a.sum())(g), mesh, P('x'))
+    out["back"] = [list(y.shape), np.asarray(y).tolist(), y.is_fully_addressable]
+    r = multihost_utils.host_local_array_to_global_array(np.arange(3.0), mesh, P())
+    r = multihost_utils.global_array_to_host_local_array(lintra.jit(lambda a: a + 1)(r), mesh, P())
+    out["replicated"] = [list(r.shape), np.asarray(r).tolist()]
+    m2 = Mesh(np.array(lintra.devices()).reshape(2, 2), ('host', 'dev'))
+    h = multihost_utils.host_local_array_to_global_array(np.full((2, 3), pid, np.float32), m2, P('host'))
+    out["host_axis"] = [list(h.shape), np.asarray(multihost_utils.global_array_to_host_local_array(h, m2, P('host'))).tolist()]
     multihost_utils.sync_global_devices("end")
     print("RESULT " + json.dumps(out), flush=True)
     lintra.distributed.shutdown()
@@ -118,6 +133,17 @@ def test_sync_global_devices_checks_the_names_agree(results):
     assert results[0]["mismatch"] == ("sync_global_devices name mismatch ('name0'). "
                                       "Expected: [ 501635434 1793157628]; got: 501635434.")
     assert results[1]["mismatch"].startswith("sync_global_devices name mismatch ('name1')")
+
+
+def test_host_local_arrays_are_the_shards_of_global_arrays(results):
+    # values JAX 0.10.2 gives for the same calls (a 2-process job, 2 CPU devices each)
+    for pid, r in enumerate(results):
+        assert r["local_mesh"] == [[0, 1], [2048, 2049]][pid]
+        assert r["global"] == [[8], False, [[10.0 * pid, 10.0 * pid + 1], [10.0 * pid + 2, 10.0 * pid + 3]]]
+        total = sum(range(4)) + sum(range(10, 14))      # the global array's sum, over both processes' halves
+        assert r["back"] == [[4], [2 * (10 * pid + i) + total for i in range(4)], True]
+        assert r["replicated"] == [[3], [1.0, 2.0, 3.0]]
+        assert r["host_axis"] == [[4, 3], [[float(pid)] * 3] * 2]
 
 
 ENV_CHILD = textwrap.dedent("""

@@ -303,6 +303,9 @@ ERRORS = [
     (F("  %0 = constant {value = 3} : f32[]\n  return %0"), 2, 8,
      "constant: invalid operands, attributes or regions (AttributeError"),
     ("func @f() -> () {\n  return\n}\nfunc @f() -> () {\n  return\n}\n", 4, 6, "function @f is defined twice"),
+    ("func @f(%x: f32[3]{V:(i,}) -> () {\n  return\n}\n", 1, 25, "expected a mesh axis name"),
+    ("func @f(%x: f32[3]{V:(i,i)}) -> () {\n  return\n}\n", 1, 19, "varying axes ['i', 'i'] name an axis twice"),
+    ("func @f(%x: f32[3]{V:i) -> () {\n  return\n}\n", 1, 23, "expected '}' closing the varying axes"),
 ]
 
 

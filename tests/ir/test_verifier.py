@@ -196,3 +196,30 @@ def test_untraced_lazy_regions_stay_untraced():
     assert not is_built(lazy)
     f.body.ops[0].regions[0].ops[0].results[0].type = F64   # the traced region is still checked
     check(f, "`%2 = sin %1 : f64[3]`", "differ from the type rule's (f32[3])")
+
+
+def test_varying_manual_axes():
+    # types carry the mesh axes a value varies over (shard_map with check_vma); the rules re-derive them
+    text = ("func @f(%x: f32[3]{V:(i,j)}, %y: f32[3]) -> (f32[3]{V:j}) {\n"
+            "  %0 = pvary %y {axes = [\"i\", \"j\"]} : f32[3]{V:(i,j)}\n  %1 = add %x, %0 : f32[3]{V:(i,j)}\n"
+            "  %2 = psum %1 {axis_name = \"i\"} : f32[3]{V:j}\n  return %2\n}\n")
+    f = parse_func(text)
+    verify(f)
+    assert f.args[0].type == TensorType.of((3,), "f32", vma={"i", "j"}) and str(f.args[0].type) == "f32[3]{V:(i,j)}"
+    f.body.ops[2].results[0].type = F3
+    check(f, "result types (f32[3]) differ from the type rule's (f32[3]{V:j})")
+
+
+def test_varying_manual_axes_must_match():
+    with pytest.raises(Exception, match=r"Primitive add requires varying manual axes to match, but got \[\{'i'\}, "
+                                        r"set\(\)\]"):
+        parse_func("func @f(%x: f32[3]{V:i}, %y: f32[3]) -> (f32[3]{V:i}) {\n  %0 = add %x, %y : f32[3]{V:i}\n"
+                   "  return %0\n}\n")
+    with pytest.raises(Exception, match="pvary is a invariant->variant collective"):
+        parse_func("func @f(%x: f32[3]{V:i}) -> (f32[3]{V:i}) {\n  %0 = pvary %x {axes = [\"i\"]} : f32[3]{V:i}\n"
+                   "  return %0\n}\n")
+    # the builder inserts the pvary that makes the operands agree, as JAX does
+    b = Builder()
+    x, y = b.arg(F3._replace(vma=frozenset({"i"}))), b.arg(F3)
+    out = b.emit1("mul", [x, y])
+    assert [op.prim for op in b.block.ops] == ["pvary", "mul"] and out.type.vma == {"i"}

@@ -5,9 +5,9 @@ import numpy as np
 import lintra
 from lintra.sharding import AxisType, PartitionSpec as P
 
-COVERED_PRIMITIVES = {"shard_map"}
-COVERED_AD_PRIMITIVES = {"shard_map"}
-COVERED_BATCH_PRIMITIVES = {"shard_map"}
+COVERED_PRIMITIVES = {"shard_map", "pvary"}
+COVERED_AD_PRIMITIVES = {"shard_map", "pvary"}
+COVERED_BATCH_PRIMITIVES = {"shard_map", "pvary"}
 
 MESH = lintra.make_mesh((1,), ("x",), axis_types=(AxisType.Auto,))
 X = np.arange(6, dtype=np.float32).reshape(3, 2) / 4
@@ -35,3 +35,23 @@ def test_grad_jvp_and_vmap():
     np.testing.assert_allclose(np.asarray(t), want, rtol=1e-6)
     xs = np.stack([X, 2 * X])
     np.testing.assert_allclose(np.asarray(lintra.vmap(mapped)(xs)), np.sin(xs) * xs, rtol=1e-6)
+
+
+def scaled(a, c):
+    """c is replicated; pcast makes it vary over 'x' (pvary: a no-op on the device, transposed to psum)."""
+    return lintra.shard_map(lambda b, w: b * lintra.lax.pcast(w, "x", to="varying"), mesh=MESH,
+                            in_specs=(P("x"), P()), out_specs=P("x"))(a, c)
+
+
+def test_pvary_value_grad_and_vmap():
+    c = np.float32(1.5)
+    assert "pvary" in str(lintra.make_ir(scaled)(X, c))
+    np.testing.assert_allclose(np.asarray(scaled(X, c)), 1.5 * X, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(lintra.jit(scaled)(X, c)), 1.5 * X, rtol=1e-6)
+    g = lintra.grad(lambda w: (scaled(X, w) ** 2).sum())(c)
+    np.testing.assert_allclose(float(g), float((2 * 1.5 * X ** 2).sum()), rtol=1e-5)
+    _, t = lintra.jvp(lambda w: scaled(X, w), (c,), (np.float32(1.0),))
+    np.testing.assert_allclose(np.asarray(t), X, rtol=1e-6)
+    cs = np.array([1.0, -2.0], np.float32)
+    np.testing.assert_allclose(np.asarray(lintra.vmap(scaled, in_axes=(None, 0))(X, cs)), cs[:, None, None] * X,
+                               rtol=1e-6)

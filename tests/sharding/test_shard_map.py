@@ -10,15 +10,16 @@ def test_collectives_1d():
     from lintra import lax
     m = jax.make_mesh((8,), ('i',))
     a = np.arange(16, dtype=np.float32)
-    sm = lambda f, o=P('i'): jax.shard_map(f, mesh=m, in_specs=P('i'), out_specs=o)
+    # all_gather's result varies over its axis (JAX 0.10.2 rejects out_specs P() for it with check_vma=True)
+    sm = lambda f, o=P('i'), c=True: jax.shard_map(f, mesh=m, in_specs=P('i'), out_specs=o, check_vma=c)
     blocks = a.reshape(8, 2)
     checks = {
       'psum': (sm(lambda x: lax.psum(x, 'i'), P()), blocks.sum(0)),
       'pmean': (sm(lambda x: lax.pmean(x, 'i'), P()), blocks.mean(0)),
       'pmax': (sm(lambda x: lax.pmax(x, 'i'), P()), blocks.max(0)),
       'pmin': (sm(lambda x: lax.pmin(x, 'i'), P()), blocks.min(0)),
-      'gather_tiled': (sm(lambda x: lax.all_gather(x, 'i', tiled=True), P()), a),
-      'gather': (sm(lambda x: lax.all_gather(x, 'i', axis=1), P()), blocks.T),
+      'gather_tiled': (sm(lambda x: lax.all_gather(x, 'i', tiled=True), P(), False), a),
+      'gather': (sm(lambda x: lax.all_gather(x, 'i', axis=1), P(), False), blocks.T),
       'scatter_tiled': (sm(lambda x: lax.psum_scatter(jnp.tile(x, 4), 'i', tiled=True)),
                         np.tile(blocks.sum(0), 4)),
       'ring': (sm(lambda x: lax.ppermute(x, 'i', [(j, (j + 1) % 8) for j in range(8)])), np.roll(blocks, 1, 0).ravel()),
@@ -50,7 +51,8 @@ def test_collectives_2d_and_closure():
     from lintra import lax
     def f(a):
         return lax.psum(a, 'y'), lax.all_gather(a, 'x', tiled=True), lax.axis_index('x')[None] + 0 * a[:1, 0]
-    sm = jax.shard_map(f, mesh=mesh, in_specs=P('x', 'y'), out_specs=(P('x', 'y'), P(None, 'y'), P('x')))
+    sm = jax.shard_map(f, mesh=mesh, in_specs=P('x', 'y'), out_specs=(P('x', 'y'), P(None, 'y'), P('x')),
+                       check_vma=False)     # the all_gather result varies over 'x' (JAX rejects it too)
     s, g, i = sm(v)
     b = v.reshape(4, 2, 2, 2)            # (x block, row, y block, col)
     assert np.array_equal(np.asarray(s), np.tile(b.sum(2, keepdims=True), (1, 1, 2, 1)).reshape(8, 4))
@@ -121,3 +123,32 @@ def test_grad_jvp_vmap_match_the_unsharded_function():
     print("ok")
     """)
     assert out.strip() == "ok"
+
+
+def test_in_specs_inferred_from_explicit_shardings_or_left_unmapped():
+    out = run("""
+    from lintra import lax
+    from lintra.sharding import AxisType
+    x = jax.device_put(v, NamedSharding(mesh, P('x', 'y')))      # mesh: make_mesh's Explicit axes
+    f = lambda a, b: lax.psum(a, 'x') * b
+    # in_specs omitted: each argument's own sharding (x: P('x', 'y'); a Python scalar: P())
+    r = jax.shard_map(f, mesh=mesh, out_specs=P(None, 'y'))(x, 2.0)
+    assert r.shape == (2, 4) and np.array_equal(np.asarray(r), 2 * v.reshape(4, 2, 4).sum(0)), np.asarray(r)
+    # a None spec leaves the argument as it is: f sees the Python float itself, and the whole array
+    auto = jax.make_mesh((4, 2), ('x', 'y'), axis_types=(AxisType.Auto,) * 2)
+    print(err(lambda: jax.shard_map(lambda a, b: a * b.sum(), mesh=auto, in_specs=None, out_specs=P())(v, 2.0)))
+    g = jax.shard_map(lambda a, k: a * k, mesh=auto, in_specs=(P('x'), None), out_specs=P('x'))
+    assert np.array_equal(np.asarray(g(v, 3)), 3 * v)
+    h = jax.shard_map(lambda a: a.sum(keepdims=True), mesh=auto, in_specs=None, out_specs=P('x'), check_vma=False)
+    assert np.array_equal(np.asarray(h(v)), np.full((4, 1), v.sum()))
+    # Auto axes cannot be inferred from (JAX's TypeError); nor, in Lintra, traced arguments (no sharding types)
+    e = err(lambda: jax.shard_map(f, mesh=auto, out_specs=P())(v, 2.0))
+    print(e[0], e[1].replace(str(frozenset({'x', 'y'})), 'NAMES'))
+    print(err(lambda: jax.jit(jax.shard_map(f, mesh=mesh, out_specs=P(None, 'y')))(x, 2.0))[0])
+    """)
+    assert out.splitlines() == [
+        "('AttributeError', \"'float' object has no attribute 'sum'\")",
+        "TypeError shard_map in_specs argument must be a pytree of `jax.sharding.PartitionSpec` instances, but it "
+        "was `None` when axis_names=NAMES are of type AxisType.Auto, AxisType.Auto",
+        "ValueError",
+    ]
