@@ -15,6 +15,7 @@ INTS = {"axes", "broadcast_dimensions", "collapsed_slice_dims", "dimensions", "f
         "scatter_indices_batching_dims", "shape", "slice_sizes", "start_index_map", "start_indices",
         "start_indices_batching_dims", "strides", "update_window_dims"}
 NESTED_INTS = {"padding_config", "perm"}      # lists of integer tuples
+OTHER_MEANING = {("pvary", "axes")}            # (primitive, name) where the name means something else: axis names
 
 
 def _is_int(v):
@@ -28,6 +29,8 @@ def _ints(v, depth=1):
 def check_attributes(prim, attrs):
     """A TypeError naming the attribute when one of a known name has the wrong kind."""
     for name, v in attrs.items():
+        if (prim, name) in OTHER_MEANING:
+            continue
         if name in INT and not _is_int(v):
             expected = "an integer"
         elif name in BOOL and not isinstance(v, (bool, np.bool_)):
