@@ -7,6 +7,7 @@ import operator
 
 import numpy as np
 
+from ...ir import types as T
 from .. import numpy as jnp
 from ..core import bind1
 from ..custom import custom_jvp
@@ -52,14 +53,25 @@ def relu6(x):
     return _relu6(_inexact("relu6", x))
 
 
+def _floating(name, x):
+    """x as a value, which must already be inexact: JAX's sigmoid and silu apply lax.logistic directly,
+    which refuses integers rather than promoting them."""
+    check_arraylike(name, x)
+    x = asvalue(x)
+    if not T.is_inexact(x.type.dtype):
+        raise TypeError(f"{name}: logistic does not accept dtype {x.type.dtype.name} (an array of type "
+                        f"{x.type}); accepted dtypes are subtypes of floating and complexfloating")
+    return x
+
+
 def sigmoid(x):
     """1 / (1 + exp(-x)), by the logistic primitive."""
-    return bind1("logistic", _inexact("sigmoid", x))
+    return bind1("logistic", _floating("sigmoid", x))
 
 
 def silu(x):
     """x * sigmoid(x) (also called swish)."""
-    x = _inexact("silu", x)
+    x = _floating("silu", x)
     return bind1("mul", x, bind1("logistic", x))
 
 
@@ -123,9 +135,9 @@ def leaky_relu(x, negative_slope=1e-2):
 
 
 def hard_tanh(x):
-    """x clipped to [-1, 1]."""
-    x = _inexact("hard_tanh", x)
-    return bind1("clamp", convert(-1, x.type.dtype), x, convert(1, x.type.dtype))
+    """x clipped to [-1, 1] (integers stay integers, as JAX); derivative 1 on [-1, 1] itself."""
+    check_arraylike("hard_tanh", x)
+    return jnp.where(jnp.greater(x, 1), 1, jnp.where(jnp.less(x, -1), -1, x))
 
 
 def tanh(x):
