@@ -59,6 +59,8 @@ _OPTIONS = {
     "debug_nans": (pjrt.jit_key_config("lintra_debug_nans", False), _float_check("nan")),
     "debug_infs": (pjrt.jit_key_config("lintra_debug_infs", False), _float_check("inf")),
     "num_cpu_devices": (pjrt.Config("lintra_num_cpu_devices", -1), _num_cpu_devices),
+    # nn.softmax differentiates its formula (False, JAX 0.10.2's default) or uses the custom JVP rule
+    "softmax_custom_jvp": (pjrt.jit_key_config("lintra_softmax_custom_jvp", False), _bool),
 }
 
 

@@ -12,6 +12,7 @@ from ...ir import types as T
 from .. import dtypes as _dtypes
 from .. import numpy as jnp
 from ..core import bind1
+from ..config import config
 from ..custom import custom_jvp
 from ..numpy._util import asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, \
     full_like_type as _c, promote_args, select as _where
@@ -34,10 +35,15 @@ def _keep(reduced, x, axes):
                  broadcast_dimensions=tuple(i for i in range(x.type.ndim) if i not in axes))
 
 
+def _sum(x, axes):
+    """A sum over axes as jnp.sum computes it: 16-bit floats accumulate in float32 (JAX's rule), then round."""
+    return asvalue(jnp.sum(x, axis=axes))
+
+
 def _softmax_fun(x, axes):
     x_max = bind1("reduce_max", x, axes=axes)
     unnormalized = bind1("exp", bind1("sub", x, _keep(x_max, x, axes)))
-    return bind1("div", unnormalized, _keep(bind1("reduce_sum", unnormalized, axes=axes), x, axes))
+    return bind1("div", unnormalized, _keep(_sum(unnormalized, axes), x, axes))
 
 
 _softmax = custom_jvp(_softmax_fun, nondiff_argnums=(1,))
@@ -47,26 +53,30 @@ _softmax = custom_jvp(_softmax_fun, nondiff_argnums=(1,))
 def _softmax_jvp(axes, primals, tangents):
     (x,), (t,) = primals, tangents
     y = _softmax(x, axes)
-    inner = _keep(bind1("reduce_sum", bind1("mul", y, t), axes=axes), x, axes)
+    inner = _keep(_sum(bind1("mul", y, t), axes), x, axes)
     return y, bind1("mul", y, bind1("sub", t, inner))
 
 
 def softmax(x, axis=-1, where=None):
     """exp(x) / sum(exp(x)) over axis (an int, a tuple, or None for all), computed as exp(x - max x).
-    With `where`, only the selected elements take part; the others are 0."""
+    With `where`, only the selected elements take part; the others are 0. As in JAX 0.10.2, the formula is
+    differentiated (around the gradient-stopped maximum) unless config `jax_softmax_custom_jvp` is set, when
+    the custom JVP y * (t - sum(y * t)) is used (without `where`)."""
     check_arraylike("softmax", x)
     x = _inexact("softmax", x)
     axes = _axes(x, axis)
     if x.type.size == 0:
         return x
-    if where is None:
+    if where is None and config.softmax_custom_jvp:
         return _softmax(x, axes)
-    mask = broadcast_to(asvalue(where), x.type.shape)
-    x_safe = _where(mask, x, _c(x, -np.inf))
+    mask = None if where is None else broadcast_to(asvalue(where), x.type.shape)
+    x_safe = x if mask is None else _where(mask, x, _c(x, -np.inf))
     x_max = bind1("stop_gradient", bind1("reduce_max", x_safe, axes=axes))
-    unnormalized = _where(mask, bind1("exp", bind1("sub", x_safe, _keep(x_max, x, axes))), _c(x, 0))
-    total = _keep(bind1("reduce_sum", unnormalized, axes=axes), x, axes)
-    return _where(mask, bind1("div", unnormalized, total), _c(x, 0))
+    unnormalized = bind1("exp", bind1("sub", x_safe, _keep(x_max, x, axes)))
+    if mask is not None:
+        unnormalized = _where(mask, unnormalized, _c(x, 0))
+    out = bind1("div", unnormalized, _keep(_sum(unnormalized, axes), x, axes))
+    return out if mask is None else _where(mask, out, _c(x, 0))
 
 
 def log_softmax(x, axis=-1, where=None):
@@ -82,7 +92,7 @@ def log_softmax(x, axis=-1, where=None):
     exp = bind1("exp", shifted)
     if mask is not None:
         exp = _where(mask, exp, _c(exp, 0))
-    out = bind1("sub", shifted, _keep(bind1("log", bind1("reduce_sum", exp, axes=axes)), x, axes))
+    out = bind1("sub", shifted, _keep(bind1("log", _sum(exp, axes)), x, axes))
     return out if mask is None else _where(mask, out, _c(out, -np.inf))
 
 
@@ -115,7 +125,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=Non
         exp_a = bind1("mul", exp_a, b)
     if mask is not None:
         exp_a = _where(mask, exp_a, _c(exp_a, 0))
-    sumexp = bind1("reduce_sum", exp_a, axes=axes)
+    sumexp = _sum(exp_a, axes)
     sign = bind1("sign", sumexp)
     if return_sign or not T.is_complex(t.dtype):
         sumexp = bind1("abs", sumexp)

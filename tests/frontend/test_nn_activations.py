@@ -127,3 +127,22 @@ def test_logmeanexp_and_identity():
     np.testing.assert_array_equal(nn.identity(x), x)
     with pytest.raises(TypeError, match="list"):
         nn.identity([1.0, 2.0])
+
+
+def test_softmax_differentiates_its_formula_unless_custom_jvp_is_configured():
+    # JAX 0.10.2's default (jax_softmax_custom_jvp=False) differentiates exp(x - stop_gradient(max)) / sum;
+    # with the flag, the custom rule y * (t - sum(y * t)). Both give softmax's derivative.
+    m = np.array([[0.3, -1.2, 2.0], [4.0, 0.5, -0.7]], np.float32)
+    f = lambda a: jnp.sum(nn.softmax(a) * np.arange(3.0, dtype=np.float32))
+    s = np.exp(m - m.max(1, keepdims=True))
+    s /= s.sum(1, keepdims=True)
+    want = s * (np.arange(3.0) - (s * np.arange(3.0)).sum(1, keepdims=True))
+    assert "custom_jvp_call" not in str(lintra.make_ir(f)(m))
+    np.testing.assert_allclose(lintra.grad(f)(m), want, rtol=1e-5, atol=1e-7)
+    lintra.config.update("jax_softmax_custom_jvp", True)
+    try:
+        g = lambda a: jnp.sum(nn.softmax(a) * np.arange(3.0, dtype=np.float32))
+        assert "custom_jvp_call" in str(lintra.make_ir(g)(m))
+        np.testing.assert_allclose(lintra.grad(g)(m), want, rtol=1e-5, atol=1e-7)
+    finally:
+        lintra.config.update("jax_softmax_custom_jvp", False)
