@@ -472,3 +472,18 @@ def test_elementwise_gradients_are_jaxs(key):
         np.testing.assert_allclose(got.astype(np.float32), want, rtol={"float32": 1e-6}.get(dtype, 1e-2))
     else:
         np.testing.assert_array_equal(got.astype(np.float32), want)
+
+
+def test_lax_dot_general_preferred_type_is_the_dots_own_result_type():
+    # as JAX lowers it: no widening of the operands; the dot accumulates in the preferred type
+    from lintra import lax
+    dims = (((1,), (0,)), ((), ()))
+    f = lambda a, b: lax.dot_general(a, b, dims, preferred_element_type=jnp.float32)
+    text = lintra.jit(f).lower(A.astype(bf), B.astype(bf)).as_text()
+    assert "(tensor<3x4xbf16>, tensor<4x5xbf16>) -> tensor<3x5xf32>" in text and "convert" not in text
+    np.testing.assert_array_equal(np.asarray(f(A.astype(bf), B.astype(bf))).ravel(),
+                                  np.array(DOTS["bf16_pref_f32"][1], np.float32).ravel())
+    # int8 products summed past int8's (and int16's) range, exactly, in int32
+    i8 = np.full((2, 3), 127, np.int8)
+    out = lax.dot_general(i8, i8.T, dims, preferred_element_type=jnp.int32)
+    assert out.dtype == np.int32 and np.all(np.asarray(out) == 3 * 127 * 127)
