@@ -326,6 +326,11 @@ def test_small_floats_store_convert_compute_and_print_as_jax(name):
     assert (x + 1.0).dtype == x.dtype                      # a Python scalar is weak and takes x's type
     assert jnp.sum(x).dtype == x.dtype                     # no float32 accumulation for these (as JAX)
     assert jnp.issubdtype(dtype, jnp.floating) and not jnp.issubdtype(dtype, jnp.integer)
+    assert jnp.finfo(dtype).max == ml_dtypes.finfo(getattr(ml_dtypes, name)).max
+    # converted by XLA inside jit, the float32 values round as on the host (and as JAX's)
+    f32 = np.array(E8M0_INPUT if name == "float8_e8m0fnu" else SMALL_INPUT, np.float32)
+    on_device = lintra.jit(lambda a: a.astype(dtype))(f32)
+    np.testing.assert_array_equal(np.asarray(on_device).astype(np.float32), np.array(want_values, np.float32))
     bits = "4-bit" if name.startswith("float4") else "8-bit"
     with pytest.raises(lintra.dtypes.TypePromotionError, match=f"{bits} floats do not support implicit"):
         jnp.promote_types(dtype, jnp.float32)

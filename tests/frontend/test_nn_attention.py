@@ -96,3 +96,12 @@ def test_errors_name_the_value():
         nn.dot_product_attention(Q, K, V, query_seq_lengths=np.array([1, 2, 3], np.int32))
     with pytest.raises(ValueError, match="cudnn"):
         nn.dot_product_attention(Q, K, V, implementation="cudnn")
+
+
+def test_vmap_and_jit_match_a_loop():
+    # an extra leading axis mapped by vmap gives what calling on each slice gives
+    qs, ks, vs = np.stack([Q, Q * 0.5]), np.stack([K, -K]), np.stack([V, V + 1])
+    f = lambda q, k, v: nn.dot_product_attention(q, k, v, bias=BIAS, is_causal=True)
+    got = lintra.jit(lintra.vmap(f))(qs, ks, vs)
+    for i in range(2):
+        np.testing.assert_allclose(got[i], f(qs[i], ks[i], vs[i]), rtol=1e-6, atol=1e-7)
