@@ -158,20 +158,14 @@ def _custom_vjp_lin(b, op, ps, ts):
 
 # ---- elementwise: ty = tx * f'(x), with f'(x) built from x and y = f(x) ------------------------------
 
-def elementwise(derivative):
-    """JVP of y = f(x) for a unary f; derivative(o, x, y) emits f'(x)."""
+def elementwise(derivative=None, tangent=None):
+    """JVP of y = f(x) for a unary f: t * derivative(o, x, y), or tangent(o, t, x, y) where JAX writes the
+    tangent as a whole (emitted in JAX's order, so that 16-bit results round exactly as JAX's do)."""
     def rule(b, op, ps, ts):
-        outs = primal(b, op, ps)
-        return outs, [b.emit1("mul", [ts[0], derivative(Emit(b), ps[0], outs[0])])]
-    return rule
-
-
-def tangent_of(formula):
-    """JVP of y = f(x) whose tangent formula(o, t, x, y) JAX writes as a whole rather than t * f'(x): emitted
-    in JAX's order, so that 16-bit results round exactly as JAX's do."""
-    def rule(b, op, ps, ts):
-        outs = primal(b, op, ps)
-        return outs, [formula(Emit(b), ts[0], ps[0], outs[0])]
+        outs, o = primal(b, op, ps), Emit(b)
+        if tangent is not None:
+            return outs, [tangent(o, ts[0], ps[0], outs[0])]
+        return outs, [b.emit1("mul", [ts[0], derivative(o, ps[0], outs[0])])]
     return rule
 
 
@@ -214,12 +208,13 @@ JVP_RULES.update({
     "sinh": elementwise(lambda o, x, y: o.cosh(x)),
     "cosh": elementwise(lambda o, x, y: o.sinh(x)),
     # (t + t y)(1 - y) = t (1 - y^2), written as JAX writes it (its default accuracy)
-    "tanh": tangent_of(lambda o, t, x, y: o.mul(o.add(t, o.mul(t, y)), o.sub(o.c(x, 1), y))),
+    "tanh": elementwise(tangent=lambda o, t, x, y: o.mul(o.add(t, o.mul(t, y)), o.sub(o.c(x, 1), y))),
     "asinh": elementwise(lambda o, x, y: o.rsqrt(o.add(o.mul(x, x), o.c(x, 1)))),
     "acosh": elementwise(lambda o, x, y: o.rsqrt(o.mul(o.sub(x, o.c(x, 1)), o.add(x, o.c(x, 1))))),
-    "atanh": tangent_of(lambda o, t, x, y: o.mul(o.reciprocal(o.add(o.c(x, 1), x)), o.div(t, o.sub(o.c(x, 1), x)))),
+    "atanh": elementwise(tangent=lambda o, t, x, y: o.mul(o.reciprocal(o.add(o.c(x, 1), x)),
+                                                          o.div(t, o.sub(o.c(x, 1), x)))),
     "exp": elementwise(lambda o, x, y: y),
-    "exp2": tangent_of(lambda o, t, x, y: o.mul(o.log(o.c(x, 2)), o.mul(t, y))),
+    "exp2": elementwise(tangent=lambda o, t, x, y: o.mul(o.log(o.c(x, 2)), o.mul(t, y))),
     "expm1": elementwise(lambda o, x, y: o.add(y, o.c(y, 1))),
     "log1p": elementwise(lambda o, x, y: o.reciprocal(o.add(x, o.c(x, 1)))),
     "logistic": elementwise(lambda o, x, y: o.mul(y, o.sub(o.c(y, 1), y))),
