@@ -84,7 +84,9 @@ _LATTICE = {
     _b1: ["i*"],
     "i*": [_u8, _i8], _u8: [_i16, _u16], _u16: [_i32, _u32], _u32: [_i64, _u64], _u64: ["f*"],
     _i8: [_i16], _i16: [_i32], _i32: [_i64], _i64: ["f*"],
-    "f*": [*_SMALL_FLOATS, bfloat16, _f16, "c*"], **{d: [] for d in _SMALL_FLOATS}, bfloat16: [_f32], _f16: [_f32], _f32: [_f64, _c64], _f64: [_c128],
+    # the 8- and 4-bit floats sit above the weak float kind only: nothing promotes to or from them
+    "f*": [*_SMALL_FLOATS, bfloat16, _f16, "c*"], **{d: [] for d in _SMALL_FLOATS},
+    bfloat16: [_f32], _f16: [_f32], _f32: [_f64, _c64], _f64: [_c128],
     "c*": [_c64], _c64: [_c128], _c128: [],
 }
 

@@ -6,5 +6,5 @@ from .numpy.dtype_api import finfo, iinfo, issubdtype, result_type
 
 bfloat16 = ml_dtypes.bfloat16   # the scalar type, as jax.dtypes.bfloat16
 
-__all__ = ["TypePromotionError", "bfloat16", "canonicalize_dtype", "extended", "finfo", "float0", "iinfo", "issubdtype", "prng_key",
-           "result_type"]
+__all__ = ["TypePromotionError", "bfloat16", "canonicalize_dtype", "extended", "finfo", "float0", "iinfo",
+           "issubdtype", "prng_key", "result_type"]

@@ -11,7 +11,8 @@ from ...ir import types as T
 from .. import numpy as jnp
 from ..core import bind1
 from ..custom import custom_jvp
-from ..numpy._util import asvalue, canon_axis, check_arraylike, convert, full_like_type as _c, promote_args, select as _where
+from ..numpy._util import asvalue, canon_axis, check_arraylike, convert, full_like_type as _c, promote_args, \
+    select as _where
 
 __all__ = ["celu", "elu", "gelu", "glu", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "identity",
            "leaky_relu", "log1mexp", "log_sigmoid", "mish", "relu", "relu6", "selu", "sigmoid", "silu",
