@@ -77,6 +77,8 @@ _OPTIONS = {
     "num_cpu_devices": (pjrt.Config("lintra_num_cpu_devices", -1), _num_cpu_devices),
     # the precision of contractions that give none: it changes what a trace produces
     "default_matmul_precision": (pjrt.jit_key_config("lintra_default_matmul_precision", None), _matmul_precision),
+    # nn.softmax differentiates its formula (False, JAX 0.10.2's default) or uses the custom JVP rule
+    "softmax_custom_jvp": (pjrt.jit_key_config("lintra_softmax_custom_jvp", False), _bool),
 }
 
 

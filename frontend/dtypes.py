@@ -79,11 +79,14 @@ def python_scalar_dtype(x) -> np.dtype:
 _b1, _u8, _u16, _u32, _u64 = (np.dtype(t) for t in ("bool", "uint8", "uint16", "uint32", "uint64"))
 _i8, _i16, _i32, _i64 = (np.dtype(t) for t in ("int8", "int16", "int32", "int64"))
 _f16, _f32, _f64, _c64, _c128 = (np.dtype(t) for t in ("float16", "float32", "float64", "complex64", "complex128"))
+_SMALL_FLOATS = tuple(T.SMALL_FLOAT_NAMES)
 _LATTICE = {
     _b1: ["i*"],
     "i*": [_u8, _i8], _u8: [_i16, _u16], _u16: [_i32, _u32], _u32: [_i64, _u64], _u64: ["f*"],
     _i8: [_i16], _i16: [_i32], _i32: [_i64], _i64: ["f*"],
-    "f*": [bfloat16, _f16, "c*"], bfloat16: [_f32], _f16: [_f32], _f32: [_f64, _c64], _f64: [_c128],
+    # the 8- and 4-bit floats sit above the weak float kind only: nothing promotes to or from them
+    "f*": [*_SMALL_FLOATS, bfloat16, _f16, "c*"], **{d: [] for d in _SMALL_FLOATS},
+    bfloat16: [_f32], _f16: [_f32], _f32: [_f64, _c64], _f64: [_c128],
     "c*": [_c64], _c64: [_c128], _c128: [],
 }
 
@@ -103,9 +106,21 @@ def _node(d, weak):
     return d
 
 
+class TypePromotionError(ValueError):
+    """Two dtypes with no implicit promotion between them (as jax.dtypes.TypePromotionError)."""
+
+
 @functools.cache
 def _join(a, b):
     common = _upper_bounds(a) & _upper_bounds(b)
+    if not common:
+        # only the 8- and 4-bit floats sit apart from the rest of the lattice
+        bits = "4-bit" if 4 in {getattr(ml_dtypes.finfo(d), "bits", 0) for d in (a, b) if T.is_small_float(d)} \
+            else "8-bit"
+        raise TypePromotionError(
+            f"Input dtypes {(str(a), str(b))} have no available implicit dtype promotion path. To avoid "
+            f"unintended promotion, {bits} floats do not support implicit promotion. If you'd like your inputs "
+            f"to be promoted to another type, you can do so explicitly using e.g. x.astype('float32')")
     # the least upper bound: the common bound that all other common bounds lie above
     (lub,) = [n for n in common if common <= _upper_bounds(n)]
     return lub

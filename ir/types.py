@@ -17,6 +17,17 @@ DTYPE_NAMES = {
     np.dtype(np.complex64): "c64", np.dtype(np.complex128): "c128",
     float0: "float0",
 }
+# The narrow floats JAX exposes (ml_dtypes' types): stored, converted and computed in as XLA does, never
+# promoted implicitly to or from another type.
+SMALL_FLOAT_NAMES = {
+    np.dtype(ml_dtypes.float8_e3m4): "f8e3m4", np.dtype(ml_dtypes.float8_e4m3): "f8e4m3",
+    np.dtype(ml_dtypes.float8_e4m3b11fnuz): "f8e4m3b11fnuz", np.dtype(ml_dtypes.float8_e4m3fn): "f8e4m3fn",
+    np.dtype(ml_dtypes.float8_e4m3fnuz): "f8e4m3fnuz", np.dtype(ml_dtypes.float8_e5m2): "f8e5m2",
+    np.dtype(ml_dtypes.float8_e5m2fnuz): "f8e5m2fnuz", np.dtype(ml_dtypes.float8_e8m0fnu): "f8e8m0fnu",
+    np.dtype(ml_dtypes.float4_e2m1fn): "f4e2m1fn",
+}
+DTYPE_NAMES.update(SMALL_FLOAT_NAMES)
+_ML_FLOATS = frozenset(SMALL_FLOAT_NAMES) | {np.dtype(ml_dtypes.bfloat16)}
 DTYPES_BY_NAME = {name: dt for dt, name in DTYPE_NAMES.items()}
 
 
@@ -24,8 +35,8 @@ def dtype(x) -> np.dtype:
     """The numpy dtype for a dtype-like (numpy dtype, type, or a name like 'f32' or 'float32')."""
     if isinstance(x, str) and x in DTYPES_BY_NAME:
         return DTYPES_BY_NAME[x]
-    if isinstance(x, str) and x == "bfloat16":
-        return np.dtype(ml_dtypes.bfloat16)
+    if isinstance(x, str) and (x == "bfloat16" or x.startswith(("float8_", "float4_"))) and hasattr(ml_dtypes, x):
+        return np.dtype(getattr(ml_dtypes, x))
     d = np.dtype(x)
     if d not in DTYPE_NAMES:
         raise TypeError(f"dtype {x!r} is not supported by Lintra; supported: {', '.join(DTYPE_NAMES.values())}")
@@ -37,7 +48,12 @@ def dtype_name(d) -> str:
 
 
 def is_float(d) -> bool:
-    return np.dtype(d).kind == "f" or np.dtype(d) == np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(d).kind == "f" or np.dtype(d) in _ML_FLOATS
+
+
+def is_small_float(d) -> bool:
+    """The 8- and 4-bit floats, which JAX never promotes implicitly."""
+    return np.dtype(d) in SMALL_FLOAT_NAMES
 
 
 def is_complex(d) -> bool:

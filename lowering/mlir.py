@@ -51,6 +51,15 @@ _ELEMENT_TYPES = {
     np.dtype(np.complex64): lambda: ir.ComplexType.get(ir.F32Type.get()),
     np.dtype(np.complex128): lambda: ir.ComplexType.get(ir.F64Type.get()),
     T.float0: lambda: ir.IntegerType.get_signless(1),
+    np.dtype(ml_dtypes.float8_e3m4): ir.Float8E3M4Type.get,
+    np.dtype(ml_dtypes.float8_e4m3): ir.Float8E4M3Type.get,
+    np.dtype(ml_dtypes.float8_e4m3b11fnuz): ir.Float8E4M3B11FNUZType.get,
+    np.dtype(ml_dtypes.float8_e4m3fn): ir.Float8E4M3FNType.get,
+    np.dtype(ml_dtypes.float8_e4m3fnuz): ir.Float8E4M3FNUZType.get,
+    np.dtype(ml_dtypes.float8_e5m2): ir.Float8E5M2Type.get,
+    np.dtype(ml_dtypes.float8_e5m2fnuz): ir.Float8E5M2FNUZType.get,
+    np.dtype(ml_dtypes.float8_e8m0fnu): ir.Float8E8M0FNUType.get,
+    np.dtype(ml_dtypes.float4_e2m1fn): ir.Float4E2M1FNType.get,
 }
 
 

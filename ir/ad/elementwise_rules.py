@@ -6,11 +6,14 @@ from .jvp import JVP_RULES, jvp_rule
 from .jvp_rules import Emit, primal
 
 
-def elementwise(derivative):
-    """JVP of y = f(x) for a unary f; derivative(o, x, y) emits f'(x)."""
+def elementwise(derivative=None, tangent=None):
+    """JVP of y = f(x) for a unary f: t * derivative(o, x, y), or tangent(o, t, x, y) where JAX writes the
+    tangent as a whole (emitted in JAX's order, so that 16-bit results round exactly as JAX's do)."""
     def rule(b, op, ps, ts):
-        outs = primal(b, op, ps)
-        return outs, [b.emit1("mul", [ts[0], derivative(Emit(b), ps[0], outs[0])])]
+        outs, o = primal(b, op, ps), Emit(b)
+        if tangent is not None:
+            return outs, [tangent(o, ts[0], ps[0], outs[0])]
+        return outs, [b.emit1("mul", [ts[0], derivative(o, ps[0], outs[0])])]
     return rule
 
 
@@ -51,11 +54,12 @@ JVP_RULES.update({
     "acos": elementwise(lambda o, x, y: o.neg(o.rsqrt(o.sub(o.c(x, 1), o.mul(x, x))))),
     "sinh": elementwise(lambda o, x, y: o.cosh(x)),
     "cosh": elementwise(lambda o, x, y: o.sinh(x)),
-    "tanh": elementwise(lambda o, x, y: o.sub(o.c(y, 1), o.mul(y, y))),
+    # (t + t y)(1 - y) = t (1 - y^2), written as JAX writes it (its default accuracy)
+    "tanh": elementwise(tangent=lambda o, t, x, y: o.mul(o.add(t, o.mul(t, y)), o.sub(o.c(x, 1), y))),
     "asinh": elementwise(lambda o, x, y: o.rsqrt(o.add(o.mul(x, x), o.c(x, 1)))),
     "acosh": elementwise(lambda o, x, y: o.rsqrt(o.sub(o.mul(x, x), o.c(x, 1)))),     # x^2 - 1, as JAX
     "exp": elementwise(lambda o, x, y: y),
-    "exp2": elementwise(lambda o, x, y: o.mul(y, o.c(y, np.log(2)))),
+    "exp2": elementwise(tangent=lambda o, t, x, y: o.mul(o.log(o.c(x, 2)), o.mul(t, y))),
     "expm1": elementwise(lambda o, x, y: o.add(y, o.c(y, 1))),
     "logistic": elementwise(lambda o, x, y: o.mul(y, o.sub(o.c(y, 1), y))),
     "sqrt": elementwise(lambda o, x, y: o.div(o.c(y, 0.5), y)),

@@ -175,9 +175,12 @@ def _dot_general(ctx, op, lhs, rhs):
     a, out = op.attrs, op.results[0].type
     src = op.operands[0].type.dtype
     boolean = src == np.bool_
-    # XLA has no boolean dot, and a preferred element type is reached by converting the operands first
+    # XLA has no boolean dot (it counts in int32). A preferred element type of the operands' kind is the
+    # dot's own result type, as JAX emits it (bf16 x bf16 -> f32 accumulates in f32 without widening the
+    # operands); one of another kind is reached by converting the operands first.
     acc = np.dtype(np.int32) if boolean and out.dtype == np.bool_ else out.dtype
-    if acc != src:
+    same_kind = (T.is_float(src) and T.is_float(acc)) or (T.is_int(src) and np.dtype(src).kind == np.dtype(acc).kind)
+    if acc != src and not same_kind:
         operand_type = lambda t: tensor_type(t.update(dtype=acc))
         lhs = hlo.convert(operand_type(op.operands[0].type), lhs)
         rhs = hlo.convert(operand_type(op.operands[1].type), rhs)

@@ -56,8 +56,9 @@ POLICIES = [
     Policy("save_only_these_names", P.save_only_these_names("h"), ("h",)),
     Policy("save_any_names_but_these", P.save_any_names_but_these("h"), ()),
     Policy("save_any_names_but_g", P.save_any_names_but_these("g"), ("h",)),
-    # every residual: 1 - tanh^2, h, cos(w h), as without checkpoint
-    Policy("everything_saveable", P.everything_saveable, ("1 - tanh^2", "h", "cos")),
+    # every residual, as without checkpoint: tanh and 1 - tanh (tanh's JVP is (t + t y)(1 - y), as JAX's),
+    # h, cos(w h)
+    Policy("everything_saveable", P.everything_saveable, ("tanh", "1 - tanh", "h", "cos")),
 ]
 POLICY_IDS = [p.name for p in POLICIES]
 
@@ -79,7 +80,7 @@ def test_gradients_with_every_policy_match_numpy(case):
 def test_residual_bytes_are_what_the_policy_saves(case):
     f = lintra.checkpoint(mlp, policy=case.policy)
     assert lintra.residual_bytes(f, W, X) == WX + F32_3 * len(case.saved)
-    assert lintra.residual_bytes(mlp, W, X) == WX + 3 * F32_3
+    assert lintra.residual_bytes(mlp, W, X) == WX + 4 * F32_3
 
 
 @pytest.mark.parametrize("policy", [None, P.dots_saveable, P.save_only_these_names("h")],

@@ -1,158 +1,29 @@
-"""lintra.nn: activation functions and friends, as jax.nn, in its numerically careful forms.
+"""jax.nn's functions over axes: softmax and log_softmax (with where=), logsumexp, logmeanexp, standardize,
+one_hot.
 
-relu has derivative 0 at 0 (a custom JVP, as JAX); softmax subtracts the maximum before exponentiating
-and has JAX's custom JVP y * (t - sum(y * t)); softplus is logaddexp(x, 0) and log_sigmoid is
--softplus(-x), both finite for every finite x.
+softmax subtracts the maximum before exponentiating and has JAX's custom JVP y * (t - sum(y * t)); the
+shifts by the maximum carry no derivative (they do not change the value).
 """
 import operator
 
 import numpy as np
 
-from ..ir import types as T
-from . import dtypes as _dtypes
-from . import numpy as jnp
-from .core import bind1
-from .custom import custom_jvp
-from .numpy._util import asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, promote_args
+from ...ir import types as T
+from .. import dtypes as _dtypes
+from .. import numpy as jnp
+from ..core import bind1
+from ..config import config
+from ..custom import custom_jvp
+from ..numpy._util import asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, \
+    full_like_type as _c, promote_args, select as _where
 
-__all__ = ["relu", "relu6", "gelu", "silu", "swish", "sigmoid", "log_sigmoid", "softplus", "soft_sign", "elu",
-           "celu", "selu", "leaky_relu", "hard_tanh", "mish", "glu", "softmax", "log_softmax", "logsumexp",
-           "one_hot", "standardize", "tanh"]
+__all__ = ["softmax", "log_softmax", "logsumexp", "logmeanexp", "standardize", "one_hot"]
 
 
 def _inexact(name, x):
     x, = promote_args(name, x, kind="inexact")
     return x
 
-
-# ---- activations --------------------------------------------------------------------------------------
-
-@custom_jvp
-def _relu(x):
-    return bind1("max", x, _c(x, 0))
-
-
-_relu.defjvps(lambda g, ans, x: _where(bind1("gt", x, _c(x, 0)), g, _c(g, 0)))
-
-
-def relu(x):
-    """max(x, 0), with derivative 0 at 0 (as JAX: see Bertoin et al., NeurIPS 2021)."""
-    check_arraylike("relu", x)
-    return _relu(asvalue(x))
-
-
-@custom_jvp
-def _relu6(x):
-    return bind1("min", bind1("max", x, _c(x, 0)), _c(x, 6))
-
-
-_relu6.defjvps(lambda g, ans, x: _where(bind1("and", bind1("gt", x, _c(x, 0)), bind1("lt", x, _c(x, 6))), g,
-                                        _c(g, 0)))
-from .numpy._util import full_like_type as _c, select as _where
-
-
-def relu6(x):
-    """min(max(x, 0), 6), with derivative 0 at 0 and at 6 (as JAX)."""
-    return _relu6(_inexact("relu6", x))
-
-
-def sigmoid(x):
-    """1 / (1 + exp(-x)), by the logistic primitive."""
-    return bind1("logistic", _inexact("sigmoid", x))
-
-
-def silu(x):
-    """x * sigmoid(x) (also called swish)."""
-    x = _inexact("silu", x)
-    return bind1("mul", x, bind1("logistic", x))
-
-
-swish = silu
-
-
-def gelu(x, approximate=True):
-    """The Gaussian error linear unit: x * Phi(x), by the tanh approximation (the default, as JAX) or
-    exactly through erfc."""
-    x = _inexact("gelu", x)
-    if approximate:
-        inner = bind1("mul", _c(x, np.sqrt(2 / np.pi)),
-                      bind1("add", x, bind1("mul", _c(x, 0.044715), bind1("integer_pow", x, y=3))))
-        cdf = bind1("mul", _c(x, 0.5), bind1("add", _c(x, 1), bind1("tanh", inner)))
-        return bind1("mul", x, cdf)
-    cdf = bind1("erfc", bind1("mul", x, _c(x, -np.sqrt(0.5))))
-    return bind1("mul", bind1("mul", _c(x, 0.5), x), cdf)
-
-
-def softplus(x):
-    """log(1 + exp(x)) = logaddexp(x, 0): no overflow for large x."""
-    return jnp.logaddexp(_inexact("softplus", x), 0)
-
-
-def log_sigmoid(x):
-    """log(sigmoid(x)) = -softplus(-x)."""
-    x = _inexact("log_sigmoid", x)
-    return bind1("neg", softplus(bind1("neg", x)))
-
-
-def soft_sign(x):
-    x = _inexact("soft_sign", x)
-    return bind1("div", x, bind1("add", bind1("abs", x), _c(x, 1)))
-
-
-def elu(x, alpha=1.0):
-    """x where x > 0, else alpha * expm1(x) (evaluated at a safe point where x > 0)."""
-    x = _inexact("elu", x)
-    pos = bind1("gt", x, _c(x, 0))
-    safe = _where(pos, _c(x, 0), x)
-    return _where(pos, x, bind1("mul", _c(x, alpha), bind1("expm1", safe)))
-
-
-def celu(x, alpha=1.0):
-    """max(x, 0) + alpha * min(expm1(x / alpha), 0)."""
-    x = _inexact("celu", x)
-    neg = bind1("mul", _c(x, alpha), bind1("expm1", bind1("div", x, _c(x, alpha))))
-    return bind1("add", bind1("max", x, _c(x, 0)), bind1("min", neg, _c(neg, 0)))
-
-
-def selu(x):
-    """The scaled ELU with the self-normalising constants of Klambauer et al. (2017)."""
-    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-    x = _inexact("selu", x)
-    return bind1("mul", _c(x, scale), elu(x, alpha))
-
-
-def leaky_relu(x, negative_slope=1e-2):
-    x = _inexact("leaky_relu", x)
-    return _where(bind1("ge", x, _c(x, 0)), x, bind1("mul", _c(x, negative_slope), x))
-
-
-def hard_tanh(x):
-    """x clipped to [-1, 1]."""
-    x = _inexact("hard_tanh", x)
-    return bind1("clamp", convert(-1, x.type.dtype), x, convert(1, x.type.dtype))
-
-
-def tanh(x):
-    return bind1("tanh", _inexact("tanh", x))
-
-
-def mish(x):
-    """x * tanh(softplus(x))."""
-    x = _inexact("mish", x)
-    return bind1("mul", x, bind1("tanh", softplus(x)))
-
-
-def glu(x, axis=-1):
-    """The gated linear unit: first half * sigmoid(second half) along axis (whose length must be even)."""
-    x = asvalue(x)
-    ax = canon_axis(axis, x.type.ndim)
-    if x.type.shape[ax] % 2:
-        raise ValueError(f"glu: axis {ax} of a {x.type} array must have an even length")
-    a, b = jnp.split(x, 2, ax)
-    return bind1("mul", a, sigmoid(b))
-
-
-# ---- normalisation ------------------------------------------------------------------------------------
 
 def _axes(x, axis):
     return canon_axes(axis, x.type.ndim)
@@ -164,10 +35,15 @@ def _keep(reduced, x, axes):
                  broadcast_dimensions=tuple(i for i in range(x.type.ndim) if i not in axes))
 
 
+def _sum(x, axes):
+    """A sum over axes as jnp.sum computes it: 16-bit floats accumulate in float32 (JAX's rule), then round."""
+    return asvalue(jnp.sum(x, axis=axes))
+
+
 def _softmax_fun(x, axes):
     x_max = bind1("reduce_max", x, axes=axes)
     unnormalized = bind1("exp", bind1("sub", x, _keep(x_max, x, axes)))
-    return bind1("div", unnormalized, _keep(bind1("reduce_sum", unnormalized, axes=axes), x, axes))
+    return bind1("div", unnormalized, _keep(_sum(unnormalized, axes), x, axes))
 
 
 _softmax = custom_jvp(_softmax_fun, nondiff_argnums=(1,))
@@ -177,26 +53,30 @@ _softmax = custom_jvp(_softmax_fun, nondiff_argnums=(1,))
 def _softmax_jvp(axes, primals, tangents):
     (x,), (t,) = primals, tangents
     y = _softmax(x, axes)
-    inner = _keep(bind1("reduce_sum", bind1("mul", y, t), axes=axes), x, axes)
+    inner = _keep(_sum(bind1("mul", y, t), axes), x, axes)
     return y, bind1("mul", y, bind1("sub", t, inner))
 
 
 def softmax(x, axis=-1, where=None):
     """exp(x) / sum(exp(x)) over axis (an int, a tuple, or None for all), computed as exp(x - max x).
-    With `where`, only the selected elements take part; the others are 0."""
+    With `where`, only the selected elements take part; the others are 0. As in JAX 0.10.2, the formula is
+    differentiated (around the gradient-stopped maximum) unless config `jax_softmax_custom_jvp` is set, when
+    the custom JVP y * (t - sum(y * t)) is used (without `where`)."""
     check_arraylike("softmax", x)
     x = _inexact("softmax", x)
     axes = _axes(x, axis)
     if x.type.size == 0:
         return x
-    if where is None:
+    if where is None and config.softmax_custom_jvp:
         return _softmax(x, axes)
-    mask = broadcast_to(asvalue(where), x.type.shape)
-    x_safe = _where(mask, x, _c(x, -np.inf))
+    mask = None if where is None else broadcast_to(asvalue(where), x.type.shape)
+    x_safe = x if mask is None else _where(mask, x, _c(x, -np.inf))
     x_max = bind1("stop_gradient", bind1("reduce_max", x_safe, axes=axes))
-    unnormalized = _where(mask, bind1("exp", bind1("sub", x_safe, _keep(x_max, x, axes))), _c(x, 0))
-    total = _keep(bind1("reduce_sum", unnormalized, axes=axes), x, axes)
-    return _where(mask, bind1("div", unnormalized, total), _c(x, 0))
+    unnormalized = bind1("exp", bind1("sub", x_safe, _keep(x_max, x, axes)))
+    if mask is not None:
+        unnormalized = _where(mask, unnormalized, _c(x, 0))
+    out = bind1("div", unnormalized, _keep(_sum(unnormalized, axes), x, axes))
+    return out if mask is None else _where(mask, out, _c(x, 0))
 
 
 def log_softmax(x, axis=-1, where=None):
@@ -212,7 +92,7 @@ def log_softmax(x, axis=-1, where=None):
     exp = bind1("exp", shifted)
     if mask is not None:
         exp = _where(mask, exp, _c(exp, 0))
-    out = bind1("sub", shifted, _keep(bind1("log", bind1("reduce_sum", exp, axes=axes)), x, axes))
+    out = bind1("sub", shifted, _keep(bind1("log", _sum(exp, axes)), x, axes))
     return out if mask is None else _where(mask, out, _c(out, -np.inf))
 
 
@@ -245,7 +125,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=Non
         exp_a = bind1("mul", exp_a, b)
     if mask is not None:
         exp_a = _where(mask, exp_a, _c(exp_a, 0))
-    sumexp = bind1("reduce_sum", exp_a, axes=axes)
+    sumexp = _sum(exp_a, axes)
     sign = bind1("sign", sumexp)
     if return_sign or not T.is_complex(t.dtype):
         sumexp = bind1("abs", sumexp)
@@ -306,3 +186,16 @@ def one_hot(x, num_classes, *, dtype=None, axis=-1):
                broadcast_dimensions=tuple(i for i in range(nd + 1) if i != ax))
     return convert(bind1("eq", xb, classes), d)
 
+
+
+def logmeanexp(x, axis=None, where=None, keepdims=False):
+    """log(mean(exp(x))) over axis = logsumexp(x) - log(n), n the number of (selected) elements."""
+    check_arraylike("logmeanexp", x)
+    lse = logsumexp(x, axis=axis, where=where, keepdims=keepdims)
+    if where is None:
+        shape = asvalue(x).type.shape
+        count = int(np.prod([shape[i] for i in canon_axes(axis, len(shape))], dtype=np.int64))
+        count = convert(count, lse.type.dtype)
+    else:
+        count = jnp.sum(jnp.broadcast_to(where, jnp.shape(x)), axis=axis, dtype=lse.type.dtype, keepdims=keepdims)
+    return jnp.subtract(lse, jnp.log(count))
