@@ -89,7 +89,8 @@ _unary(_num, "numeric", names=["neg", "sign", "square"])
 _unary(_inexact, "inexact", names=["exp", "log", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin",
                                    "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "log1p",
                                    "expm1", "logistic", "exp2"])
-_unary(_float, "floating-point", names=["floor", "ceil", "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma"])
+_unary(_float, "floating-point", names=["floor", "ceil", "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma",
+                                        "bessel_i0e", "bessel_i1e"])
 _unary(_intbool, "integer or boolean", names=["not"])
 _unary(_int, "integer", names=["population_count", "clz"])
 _unary(_any, "any", names=["copy"])
@@ -145,6 +146,15 @@ _binary(_num, "numeric", ["add", "sub", "mul", "div", "pow"])
 _binary(_realnum, "real numeric", ["rem"])   # XLA has no complex remainder (its CPU compiler crashes on one)
 _binary(_any, "any", ["max", "min"])
 _binary(_float, "floating-point", ["atan2", "nextafter"])
+# special functions of two real arguments, as jax.lax's: igamma(a, x), polygamma(m, x), zeta(x, q), ...
+_binary(_float, "floating-point", ["igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta"])
+
+
+@primitive("regularized_incomplete_beta")
+def _betainc(a, b, x):
+    t = _same("regularized_incomplete_beta", a, b, x)
+    _check_dtype("regularized_incomplete_beta", a, _float, "floating-point")
+    return [t]
 _binary(_intbool, "integer or boolean", ["and", "or", "xor"])
 _binary(_int, "integer", ["shift_left", "shift_right_arithmetic", "shift_right_logical"])
 _binary(_any, "any", ["eq", "ne"], result_dtype=np.bool_)
