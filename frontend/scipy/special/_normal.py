@@ -1,0 +1,147 @@
+"""The normal-distribution functions of lintra.scipy.special beyond ndtr: its inverse ndtri (Cephes'
+rational approximations), log_ndtr (with the asymptotic series in the far left tail, so it stays finite and
+differentiable where ndtr underflows) and the scaled complementary error function erfcx."""
+import functools
+
+import numpy as np
+
+from ... import lax
+from ... import numpy as jnp
+from ...core import type_of
+from ...custom import custom_jvp
+from ...numpy._util import promote_args
+from ._basic import ndtr
+
+
+def _polyval(coefficients, x):
+    """Horner's rule, highest degree first (numpy.polyval)."""
+    out = jnp.zeros_like(x)
+    for c in coefficients:
+        out = out * x + c
+    return out
+
+
+# Cephes ndtri: P0/Q0 for |p - 1/2| <= 1/2 - exp(-2), P1/Q1 for z = sqrt(-2 log p) in [2, 8), P2/Q2 beyond
+_P0 = [-5.99633501014107895267E1, 9.80010754185999661536E1, -5.66762857469070293439E1,
+       1.39312609387279679503E1, -1.23916583867381258016E0]
+_Q0 = [1.0, 1.95448858338141759834E0, 4.67627912898881538453E0, 8.63602421390890590575E1,
+       -2.25462687854119370527E2, 2.00260212380060660359E2, -8.20372256168333339912E1,
+       1.59056225126211695515E1, -1.18331621121330003142E0]
+_P1 = [4.05544892305962419923E0, 3.15251094599893866154E1, 5.71628192246421288162E1,
+       4.40805073893200834700E1, 1.46849561928858024014E1, 2.18663306850790267539E0,
+       -1.40256079171354495875E-1, -3.50424626827848203418E-2, -8.57456785154685413611E-4]
+_Q1 = [1.0, 1.57799883256466749731E1, 4.53907635128879210584E1, 4.13172038254672030440E1,
+       1.50425385692907503408E1, 2.50464946208309415979E0, -1.42182922854787788574E-1,
+       -3.80806407691578277194E-2, -9.33259480895457427372E-4]
+_P2 = [3.23774891776946035970E0, 6.91522889068984211695E0, 3.93881025292474443415E0,
+       1.33303460815807542389E0, 2.01485389549179081538E-1, 1.23716634817820021358E-2,
+       3.01581553508235416007E-4, 2.65806974686737550832E-6, 6.23974539184983293730E-9]
+_Q2 = [1.0, 6.02427039364742014255E0, 3.67983563856160859403E0, 1.37702099489081330271E0,
+       2.16236993594496635890E-1, 1.34204006088543189037E-2, 3.28014464682127739104E-4,
+       2.89247864745380683936E-6, 6.79019408009981274425E-9]
+
+
+def ndtri(p):
+    """The inverse of ndtr: x with ndtr(x) = p; -inf at 0, inf at 1 (f32 and f64, as in JAX)."""
+    p = jnp.asarray(p)
+    dt = type_of(p).dtype
+    if dt not in (np.float32, np.float64):
+        raise TypeError(f"ndtri: x.dtype={dt} is not supported (expected float32 or float64)")
+    c = lambda v: np.asarray(v, dt)   # noqa: E731
+    mcp = jnp.where(p > c(-np.expm1(-2.)), c(1.) - p, p)
+    mcp = jnp.where(mcp == 0, c(0.5), mcp)
+    w = mcp - c(0.5)
+    ww = w * w
+    x_big = (w + w * ww * (_polyval(_P0, ww) / _polyval(_Q0, ww))) * c(-np.sqrt(2. * np.pi))
+    z = lax.sqrt(c(-2.) * lax.log(mcp))
+    first = z - lax.log(z) / z
+    x_small = first - _polyval(_P2, 1 / z) / _polyval(_Q2, 1 / z) / z
+    x_mid = first - _polyval(_P1, 1 / z) / _polyval(_Q1, 1 / z) / z
+    x = jnp.where(mcp > c(np.exp(-2.)), x_big, jnp.where(z >= c(8.0), x_small, x_mid))
+    x = jnp.where(p > c(1. - np.exp(-2.)), x, -x)
+    return jnp.where(p == 0, c(-np.inf), jnp.where(p == 1, c(np.inf), x))
+
+
+_LOG_NDTR_SEGMENTS = {np.dtype(np.float64): (-20., 8.), np.dtype(np.float32): (-10., 5.)}
+
+
+def _double_factorial(n):
+    return np.prod(np.arange(n, 1, -2)) if n > 1 else 1
+
+
+def _log_ndtr_lower(x, series_order):
+    """log ndtr(x) for x << 0: -x^2/2 - log(-x) - log(2 pi)/2 + log(1 + sum_n (-1)^n (2n-1)!! / x^2n)."""
+    dt = type_of(x).dtype
+    x2 = x * x
+    log_scale = -0.5 * x2 - lax.log(-x) - np.asarray(0.5 * np.log(2. * np.pi), dt)
+    series = jnp.ones_like(x)
+    x2n = x2
+    for n in range(1, series_order + 1):
+        term = np.asarray(_double_factorial(2 * n - 1), dt) / x2n
+        series = series - term if n % 2 else series + term
+        x2n = x2n * x2
+    return log_scale + lax.log(series)
+
+
+@functools.partial(custom_jvp, nondiff_argnums=(1,))
+def _log_ndtr(x, series_order):
+    lower, upper = _LOG_NDTR_SEGMENTS[type_of(x).dtype]
+    above = x > upper
+    ndtr_value = ndtr(jnp.where(above, -x, jnp.maximum(x, lower)))
+    return jnp.where(above, -ndtr_value,      # log(1 - e) ~ -e for tiny e
+                     jnp.where(x > lower, lax.log(ndtr_value), _log_ndtr_lower(jnp.minimum(x, lower), series_order)))
+
+
+@_log_ndtr.defjvp
+def _log_ndtr_jvp(series_order, primals, tangents):
+    """d/dx log ndtr(x) = pdf(x) / ndtr(x), as exp(log pdf(x) - log ndtr(x)) so that it stays finite."""
+    (x,), (t,) = primals, tangents
+    ans = _log_ndtr(x, series_order)
+    log_pdf = -0.5 * x * x - np.asarray(0.5 * np.log(2 * np.pi), type_of(x).dtype)
+    return ans, t * lax.exp(log_pdf - ans)
+
+
+def log_ndtr(x, series_order=3):
+    """log of the standard normal CDF, accurate in both tails (f32 and f64, as in JAX)."""
+    if not isinstance(series_order, int) or isinstance(series_order, bool):
+        raise TypeError(f"log_ndtr: series_order must be a Python integer, got {series_order!r}")
+    if not 0 <= series_order <= 30:
+        raise ValueError(f"log_ndtr: series_order must be in [0, 30], got {series_order}")
+    x = jnp.asarray(x)
+    if type_of(x).dtype not in _LOG_NDTR_SEGMENTS:
+        raise TypeError(f"log_ndtr: x.dtype={type_of(x).dtype} is not supported (expected float32 or float64)")
+    return _log_ndtr(x, series_order)
+
+
+_ERFCX_ASYMPTOTIC = [7918.06640625, -1055.7421875, 162.421875, -29.53125, 6.5625, -1.875, .75, -.5, 1.]
+
+
+def _erfcx_impl(x):
+    """exp(x^2) erfc(x), and past sqrt(log(max float)), where exp(x^2) overflows, the asymptotic series
+    P(1/x^2) / (sqrt(pi) x) with 9 terms in f64, 5 in f32."""
+    dt = type_of(x).dtype
+    nterms = 9 if dt == np.float64 else 5
+    large = x > np.asarray(np.sqrt(np.log(np.finfo(dt).max)), dt)
+    safe_x = jnp.where(large, jnp.ones_like(x), x)
+    direct = lax.exp(safe_x * safe_x) * lax.erfc(safe_x)
+    asymptotic = _polyval(_ERFCX_ASYMPTOTIC[-nterms:], 1 / (x * x)) / (x * np.asarray(np.sqrt(np.pi), dt))
+    return jnp.where(large, asymptotic, direct)
+
+
+@custom_jvp
+def _erfcx(x):
+    dt = type_of(x).dtype
+    if dt in (np.float32, np.float64):
+        return _erfcx_impl(x)
+    return _erfcx_impl(x.astype(np.float32)).astype(dt)
+
+
+_erfcx.defjvps(lambda g, ans, x: g * (2 * x * ans - np.asarray(2. / np.sqrt(np.pi), type_of(x).dtype)))
+
+
+def erfcx(x):
+    """The scaled complementary error function exp(x^2) erfc(x) (real arguments)."""
+    x, = promote_args("erfcx", x, kind="inexact")
+    if np.issubdtype(type_of(x).dtype, np.complexfloating):
+        raise ValueError(f"erfcx: complex arguments (wofz) are not implemented, got {type_of(x)}")
+    return _erfcx(x)
