@@ -48,8 +48,10 @@ _sys.modules[f"{__name__}.numpy.fft"] = numpy.fft
 _sys.modules[f"{__name__}.nn"] = nn
 # lintra.scipy (frontend/scipy/) and its submodules
 _sys.modules[f"{__name__}.scipy"] = scipy
-for _name in ("special",):
+for _name in ("special", "stats"):
     _sys.modules[f"{__name__}.scipy.{_name}"] = getattr(scipy, _name)
+for _name in scipy.stats.__all__:
+    _sys.modules[f"{__name__}.scipy.stats.{_name}"] = getattr(scipy.stats, _name)
 # lintra.experimental holds lintra.experimental.multihost_utils
 experimental = _types.ModuleType(f"{__name__}.experimental", "Lintra's analogue of jax.experimental.")
 experimental.multihost_utils = _multihost_utils
