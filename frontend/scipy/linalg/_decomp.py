@@ -1,0 +1,221 @@
+"""Decompositions and solves of lintra.scipy.linalg, with SciPy's signatures on lax.linalg's primitives.
+A right-hand side b is a vector (n,) or matrices (..., n, k); batch dimensions of a and b broadcast."""
+import numpy as np
+
+from ... import lax, lax_linalg
+from ... import numpy as jnp
+from ...core import type_of
+from ...dtypes import default_float
+from ...numpy._util import check_arraylike, convert, describe, result_type_of
+from ....ir import types as T
+
+
+def _inexact(name, *xs):
+    """xs as arrays of one inexact dtype; shapes untouched."""
+    check_arraylike(name, *xs)
+    d, _ = result_type_of(*xs)
+    if not T.is_inexact(d):
+        d = default_float()
+    return [convert(x, d) for x in xs]
+
+
+def _mH(x):
+    return jnp.conj(jnp.swapaxes(x, -1, -2))
+
+
+def _rhs(name, a, b):
+    """(a, b as matrices, whether b was a vector), a and b broadcast to common batch dimensions."""
+    at, bt = type_of(a), type_of(b)
+    if at.ndim < 2 or at.shape[-1] != at.shape[-2]:
+        raise ValueError(f"{name}: a must be square matrices (..., n, n), got {describe(a)}")
+    n = at.shape[-1]
+    vector = bt.ndim == 1
+    if vector:
+        b = b[:, None]
+        bt = type_of(b)
+    if bt.ndim < 2 or bt.shape[-2] != n:
+        raise ValueError(f"{name}: b must be a vector ({n},) or matrices (..., {n}, k) for a of shape {at.shape}, "
+                         f"got {describe(b)}")
+    try:
+        batch = np.broadcast_shapes(at.shape[:-2], bt.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{name}: the batch dimensions of a {describe(a)} and b {describe(b)} do not "
+                         f"broadcast") from None
+    return jnp.broadcast_to(a, batch + at.shape[-2:]), jnp.broadcast_to(b, batch + bt.shape[-2:]), vector
+
+
+def _out(x, vector):
+    return x[..., 0] if vector else x
+
+
+def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    """The Cholesky factor of Hermitian positive-definite a: upper (a = U^H U) unless lower (a = L L^H);
+    only that triangle of a is read."""
+    a, = _inexact("cholesky", a)
+    l_factor = lax_linalg.cholesky(a if lower else _mH(a), symmetrize_input=False)
+    return l_factor if lower else _mH(l_factor)
+
+
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    """(c, lower) for cho_solve; c's other triangle is not zeroed out by SciPy's contract, here it is."""
+    return cholesky(a, lower=lower), lower
+
+
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    """x with a x = b, from cho_factor(a)."""
+    c, lower = c_and_lower
+    c, b = _inexact("cho_solve", c, b)
+    c, b, vector = _rhs("cho_solve", c, b)
+    # a = L L^H: solve L y = b, then L^H x = y (with U = L^H when upper)
+    b = lax_linalg.triangular_solve(c, b, left_side=True, lower=lower, transpose_a=not lower, conjugate_a=not lower)
+    b = lax_linalg.triangular_solve(c, b, left_side=True, lower=lower, transpose_a=lower, conjugate_a=lower)
+    return _out(b, vector)
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False, debug=None,
+                     check_finite=True):
+    """x with op(a) x = b for triangular a; trans 0/'N': a, 1/'T': a^T, 2/'C': a^H."""
+    ops = {0: (False, False), "N": (False, False), 1: (True, False), "T": (True, False), 2: (True, True),
+           "C": (True, True)}
+    if trans not in ops:
+        raise ValueError(f"solve_triangular: invalid 'trans' value {trans!r} (expected 0, 1, 2, 'N', 'T' or 'C')")
+    transpose_a, conjugate_a = ops[trans]
+    a, b = _inexact("solve_triangular", a, b)
+    a, b, vector = _rhs("solve_triangular", a, b)
+    x = lax_linalg.triangular_solve(a, b, left_side=True, lower=lower, transpose_a=transpose_a,
+                                    conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
+    return _out(x, vector)
+
+
+def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, debug=False, check_finite=True,
+          assume_a="gen"):
+    """x with a x = b: by LU for 'gen', 'sym' and 'her', by Cholesky for 'pos'."""
+    valid = ["gen", "sym", "her", "pos"]
+    if assume_a not in valid:
+        raise ValueError(f"Expected assume_a to be one of {valid}; got {assume_a!r}")
+    if assume_a != "pos":
+        return jnp.linalg.solve(a, b)
+    return cho_solve(cho_factor(a, lower=lower), b)
+
+
+def inv(a, overwrite_a=False, check_finite=True):
+    return jnp.linalg.inv(a)
+
+
+def det(a, overwrite_a=False, check_finite=True):
+    return jnp.linalg.det(a)
+
+
+def eigh(a, b=None, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False, turbo=True,
+         eigvals=None, type=1, check_finite=True):
+    """(w, v): ascending eigenvalues and eigenvectors (columns) of Hermitian a; the standard problem only
+    (b=None, type=1, eigvals=None), as in JAX."""
+    if b is not None:
+        raise NotImplementedError("eigh: only the b=None case is implemented (as in JAX)")
+    if type != 1:
+        raise NotImplementedError("eigh: only the type=1 case is implemented (as in JAX)")
+    if eigvals is not None:
+        raise NotImplementedError("eigh: only the eigvals=None case is implemented (as in JAX)")
+    a, = _inexact("eigh", a)
+    v, w = lax_linalg.eigh(a, lower=lower)
+    return w if eigvals_only else (w, v)
+
+
+def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=True, lapack_driver="gesdd"):
+    a, = _inexact("svd", a)
+    return lax_linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
+
+
+def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
+    """(q, r) for mode 'full' or 'economic', (r,) for mode 'r'. Column pivoting is not implemented."""
+    if mode not in ("full", "r", "economic"):
+        raise ValueError(f"Unsupported QR decomposition mode {mode!r} (expected 'full', 'economic' or 'r')")
+    if pivoting:
+        raise NotImplementedError("qr: pivoting=True (column-pivoted QR, LAPACK geqp3) is not implemented in Lintra")
+    a, = _inexact("qr", a)
+    q, r = lax_linalg.qr(a, full_matrices=mode != "economic")
+    return (r,) if mode == "r" else (q, r)
+
+
+def _permutation_matrix(perm, m, dtype):
+    """P with P[i, perm[i]] = 1, so that P^T (L U) = a when a[perm] = L U."""
+    return (perm[..., :, None] == jnp.arange(m, dtype=type_of(perm).dtype)).astype(dtype)
+
+
+def lu(a, permute_l=False, overwrite_a=False, check_finite=True):
+    """(p, l, u) with a = p l u (l unit lower trapezoidal, u upper), or (p l, u) with permute_l."""
+    a, = _inexact("lu", a)
+    t = type_of(a)
+    m, n = t.shape[-2:]
+    lu_, _, perm = lax_linalg.lu(a)
+    k = min(m, n)
+    p = jnp.swapaxes(_permutation_matrix(perm, m, t.dtype), -1, -2)
+    l_factor = jnp.tril(lu_, -1)[..., :, :k] + jnp.eye(m, k, dtype=t.dtype)
+    u = jnp.triu(lu_)[..., :k, :]
+    if permute_l:
+        return jnp.matmul(p, l_factor, precision=lax.Precision.HIGHEST), u
+    return p, l_factor, u
+
+
+def lu_factor(a, overwrite_a=False, check_finite=True):
+    """(lu, piv): L below and U on and above lu's diagonal; piv LAPACK's row swaps (row i swapped with piv[i])."""
+    a, = _inexact("lu_factor", a)
+    lu_, pivots, _ = lax_linalg.lu(a)
+    return lu_, pivots
+
+
+def _pivots_to_permutation(pivots, m):
+    """The row permutation the swaps make: start from 0..m-1, swap entries i and pivots[i] in turn."""
+    batch = type_of(pivots).shape[:-1]
+    perm = jnp.broadcast_to(jnp.arange(m, dtype=type_of(pivots).dtype), batch + (m,))
+    idx = jnp.arange(m, dtype=type_of(pivots).dtype)
+    for i in range(type_of(pivots).shape[-1]):
+        j = pivots[..., i:i + 1]
+        pi, pj = perm[..., i:i + 1], jnp.take_along_axis(perm, j, axis=-1)
+        perm = jnp.where(idx == i, pj, jnp.where(idx == j, pi, perm))
+    return perm
+
+
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    """x with a x = b (trans 0), a^T x = b (1) or a^H x = b (2), from lu_factor(a)."""
+    lu_, pivots = lu_and_piv
+    if trans not in (0, 1, 2):
+        raise ValueError(f"lu_solve: trans must be 0, 1 or 2, got {trans!r}")
+    lu_, b = _inexact("lu_solve", lu_, b)
+    m = type_of(lu_).shape[-1]
+    perm = _pivots_to_permutation(jnp.asarray(pivots), m)
+    lu_, b, vector = _rhs("lu_solve", lu_, b)
+    perm = jnp.broadcast_to(perm, type_of(lu_).shape[:-1])
+    if trans == 0:      # a[perm] = L U
+        x = jnp.take_along_axis(b, perm[..., None], axis=-2)
+        x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=True, unit_diagonal=True)
+        x = lax_linalg.triangular_solve(lu_, x, left_side=True, lower=False)
+    else:               # a^T = U^T L^T P: solve U^T y = b, L^T z = y, then x[perm] = z
+        conj = trans == 2
+        y = lax_linalg.triangular_solve(lu_, b, left_side=True, lower=False, transpose_a=True, conjugate_a=conj)
+        z = lax_linalg.triangular_solve(lu_, y, left_side=True, lower=True, transpose_a=True, conjugate_a=conj,
+                                        unit_diagonal=True)
+        inverse = jnp.argsort(perm, axis=-1)
+        x = jnp.take_along_axis(z, inverse[..., None], axis=-2)
+    return _out(x, vector)
+
+
+def polar(a, side="right", *, method="qdwh", eps=None, max_iterations=None):
+    """(u, p) with a = u p (side 'right', p Hermitian positive semidefinite n x n) or a = p u ('left', p
+    m x m). Computed from the SVD for either method (JAX iterates QDWH for 'qdwh'; the factors agree to
+    rounding)."""
+    if side not in ("right", "left"):
+        raise ValueError(f"polar: the argument `side` must be either 'right' or 'left', got {side!r}")
+    if method not in ("qdwh", "svd"):
+        raise ValueError(f"polar: unknown polar decomposition method {method!r} (expected 'qdwh' or 'svd')")
+    a, = _inexact("polar", a)
+    if type_of(a).ndim < 2:
+        raise ValueError(f"polar: the input `a` must be at least a 2-D array, got {describe(a)}")
+    w, s, vh = lax_linalg.svd(a, full_matrices=False)
+    u = jnp.matmul(w, vh, precision=lax.Precision.HIGHEST)
+    s = s.astype(type_of(a).dtype)
+    if side == "right":
+        p = jnp.matmul(_mH(vh) * s[..., None, :], vh, precision=lax.Precision.HIGHEST)
+    else:
+        p = jnp.matmul(w * s[..., None, :], _mH(w), precision=lax.Precision.HIGHEST)
+    return u, p

@@ -1,0 +1,135 @@
+"""Special matrices of lintra.scipy.linalg: block_diag, toeplitz, hankel, circulant, companion, fiedler,
+hilbert, helmert, hadamard and the DFT matrix (1-D generators; toeplitz, hankel and circulant also take
+batches of them along leading axes, as JAX)."""
+import math
+
+import numpy as np
+
+from ... import lax
+from ... import numpy as jnp
+from ...core import type_of
+from ...dtypes import default_float
+from ...numpy._util import check_arraylike, describe, promote_args
+
+
+def block_diag(*arrs):
+    """The arrays (at most 2-D) as the blocks of a block-diagonal matrix."""
+    if not arrs:
+        arrs = (jnp.zeros((1, 0)),)
+    check_arraylike("block_diag", *arrs)
+    dt = np.result_type(*[type_of(jnp.asarray(a)).dtype for a in arrs])
+    arrs = [jnp.asarray(a).astype(dt) for a in arrs]
+    for i, a in enumerate(arrs):
+        if type_of(a).ndim > 2:
+            raise ValueError(f"block_diag: arguments must have at most 2 dimensions, got {describe(a)} at "
+                             f"argument {i}")
+    arrs = [jnp.atleast_2d(a) for a in arrs]
+    total = sum(type_of(a).shape[1] for a in arrs)
+    rows, col = [], 0
+    for a in arrs:
+        cols = type_of(a).shape[1]
+        rows.append(jnp.pad(a, ((0, 0), (col, total - cols - col))))
+        col += cols
+    return jnp.concatenate(rows, axis=0)
+
+
+def _index_matrix(c, r, index):
+    """out[..., i, j] = concat(c, r)[..., index(i, j)] for a static integer index table."""
+    return jnp.take(jnp.concatenate([c, r], axis=-1), jnp.asarray(index), axis=-1)
+
+
+def toeplitz(c, r=None):
+    """The Toeplitz matrix with first column c and first row r (r[0] ignored; r = conj(c) if None)."""
+    check_arraylike("toeplitz", c, *(() if r is None else (r,)))
+    c = jnp.atleast_1d(jnp.asarray(c))
+    r = jnp.conj(c) if r is None else jnp.atleast_1d(jnp.asarray(r))
+    dt = jnp.result_type(c, r)
+    c, r = c.astype(dt), r.astype(dt)
+    m, n = type_of(c).shape[-1], type_of(r).shape[-1]
+    i, j = np.arange(m)[:, None], np.arange(n)[None, :]
+    return _index_matrix(c, r, np.where(i >= j, i - j, m + j - i))
+
+
+def hankel(c, r=None):
+    """The Hankel matrix with first column c and last row r (r[0] ignored; zeros if None)."""
+    check_arraylike("hankel", c, *(() if r is None else (r,)))
+    c = jnp.asarray(c)
+    r = jnp.zeros_like(c) if r is None else jnp.asarray(r)
+    if type_of(c).ndim == 0 or type_of(r).ndim == 0:
+        raise ValueError(f"hankel: c and r must be at least 1-dimensional, got {describe(c)} and {describe(r)}")
+    dt = jnp.result_type(c, r)
+    c, r = c.astype(dt), r.astype(dt)
+    m, n = type_of(c).shape[-1], type_of(r).shape[-1]
+    i, j = np.arange(m)[:, None], np.arange(n)[None, :]
+    s = i + j       # c[s] while s < m, then r[s - m + 1], which sits at m + (s - m + 1) in concat(c, r)
+    return _index_matrix(c, r, np.where(s < m, s, s + 1))
+
+
+def circulant(c):
+    """The circulant matrix with first column c."""
+    check_arraylike("circulant", c)
+    c = jnp.atleast_1d(jnp.asarray(c))
+    n = type_of(c).shape[-1]
+    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    return jnp.take(c, jnp.asarray((i - j) % n), axis=-1)
+
+
+def companion(a):
+    """The companion matrix of the polynomial with coefficients a (highest degree first)."""
+    a, = promote_args("companion", a, kind="inexact")
+    a = jnp.atleast_1d(a)
+    n = type_of(a).shape[-1]
+    if n < 2:
+        raise ValueError(f"companion: the length of `a` along the last axis must be at least 2; got {describe(a)}")
+    first_row = -a[..., 1:] / a[..., :1]
+    below = jnp.broadcast_to(jnp.eye(n - 2, n - 1, dtype=type_of(a).dtype), type_of(a).shape[:-1] + (n - 2, n - 1))
+    return jnp.concatenate([first_row[..., None, :], below], axis=-2)
+
+
+def fiedler(a):
+    """The Fiedler matrix |a_i - a_j|."""
+    check_arraylike("fiedler", a)
+    a = jnp.atleast_1d(jnp.asarray(a))
+    return jnp.abs(a[..., :, None] - a[..., None, :])
+
+
+def hilbert(n):
+    """The n x n Hilbert matrix 1 / (i + j + 1)."""
+    a = lax.broadcasted_iota(default_float(), (n, 1), 0)
+    return 1 / (a + a.T + 1)
+
+
+def helmert(n, full=False):
+    """The Helmert matrix (n - 1 rows, or n with full, the first being 1/sqrt(n))."""
+    if n < 1:
+        raise ValueError(f"helmert: n must be a positive integer; got {n}")
+    i, j = np.arange(n - 1)[:, None], np.arange(n)[None, :]
+    k = (i + 1).astype(np.float64)
+    denom = np.sqrt(k * (k + 1))
+    h = np.where(j <= i, 1.0 / denom, np.where(j == i + 1, -k / denom, 0.0))
+    if full:
+        h = np.concatenate([np.full((1, n), 1.0 / np.sqrt(n)), h], axis=0)
+    return jnp.asarray(h.astype(default_float()))
+
+
+def hadamard(n, dtype=int):
+    """The n x n Hadamard matrix (Sylvester's construction), n a power of 2."""
+    if n < 1 or not math.log2(n).is_integer():
+        raise ValueError(f"hadamard: n must be a positive power of 2; got {n}")
+    h = np.ones((1, 1))
+    for _ in range(int(math.log2(n))):
+        h = np.block([[h, h], [h, -h]])
+    return jnp.asarray(h, dtype=dtype)
+
+
+def dft(n, scale=None, *, dtype=None):
+    """The n x n discrete Fourier transform matrix exp(-2 pi i jk / n), scaled by 1/sqrt(n) ('sqrtn') or 1/n."""
+    if scale not in (None, "sqrtn", "n"):
+        raise ValueError(f"dft: scale must be None, 'sqrtn', or 'n'; got {scale!r}")
+    dtype = np.dtype(dtype) if dtype is not None else np.result_type(default_float(), np.complex64)
+    if dtype.kind != "c":
+        raise ValueError(f"dft: dtype must be a complex floating-point type; got {dtype}")
+    a = np.arange(n)
+    omegas = np.exp(-2j * np.pi * a[:, None] * a[None, :] / n)
+    omegas = omegas / {None: 1, "sqrtn": np.sqrt(n), "n": n}[scale]
+    return jnp.asarray(omegas.astype(dtype))
