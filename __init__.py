@@ -48,7 +48,7 @@ _sys.modules[f"{__name__}.numpy.fft"] = numpy.fft
 _sys.modules[f"{__name__}.nn"] = nn
 # lintra.scipy (frontend/scipy/) and its submodules
 _sys.modules[f"{__name__}.scipy"] = scipy
-for _name in ("linalg", "special", "stats"):
+for _name in ("integrate", "linalg", "optimize", "special", "stats"):
     _sys.modules[f"{__name__}.scipy.{_name}"] = getattr(scipy, _name)
 for _name in scipy.stats.__all__:
     _sys.modules[f"{__name__}.scipy.stats.{_name}"] = getattr(scipy.stats, _name)
