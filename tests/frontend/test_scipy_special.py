@@ -17,6 +17,9 @@ XN = np.array([-40., -25., -19.5, -12., -9., -5., -1., 0., 0.5, 3., 6., 8.5, 12.
 INTS = np.array([-2., -1., 0., 1., 2., 5., 10., 20., 3.5, 7.])
 KS = np.array([0., 1., 3., 1., 1., 2., 4., 5., 1.5, 8.])
 N_ORD = np.array([0, 1, 2, 3, 4, 0, 1, 2, 5, 1])
+EI = np.array([-30., -3., -0.5, 0., 1e-3, 0.5, 1., 1.9, 2., 3., 7., 15., 40., 100., 700.])
+EN = np.array([0., 1., 3., 5., 10., 5000., 1., 2., -1., 1.])
+EX = np.array([0.5, 2., 1.5, 0.3, 10., 3., 0., 20., 1., -1.])
 
 CASES = [
     # (name, lintra function, scipy reference, arguments, rtol in f64)
@@ -50,6 +53,11 @@ CASES = [
     ("rel_entr", sp.rel_entr, ss.rel_entr, (np.array([0., 0., 1., 2., -1., 0.5]), np.array([0., 1., 0., 3., 1., -1.])), 1e-12),
     ("kl_div", sp.kl_div, ss.kl_div, (np.array([0., 0., 1., 2., -1., 0.5]), np.array([0., 1., 0., 3., 1., 0.25])), 1e-12),
     ("boxcox", sp.boxcox, ss.boxcox, (POS[:6], np.array([0., 1., -0.5, 2., 0., 0.3])), 1e-12),
+    ("expi", sp.expi, lambda x: np.where(x == 0, np.nan, ss.expi(x)), (EI,), 1e-12),   # JAX: NaN at 0
+    ("exp1", sp.exp1, ss.exp1, (EI,), 1e-12),
+    ("expn", sp.expn, lambda n, x: ss.expn(n.astype(int), x), (EN, EX), 1e-11),
+    ("dawsn", sp.dawsn, ss.dawsn, (np.array([-10., -5., -3.3, -1., 0., 0.4, 2., 3.25, 6.25, 8., 1e3]),), 1e-12),
+    ("spence", sp.spence, ss.spence, (np.array([-1., 0., 0.2, 0.5, 1., 1.4, 1.6, 2., 3., 50.]),), 1e-12),
     ("boxcox1p", sp.boxcox1p, ss.boxcox1p, (POS[:6] - 0.5, np.array([0., 1., -0.5, 2., 0., 0.3])), 1e-12),
 ]
 
@@ -99,7 +107,17 @@ GRADS = [
     ("kl_div", sp.kl_div, (np.array([0.2, 1.0, 3.]), np.array([0.5, 2.0, 1.]))),
     ("boxcox", sp.boxcox, (np.array([0.2, 1.5, 3.]), np.array([0.5, -1.0, 2.]))),
     ("multigammaln", lambda a: sp.multigammaln(a, 2), (np.array([1.5, 4.0]),)),
+    ("expi", sp.expi, (np.array([-2.0, 0.5, 3.0, 20.0]),)),
+    ("exp1", sp.exp1, (np.array([0.2, 1.5, 3.0]),)),
+    ("expn", lambda x: sp.expn(np.array([2., 3., 7.]), x), (np.array([0.2, 1.5, 3.0]),)),
+    ("dawsn", sp.dawsn, (np.array([-4.0, 0.5, 5.0, 9.0]),)),
 ]
+
+
+def test_expn_at_zero_follows_jax(x64):
+    # JAX 0.10.2 gives E_n(0) = 1 / n for n >= 2 (SciPy: 1 / (n - 1)), inf for n < 2
+    np.testing.assert_array_equal(np.asarray(sp.expn(np.array([0., 1., 2., 4.]), np.zeros(4))),
+                                  [np.inf, np.inf, 0.5, 0.25])
 
 
 @pytest.mark.parametrize("name,fun,args", GRADS, ids=[g[0] for g in GRADS])
