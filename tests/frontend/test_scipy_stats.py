@@ -37,6 +37,11 @@ CONTINUOUS = [
     ("gennorm", ("logpdf", "pdf", "cdf"), (1.5,), X),
     ("vonmises", ("logpdf", "pdf"), (2.0,), X[:4]),
     ("truncnorm", ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"), (-1.0, 2.0, 0.5, 1.5), X),
+    ("gumbel_r", ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"), (0.5, 2.0), X),
+    ("gumbel_r", ("ppf",), (0.5, 2.0), Q[1:-2]),
+    ("gumbel_l", ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"), (0.5, 2.0), X),
+    ("gumbel_l", ("ppf",), (0.5, 2.0), Q[1:-2]),
+    ("wrapcauchy", ("logpdf", "pdf"), (0.4,), np.array([-0.5, 0.0, 0.3, 1.0, 2.5, 6.0, 7.0])),
 ]
 DISCRETE = [
     ("poisson", ("logpmf", "pmf", "cdf"), (3.0,), K),
@@ -46,6 +51,7 @@ DISCRETE = [
     ("binom", ("logpmf", "pmf"), (10.0, 0.3), KI),
     ("geom", ("logpmf", "pmf"), (0.3,), KI),
     ("nbinom", ("logpmf", "pmf"), (4.0, 0.3), KI),
+    ("betabinom", ("logpmf", "pmf"), (6.0, 1.5, 1.2), KI),   # betaln args < 8: SciPy's exact branch
 ]
 CASES = [(d, f, a, x) for d, fs, a, x in CONTINUOUS + DISCRETE for f in fs]
 
