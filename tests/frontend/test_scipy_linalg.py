@@ -145,5 +145,12 @@ def test_special_matrices():
     close(L.hadamard(8), sl.hadamard(8))
     close(L.dft(5, scale="sqrtn"), sl.dft(5, scale="sqrtn"))
     close(L.block_diag(A[:2, :3], np.array([[7.]]), V), sl.block_diag(A[:2, :3], np.array([[7.]]), V))
+    close(L.invhilbert(5), sl.invhilbert(5), rtol=1e-9)
+    for kind in ("symmetric", "lower", "upper"):
+        close(L.pascal(6, kind), sl.pascal(6, kind), rtol=2e-6)   # float32 through lgamma, as JAX
+        close(L.invpascal(6, kind), sl.invpascal(6, kind), rtol=1e-9)
+    close(L.leslie(np.array([0.1, 2.0, 1.0, 0.1]), np.array([0.2, 0.8, 0.7])), sl.leslie([0.1, 2.0, 1.0, 0.1], [0.2, 0.8, 0.7]))
+    for mode in ("full", "same", "valid"):
+        close(L.convolution_matrix(np.array([1., 2., 3.]), 5, mode), sl.convolution_matrix([1., 2., 3.], 5, mode))
     with pytest.raises(ValueError, match="at most 2 dimensions"):
         L.block_diag(np.ones((2, 2, 2)))

@@ -3,5 +3,5 @@ solves (_decomp), the matrix exponential and its Frechet derivative (_expm), spe
 from ._decomp import (cho_factor, cho_solve, cholesky, det, eigh, inv, lu, lu_factor, lu_solve, polar, qr,  # noqa: F401
                       solve, solve_triangular, svd)
 from ._expm import expm, expm_frechet  # noqa: F401
-from ._matrices import (block_diag, circulant, companion, dft, fiedler, hadamard, hankel, helmert,  # noqa: F401
-                        hilbert, toeplitz)
+from ._matrices import (block_diag, circulant, companion, convolution_matrix, dft, fiedler, hadamard,  # noqa: F401
+                        hankel, helmert, hilbert, invhilbert, invpascal, leslie, pascal, toeplitz)

@@ -1,7 +1,9 @@
 """Special matrices of lintra.scipy.linalg: block_diag, toeplitz, hankel, circulant, companion, fiedler,
-hilbert, helmert, hadamard and the DFT matrix (1-D generators; toeplitz, hankel and circulant also take
+hilbert and its inverse, helmert, hadamard, pascal and its inverse, leslie, the convolution matrix and the DFT
+matrix (1-D generators; toeplitz, hankel and circulant also take
 batches of them along leading axes, as JAX)."""
 import math
+import operator
 
 import numpy as np
 
@@ -10,6 +12,7 @@ from ... import numpy as jnp
 from ...core import type_of
 from ...dtypes import default_float
 from ...numpy._util import check_arraylike, describe, promote_args
+from ..special import comb
 
 
 def block_diag(*arrs):
@@ -133,3 +136,80 @@ def dft(n, scale=None, *, dtype=None):
     omegas = np.exp(-2j * np.pi * a[:, None] * a[None, :] / n)
     omegas = omegas / {None: 1, "sqrtn": np.sqrt(n), "n": n}[scale]
     return jnp.asarray(omegas.astype(dtype))
+
+
+def _binom(n, k):
+    return jnp.exp(lax.lgamma(n + 1.0) - lax.lgamma(n - k + 1.0) - lax.lgamma(k + 1.0))
+
+
+def _pascal_kind(name, kind):
+    kind = "symmetric" if kind is None else kind
+    if kind not in ("symmetric", "lower", "upper"):
+        raise ValueError(f"{name}: expected kind to be one of ['symmetric', 'lower', 'upper']; got {kind!r}")
+    return kind
+
+
+def pascal(n, kind=None):
+    """The n x n Pascal matrix of binomial coefficients: 'lower' L, 'upper' L^T or 'symmetric' L L^T
+    (float32, as JAX computes it)."""
+    kind = _pascal_kind("pascal", kind)
+    a = jnp.arange(n, dtype=np.float32)
+    lower = _binom(a[:, None], a[None, :])
+    return {"lower": lower, "upper": lower.T}.get(kind, jnp.dot(lower, lower.T) if n else lower)
+
+
+def invpascal(n, kind=None):
+    """The inverse of pascal(n, kind): L^-1 has entries (-1)^(i-j) C(i, j)."""
+    kind = _pascal_kind("invpascal", kind)
+    a = jnp.arange(n, dtype=default_float())
+    i, j = a[:, None], a[None, :]
+    inv_lower = ((-1.0) ** (i - j)) * _binom(i, j)
+    return {"lower": inv_lower, "upper": inv_lower.T}.get(kind, jnp.dot(inv_lower.T, inv_lower))
+
+
+def invhilbert(n):
+    """The inverse of the n x n Hilbert matrix, in closed form."""
+    a = jnp.arange(n, dtype=default_float())
+    i, j = a[:, None], a[None, :]
+    s = i + j
+    return (-1.0) ** s * (s + 1.0) * comb(n + i, n - j - 1) * comb(n + j, n - i - 1) * comb(s, i) ** 2
+
+
+def leslie(f, s):
+    """The Leslie matrix: fecundities f on the first row, survival rates s on the subdiagonal."""
+    check_arraylike("leslie", f, s)
+    f, s = jnp.atleast_1d(jnp.asarray(f)), jnp.atleast_1d(jnp.asarray(s))
+    n = type_of(f).shape[-1]
+    if n < 2:
+        raise ValueError(f"leslie: the length of f along the last axis must be at least 2; got {describe(f)}")
+    if type_of(s).shape[-1] != n - 1:
+        raise ValueError(f"leslie: the length of s must be one less than the length of f; got f {describe(f)} and "
+                         f"s {describe(s)}")
+    dt = jnp.result_type(f, s)
+    below = jnp.eye(n - 1, n, dtype=dt) * s.astype(dt)[..., :, None]
+    return jnp.concatenate([f.astype(dt)[..., None, :], below], axis=-2)
+
+
+def convolution_matrix(a, n, mode="full"):
+    """The matrix A with A @ v == numpy.convolve(a, v, mode) for v of length n."""
+    n = operator.index(n)
+    if n <= 0:
+        raise ValueError(f"convolution_matrix: n must be a positive integer; got {n}")
+    check_arraylike("convolution_matrix", a)
+    a = jnp.asarray(a)
+    if type_of(a).ndim == 0:
+        raise ValueError("convolution_matrix: a must be at least 1-dimensional, got a scalar")
+    m = type_of(a).shape[-1]
+    if mode not in ("full", "valid", "same"):
+        raise ValueError(f"convolution_matrix: mode must be one of 'full', 'valid', 'same'; got {mode!r}")
+    pad = [(0, 0)] * (type_of(a).ndim - 1) + [(0, n - 1)]
+    az, raz = jnp.pad(a, pad), jnp.pad(jnp.flip(a, axis=-1), pad)
+    length = m + n - 1
+    if mode == "same":
+        trim = min(n, m) - 1
+        tb, te = trim // 2, trim - trim // 2
+    elif mode == "valid":
+        tb = te = min(n, m) - 1
+    else:
+        tb = te = 0
+    return toeplitz(az[..., tb:length - te], raz[..., length - n - tb:length - tb])
