@@ -114,6 +114,15 @@ GRADS = [
 ]
 
 
+def test_sici(x64):
+    x = np.array([-np.inf, -20., -3., -0.5, 0., 1e-3, 0.5, 3.9, 4.1, 7.9, 8.1, 50., 1e10, np.inf])
+    si, ci = sp.sici(x)
+    want_si, want_ci = ss.sici(x)
+    np.testing.assert_allclose(np.asarray(si), want_si, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(ci), want_ci, rtol=1e-12, atol=1e-20)
+    check_grads(lambda x: sp.sici(x)[0] * sp.sici(x)[1], (np.array([0.3, 2.0, 6.0, 12.0]),), order=1)
+
+
 def test_expn_at_zero_follows_jax(x64):
     # JAX 0.10.2 gives E_n(0) = 1 / n for n >= 2 (SciPy: 1 / (n - 1)), inf for n < 2
     np.testing.assert_array_equal(np.asarray(sp.expn(np.array([0., 1., 2., 4.]), np.zeros(4))),

@@ -1,7 +1,7 @@
 """lintra.scipy.special: SciPy's special functions on Lintra arrays (jax.scipy.special), one module per
 family: _basic (error functions, logistic, xlogy, softmax), _gamma (gamma, beta and incomplete
 integrals, zeta), _normal (ndtri, log_ndtr, erfcx), _bessel, _entropy (entr, rel_entr, kl_div, boxcox), _integrals (expi, exp1, expn,
-spence, dawsn)."""
+spence, dawsn, sici)."""
 from ._basic import (digamma, erf, erfc, erfinv, expit, gammaln, log_softmax, logit, logsumexp, ndtr,  # noqa: F401
                      softmax, xlog1py, xlogy)
 from ._gamma import (bernoulli, beta, betainc, betaln, comb, factorial, gamma, gammainc, gammaincc,  # noqa: F401
@@ -9,4 +9,4 @@ from ._gamma import (bernoulli, beta, betainc, betaln, comb, factorial, gamma, g
 from ._normal import erfcx, log_ndtr, ndtri  # noqa: F401
 from ._bessel import i0, i0e, i1, i1e  # noqa: F401
 from ._entropy import boxcox, boxcox1p, entr, kl_div, rel_entr  # noqa: F401
-from ._integrals import dawsn, exp1, expi, expn, spence  # noqa: F401
+from ._integrals import dawsn, exp1, expi, expn, sici, spence  # noqa: F401

@@ -1,6 +1,7 @@
-"""Exponential integrals (expi, exp1, expn), Spence's function and Dawson's integral, with jax.scipy.special's
-algorithms: Cephes' rational approximations by interval, and for expn per-element series and continued
-fractions (loops vectorized over the elements), each with JAX's custom derivative where it has one."""
+"""Exponential integrals (expi, exp1, expn), Spence's function, Dawson's integral and the sine and cosine
+integrals, with jax.scipy.special's algorithms: Cephes' rational approximations by interval, and for expn
+per-element series and continued fractions (loops vectorized over the elements), each with JAX's custom
+derivative where it has one."""
 import numpy as np
 
 from ... import lax
@@ -213,3 +214,49 @@ _dawsn.defjvps(lambda g, ans, x: g * (1 - 2 * x * ans))
 def dawsn(x):
     """Dawson's integral e^(-x^2) times the integral of e^(t^2) from 0 to x."""
     return _dawsn(_real("dawsn", x))
+
+
+def _sici_parts(ax):
+    """(si, ci) of |x|: Cephes' series up to 4, its asymptotic expansion to 1e9, then the leading terms."""
+    t = ax * ax
+    safe = jnp.where(ax == 0, 1.0, ax)
+    ts = safe * safe
+    si_series = jnp.where(ax == 0, 0.0, safe * _polyval(C.SICI_SN, ts) / _polyval(C.SICI_SD, ts))
+    ci_series = jnp.where(ax == 0, -np.inf,
+                          np.euler_gamma + jnp.log(safe) + ts * _polyval(C.SICI_CN, ts) / _polyval(C.SICI_CD, ts))
+    s, c = jnp.sin(ax), jnp.cos(ax)
+    z = 1.0 / t
+    f4 = _polyval(C.SICI_FN4, z) / (ax * _polyval(C.SICI_FD4, z))
+    g4 = z * _polyval(C.SICI_GN4, z) / _polyval(C.SICI_GD4, z)
+    f8 = _polyval(C.SICI_FN8, z) / (ax * _polyval(C.SICI_FD8, z))
+    g8 = z * _polyval(C.SICI_GN8, z) / _polyval(C.SICI_GD8, z)
+    f, g = jnp.where(ax < 8.0, f4, f8), jnp.where(ax < 8.0, g4, g8)
+    si_asym, ci_asym = np.pi / 2 - f * c - g * s, f * s - g * c
+    inf = jnp.isinf(ax)
+    si_far = jnp.where(inf, np.pi / 2, np.pi / 2 - c / ax)
+    ci_far = jnp.where(inf, 0.0, s / ax)
+    near, mid = ax <= 4, (ax > 4) & (ax <= 1e9)
+    return (jnp.where(near, si_series, jnp.where(mid, si_asym, si_far)),
+            jnp.where(near, ci_series, jnp.where(mid, ci_asym, ci_far)))
+
+
+@custom_jvp
+def _sici(x):
+    si, ci = _sici_parts(jnp.abs(x))
+    return jnp.sign(x) * si, jnp.where(jnp.isneginf(x), np.nan, ci)
+
+
+@_sici.defjvp
+def _sici_jvp(primals, tangents):
+    """Si'(x) = sin(x) / x, Ci'(x) = cos(x) / x."""
+    (x,), (t,) = primals, tangents
+    return _sici(x), (jnp.sinc(x / np.pi) * t, jnp.cos(x) / x * t)
+
+
+def sici(x):
+    """(Si(x), Ci(x)): the sine integral and the cosine integral (Ci of x < 0 is that of |x|, NaN at -inf,
+    as JAX)."""
+    x, = promote_args("sici", x, kind="inexact")
+    if np.issubdtype(type_of(x).dtype, np.complexfloating):
+        raise ValueError(f"Argument `x` to sici must be real-valued. Got dtype {type_of(x).dtype}.")
+    return _sici(x)
