@@ -123,6 +123,23 @@ def test_sici(x64):
     check_grads(lambda x: sp.sici(x)[0] * sp.sici(x)[1], (np.array([0.3, 2.0, 6.0, 12.0]),), order=1)
 
 
+def test_hyp1f1(x64):
+    a = np.array([0.5, 1., 2., -1.5, 3., 0., 2., 4.])
+    b = np.array([1.5, 2., 3., 2.5, 3., 1., 0., 1.5])
+    x = np.array([0.3, -2., 5., 1., 150., 2., 1., 120.])
+    np.testing.assert_allclose(np.asarray(sp.hyp1f1(a, b, x)), ss.hyp1f1(a, b, x), rtol=1e-10)
+    np.testing.assert_allclose(np.asarray(lintra.jit(sp.hyp1f1)(a, b, x)), ss.hyp1f1(a, b, x), rtol=1e-10)
+    check_grads(sp.hyp1f1, (np.array([1.2, 0.4]), np.array([2.5, 1.5]), np.array([1.5, -0.7])), order=1)
+
+
+def test_bessel_jn(x64):
+    z = np.array([[0.5, 3.0], [10.0, 0.1]])
+    got = sp.bessel_jn(z, v=3)
+    assert got.shape == (4, 2, 2)
+    np.testing.assert_allclose(np.asarray(got), np.stack([ss.jv(k, z) for k in range(4)]), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(np.asarray(sp.bessel_jn(2.0, v=1)), [ss.j0(2.0), ss.j1(2.0)], rtol=1e-10)
+
+
 def test_expn_at_zero_follows_jax(x64):
     # JAX 0.10.2 gives E_n(0) = 1 / n for n >= 2 (SciPy: 1 / (n - 1)), inf for n < 2
     np.testing.assert_array_equal(np.asarray(sp.expn(np.array([0., 1., 2., 4.]), np.zeros(4))),

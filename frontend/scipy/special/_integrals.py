@@ -6,19 +6,12 @@ import numpy as np
 
 from ... import lax
 from ... import numpy as jnp
-from ...batching import vmap
 from ...control import while_loop
 from ...core import type_of
 from ...custom import custom_jvp
 from ...numpy._util import promote_args
 from . import _coefficients as C
-
-
-def _polyval(coefficients, x):
-    out = jnp.zeros_like(x)
-    for c in coefficients:
-        out = out * x + c
-    return out
+from ._util import elementwise, polyval as _polyval
 
 
 def _real(name, x):
@@ -140,11 +133,7 @@ def _expn_scalar(n, x):
 
 @custom_jvp
 def _expn(n, x):
-    shape = type_of(x).shape
-    flat_n, flat_x = jnp.ravel(jnp.broadcast_to(n, shape)), jnp.ravel(x)
-    if not shape:
-        return _expn_scalar(n, x)
-    return jnp.reshape(vmap(_expn_scalar)(flat_n, flat_x), shape)
+    return elementwise(_expn_scalar)(n, x)
 
 
 # d/dx E_n(x) = -E_{n-1}(x). JAX makes n a non-differentiable argument; here n may be traced (a per-element

@@ -11,14 +11,7 @@ from ...core import type_of
 from ...custom import custom_jvp
 from ...numpy._util import promote_args
 from ._basic import ndtr
-
-
-def _polyval(coefficients, x):
-    """Horner's rule, highest degree first (numpy.polyval)."""
-    out = jnp.zeros_like(x)
-    for c in coefficients:
-        out = out * x + c
-    return out
+from ._util import polyval as _polyval
 
 
 # Cephes ndtri: P0/Q0 for |p - 1/2| <= 1/2 - exp(-2), P1/Q1 for z = sqrt(-2 log p) in [2, 8), P2/Q2 beyond
