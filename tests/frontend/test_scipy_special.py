@@ -140,6 +140,13 @@ def test_bessel_jn(x64):
     np.testing.assert_allclose(np.asarray(sp.bessel_jn(2.0, v=1)), [ss.j0(2.0), ss.j1(2.0)], rtol=1e-10)
 
 
+def test_owens_t(x64):
+    h = np.array([0.0, 0.3, -1.0, 2.0, 0.5, 5.0, 0.2, 1.5, np.nan])
+    a = np.array([0.5, 1.0, 0.7, -3.0, 20.0, 0.3, 2.5, 0.0, 1.0])
+    np.testing.assert_allclose(np.asarray(sp.owens_t(h, a)), ss.owens_t(h, a), rtol=1e-9, atol=1e-15)
+    check_grads(sp.owens_t, (np.array([0.3, -1.0, 2.0]), np.array([0.7, 2.5, -0.4])), order=1)
+
+
 def test_expn_at_zero_follows_jax(x64):
     # JAX 0.10.2 gives E_n(0) = 1 / n for n >= 2 (SciPy: 1 / (n - 1)), inf for n < 2
     np.testing.assert_array_equal(np.asarray(sp.expn(np.array([0., 1., 2., 4.]), np.zeros(4))),
