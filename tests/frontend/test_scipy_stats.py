@@ -132,3 +132,28 @@ GRADS = [
 @pytest.mark.parametrize("name,fun,args", GRADS, ids=[g[0] for g in GRADS])
 def test_gradients_against_finite_differences(name, fun, args, x64):
     check_grads(fun, args, order=1)
+
+
+A2 = np.array([[3., 1., 2., 3., 1.], [5., 5., 0., 0., 0.], [1., 2., 3., 4., 5.]])
+
+
+@pytest.mark.parametrize("method", ["average", "min", "max", "dense", "ordinal"])
+def test_rankdata(method, x64):
+    np.testing.assert_array_equal(np.asarray(st.rankdata(A2, method)), ss.rankdata(A2, method))
+    np.testing.assert_array_equal(np.asarray(st.rankdata(A2, method, axis=1)), ss.rankdata(A2, method, axis=1))
+    np.testing.assert_array_equal(np.asarray(lintra.jit(lambda a: st.rankdata(a, method, axis=0))(A2)),
+                                  ss.rankdata(A2, method, axis=0))
+    assert np.isnan(np.asarray(st.rankdata(np.array([1., np.nan, 2.]), method))).all()
+
+
+def test_mode_and_sem(x64):
+    for axis in (0, 1, None):
+        got, want = st.mode(A2, axis=axis), ss.mode(A2, axis=axis)
+        np.testing.assert_array_equal(np.asarray(got.mode), want.mode)
+        np.testing.assert_array_equal(np.asarray(got.count), want.count)
+        np.testing.assert_allclose(np.asarray(st.sem(A2, axis=axis)), ss.sem(A2, axis=axis), rtol=1e-12)
+    assert st.mode(A2, axis=1, keepdims=True).mode.shape == (3, 1)
+    with_nan = np.array([1.0, np.nan, 3.0, 4.0])
+    np.testing.assert_allclose(float(st.sem(with_nan, nan_policy="omit")), ss.sem(with_nan, nan_policy="omit"))
+    with pytest.raises(NotImplementedError, match="nan_policy='omit' is not implemented"):
+        st.mode(A2, nan_policy="omit")
