@@ -92,6 +92,17 @@ def qr(x, full_matrices: bool = True):
     return q, r
 
 
+def schur(x, *, compute_schur_vectors=True, sort_eig_vals=False, select_callable=None):
+    """(T, Z) with x = Z T Z^H: T upper triangular (complex x) or quasi-triangular with 2x2 blocks for
+    complex eigenvalue pairs (real x), Z unitary; (T,) without compute_schur_vectors. CPU (LAPACK gees).
+    Eigenvalue sorting is not implemented, as in JAX."""
+    _matrices("schur", x, square=True)
+    if sort_eig_vals or select_callable is not None:
+        raise NotImplementedError("schur: the sort feature of LAPACK's gees routine is not implemented (as in JAX)")
+    t, z = bind("schur", x)
+    return (t, z) if compute_schur_vectors else (t,)
+
+
 class LuResult(NamedTuple):
     lu: object
     pivots: object

@@ -671,6 +671,13 @@ def _qr(x, full_matrices=False):
     return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)]
 
 
+@primitive("schur")
+def _schur(x):
+    """(T, Z) with x = Z T Z^H, Z unitary, T upper (quasi-)triangular (real Schur form for real x)."""
+    _matrices("schur", x, square=True)
+    return [x.strong(), x.strong()]
+
+
 @primitive("lu")
 def _lu(x):
     batch, m, n = _matrices("lu", x)

@@ -232,6 +232,15 @@ def _qr(b, op, ps, ts):
     return [q, r], [dq, dr]
 
 
+# ---- schur ------------------------------------------------------------------------------------------------
+
+@jvp_rule("schur")
+def _schur(b, op, ps, ts):
+    """JAX defines no derivative of the Schur decomposition (its factors are not unique)."""
+    raise NotDifferentiableError(f"Differentiation rule for 'schur' not implemented (as in JAX): schur of "
+                                 f"{op.operands[0].type}")
+
+
 # ---- lu ---------------------------------------------------------------------------------------------------
 
 @jvp_rule("lu")

@@ -1,6 +1,6 @@
 """Lowering of the linear-algebra primitives.
 
-cholesky, triangular_solve, eigh, svd, qr and lu call jaxlib's LAPACK FFI handlers
+cholesky, triangular_solve, eigh, svd, qr, lu and schur call jaxlib's LAPACK FFI handlers
 (typed FFI, api_version 4, attributes in a dictionary backend_config): LAPACK works on column-major
 matrices, so the custom calls declare column-major layouts for matrices (batch dimensions stay major),
 and XLA transposes around them. A factorization that LAPACK reports as failed comes back as NaNs, as in
@@ -155,6 +155,22 @@ def _qr(ctx, op, x):
                  [True, False, True])
     r = _keep_triangle(_slice(packed, t, rt.shape[-2], n), rt, lower=False)
     return [q, r]
+
+
+@rule("schur")
+def _schur(ctx, op, x):
+    """gees with Schur vectors and no eigenvalue ordering: T overwrites x; the eigenvalues (real and
+    imaginary parts for real x) and the count of selected ones are not used."""
+    t = op.operands[0].type
+    batch = t.shape[:-2]
+    w_t = TensorType(t.shape[:-1], t.dtype)
+    i32 = TensorType(batch, np.int32)
+    eigvals = [w_t] if T.is_complex(t.dtype) else [w_t, w_t]
+    outs = _lapack("gees", t.dtype, [x], [t], [t, t] + eigvals + [i32, i32],
+                   [True, True, True] + [False] * len(eigvals) + [False, False], aliases=((0, 0),),
+                   mode="V", sort="N")
+    schur_form, vectors, info = outs[0], outs[1], outs[-1]
+    return [_nan_where_failed(schur_form, t, info, batch), _nan_where_failed(vectors, t, info, batch)]
 
 
 @rule("lu")

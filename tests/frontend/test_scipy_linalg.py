@@ -131,6 +131,27 @@ def test_expm_frechet_and_gradient():
     check_grads(lambda a: L.expm(a), (0.7 * A,), order=1)
 
 
+@pytest.mark.parametrize("output", ["real", "complex"])
+def test_schur(output):
+    t, z = (np.asarray(v) for v in L.schur(A, output=output))
+    close(z @ t @ z.conj().T, A)
+    wt, _ = sl.schur(A, output=output)
+    close(np.sort_complex(np.linalg.eigvals(t)), np.sort_complex(np.linalg.eigvals(wt)))
+    assert (t.dtype.kind == "c") == (output == "complex")
+
+
+def test_sqrtm():
+    # the principal root is unique where no eigenvalue is real and negative
+    for a in (SPD, A + 4 * np.eye(4), np.array([[1., 2., 3.], [2., 4., 2.], [3., 2., 1.]]), C):
+        got = np.asarray(L.sqrtm(a))
+        assert got.dtype == np.complex128
+        close(got, sl.sqrtm(a).astype(np.complex128), rtol=1e-8, atol=1e-10)
+    root = np.asarray(L.sqrtm(A))
+    close(root @ root, A, atol=1e-10)
+    with pytest.raises(NotImplementedError, match="blocksize > 1"):
+        L.sqrtm(SPD, blocksize=2)
+
+
 def test_special_matrices():
     c, r = np.array([1., 2., 3.]), np.array([1., 5., 6., 7.])
     close(L.toeplitz(c, r), sl.toeplitz(c, r))

@@ -4,6 +4,7 @@ import numpy as np
 
 from ... import lax, lax_linalg
 from ... import numpy as jnp
+from ...control import fori_loop
 from ...core import type_of
 from ...dtypes import default_float
 from ...numpy._util import check_arraylike, convert, describe, result_type_of
@@ -219,3 +220,43 @@ def polar(a, side="right", *, method="qdwh", eps=None, max_iterations=None):
     else:
         p = jnp.matmul(w * s[..., None, :], _mH(w), precision=lax.Precision.HIGHEST)
     return u, p
+
+
+def schur(a, output="real"):
+    """(T, Z) with a = Z T Z^H: real Schur form (2x2 blocks for complex eigenvalue pairs) or, with
+    output='complex', upper triangular T. CPU only (LAPACK gees), as in JAX."""
+    if output not in ("real", "complex"):
+        raise ValueError(f"schur: output must be 'real' or 'complex', got {output!r}")
+    a, = _inexact("schur", a)
+    if output == "complex" and not T.is_complex(type_of(a).dtype):
+        a = a.astype(T.complex_dtype(type_of(a).dtype))
+    return lax_linalg.schur(a)
+
+
+def _sqrtm_triu(t):
+    """The upper-triangular square root U of upper-triangular t (U U = t), column by column (Bjorck and
+    Hammarling 1983): U[i, j] = (t[i, j] - sum_{i<k<j} U[i, k] U[k, j]) / (U[i, i] + U[j, j])."""
+    diag = jnp.sqrt(jnp.diagonal(t))
+    n = type_of(diag).shape[0]
+    u = jnp.diag(diag)
+
+    def row(l, state):
+        j, u = state
+        i = j - 1 - l
+        s = fori_loop(i + 1, j, lambda k, acc: acc + u[i, k] * u[k, j], jnp.zeros((), type_of(t).dtype))
+        value = jnp.where(t[i, j] == s, 0.0, (t[i, j] - s) / (diag[i] + diag[j]))
+        return j, u.at[i, j].set(value)
+
+    return fori_loop(0, n, lambda j, u: fori_loop(0, j, row, (j, u))[1], u)
+
+
+def sqrtm(A, blocksize=1):
+    """The principal matrix square root, by the complex Schur method (a complex result, as JAX); CPU only."""
+    if blocksize > 1:
+        raise NotImplementedError("sqrtm: the blocked version (blocksize > 1) is not implemented (as in JAX)")
+    A, = _inexact("sqrtm", A)
+    if type_of(A).ndim != 2 or type_of(A).shape[0] != type_of(A).shape[1]:
+        raise ValueError(f"sqrtm: expected a square matrix, got {describe(A)}")
+    t, z = schur(A, output="complex")
+    return jnp.matmul(jnp.matmul(z, _sqrtm_triu(t), precision=lax.Precision.HIGHEST), _mH(z),
+                      precision=lax.Precision.HIGHEST)
