@@ -95,6 +95,17 @@ def test_multivariate_normal(x64):
         st.multivariate_normal.logpdf(x, mean, np.eye(2))
 
 
+def test_poisson_entropy(x64):
+    mu = np.array([0.0, 0.5, 3.0, 9.9, 10.0, 55.0, 99.0, 100.0, 1e4])
+    got = np.asarray(st.poisson.entropy(mu))
+    # JAX 0.10.2's values: its truncated sums (mu near 10) and asymptotic formula (mu >= 100) are ~4e-4 off SciPy's
+    np.testing.assert_allclose(got, [0.0, 0.9276374674957976, 1.9314701981424343, 2.556286265945061, 2.561409935274911,
+                                     3.421075869950436, 3.715652400561497, 3.7206902928653847, 6.02410038585943],
+                               rtol=1e-12)
+    np.testing.assert_allclose(got, ss.poisson.entropy(mu), rtol=5e-4)
+    assert st.poisson.entropy(np.ones((2, 3))).shape == (2, 3)
+
+
 def test_dirichlet_and_multinomial(x64):
     alpha = np.array([1.5, 2.0, 3.5])
     x = np.array([[0.2, 0.5], [0.3, 0.1], [0.5, 0.4]])
