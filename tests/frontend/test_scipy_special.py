@@ -132,6 +132,18 @@ def test_hyp1f1(x64):
     check_grads(sp.hyp1f1, (np.array([1.2, 0.4]), np.array([2.5, 1.5]), np.array([1.5, -0.7])), order=1)
 
 
+def test_hyp2f1(x64):
+    # power series, terminating series (a = -3), the digamma transformation near 1 (x = 0.95, 0.99 with
+    # c - a - b an integer), closed forms at x = 1 and a == 0 (JAX, like this, diverges for x < -1)
+    a = np.array([0.5, 2., -3., 1.5, 1., 0., 2., 0.3, 1.])
+    b = np.array([1.5, 0.7, 2., 2.5, 1., 1., 3., 0.4, 2.])
+    c = np.array([2.5, 3., 1.5, 4., 3., 2., 5., 1.2, 3.])
+    x = np.array([0.3, 0.5, 0.7, 0.95, 1., 0.5, 0.99, -0.6, 0.92])
+    np.testing.assert_allclose(np.asarray(sp.hyp2f1(a, b, c, x)), ss.hyp2f1(a, b, c, x), rtol=1e-12)
+    check_grads(sp.hyp2f1, (np.array([0.5, 1.2]), np.array([1.5, 0.7]), np.array([2.5, 3.1]), np.array([0.3, -0.4])),
+                order=1)
+
+
 def test_bessel_jn(x64):
     z = np.array([[0.5, 3.0], [10.0, 0.1]])
     got = sp.bessel_jn(z, v=3)
