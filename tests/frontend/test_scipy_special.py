@@ -152,6 +152,17 @@ def test_bessel_jn(x64):
     np.testing.assert_allclose(np.asarray(sp.bessel_jn(2.0, v=1)), [ss.j0(2.0), ss.j1(2.0)], rtol=1e-10)
 
 
+def test_wofz_and_complex_erfcx(x64):
+    z = np.array([0.5 + 0.3j, -2 + 1j, 3 - 4j, 0j, -0.5 - 0.2j, 10 + 0.1j])
+    np.testing.assert_allclose(np.asarray(sp.wofz(z)), ss.wofz(z), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(sp.erfcx(z)), ss.erfcx(z), rtol=1e-12)
+    assert sp.wofz(np.array([0.5, 2.0])).dtype == np.complex128
+    # w'(z) = -2 z w(z) + 2i / sqrt(pi), against a central difference along the real axis
+    z0, h = 0.7 + 0.4j, 1e-6
+    _, t = lintra.jvp(sp.wofz, (np.complex128(z0),), (np.complex128(1.0),))
+    np.testing.assert_allclose(complex(t), (ss.wofz(z0 + h) - ss.wofz(z0 - h)) / (2 * h), rtol=1e-8)
+
+
 def test_owens_t(x64):
     h = np.array([0.0, 0.3, -1.0, 2.0, 0.5, 5.0, 0.2, 1.5, np.nan])
     a = np.array([0.5, 1.0, 0.7, -3.0, 20.0, 0.3, 2.5, 0.0, 1.0])
