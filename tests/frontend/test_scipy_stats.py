@@ -168,3 +168,26 @@ def test_mode_and_sem(x64):
     np.testing.assert_allclose(float(st.sem(with_nan, nan_policy="omit")), ss.sem(with_nan, nan_policy="omit"))
     with pytest.raises(NotImplementedError, match="nan_policy='omit' is not implemented"):
         st.mode(A2, nan_policy="omit")
+
+
+@pytest.mark.parametrize("kw", [{}, {"bw_method": "silverman"}, {"bw_method": 0.4, "weights": True}],
+                         ids=["scott", "silverman", "scalar-weighted"])
+def test_gaussian_kde(kw, x64):
+    rng = np.random.default_rng(0)
+    data, pts = rng.normal(size=(2, 30)), rng.normal(size=(2, 5))
+    if kw.get("weights"):
+        kw = dict(kw, weights=rng.uniform(0.5, 1.5, 30))
+    mine, want = st.gaussian_kde(data, **kw), ss.gaussian_kde(data, **kw)
+    np.testing.assert_allclose(np.asarray(mine.evaluate(pts)), want.evaluate(pts), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(mine.logpdf(pts)), want.logpdf(pts), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(lintra.jit(lambda k, p: k(p))(mine, pts)), want(pts), rtol=1e-12)
+    np.testing.assert_allclose(float(mine.integrate_gaussian(np.zeros(2), np.eye(2))),
+                               want.integrate_gaussian(np.zeros(2), np.eye(2)), rtol=1e-12)
+    np.testing.assert_allclose(float(mine.integrate_kde(st.gaussian_kde(data[:, :10]))),
+                               want.integrate_kde(ss.gaussian_kde(data[:, :10])), rtol=1e-12)
+    one = st.gaussian_kde(data[0])
+    np.testing.assert_allclose(float(one.integrate_box_1d(-1., 0.5)),
+                               ss.gaussian_kde(data[0]).integrate_box_1d(-1., 0.5), rtol=1e-12)
+    samples = one.resample(lintra.random.PRNGKey(0), (2000,))
+    assert samples.shape == (1, 2000)
+    assert abs(float(np.mean(np.asarray(samples))) - float(np.mean(data[0]))) < 0.1
