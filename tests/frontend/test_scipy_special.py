@@ -152,6 +152,14 @@ def test_bessel_jn(x64):
     np.testing.assert_allclose(np.asarray(sp.bessel_jn(2.0, v=1)), [ss.j0(2.0), ss.j1(2.0)], rtol=1e-10)
 
 
+def test_complex_gamma_and_loggamma(x64):
+    z = np.array([0.5 + 0.3j, -2.5 + 1j, 3 - 4j, -0.5 - 0.2j, 10 + 0.1j, 1 + 0j, -7.3 + 0.01j, 2 + 50j])
+    np.testing.assert_allclose(np.asarray(sp.loggamma(z)), ss.loggamma(z), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(np.asarray(sp.gamma(z)), ss.gamma(z), rtol=1e-12)
+    assert np.isnan(np.asarray(sp.gamma(np.array([-3 + 0j, complex(np.nan, 1)])))).all()
+    assert sp.loggamma(z.astype(np.complex64)).dtype == np.complex64
+
+
 def test_wofz_and_complex_erfcx(x64):
     z = np.array([0.5 + 0.3j, -2 + 1j, 3 - 4j, 0j, -0.5 - 0.2j, 10 + 0.1j])
     np.testing.assert_allclose(np.asarray(sp.wofz(z)), ss.wofz(z), rtol=1e-12)
@@ -229,5 +237,5 @@ def test_bad_arguments_are_named():
         sp.bernoulli(-1)
     with pytest.raises(TypeError, match="ndtri: x.dtype=float16 is not supported"):
         sp.ndtri(np.float16(0.5))
-    with pytest.raises(ValueError, match="gamma does not support complex-valued inputs"):
-        sp.gamma(np.complex64(1 + 1j))
+    with pytest.raises(ValueError, match="beta does not support complex-valued inputs"):
+        sp.beta(np.complex64(1 + 1j), 2.0)

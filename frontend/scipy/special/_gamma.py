@@ -1,6 +1,6 @@
 """The gamma family of lintra.scipy.special: gamma and its sign and logarithm, beta, the regularized
 incomplete gamma and beta integrals, factorial, comb, poch, multigammaln, polygamma, Hurwitz zeta and the
-Bernoulli numbers, with jax.scipy.special's formulas (real arguments)."""
+Bernoulli numbers, with jax.scipy.special's formulas (real arguments; gamma and loggamma also complex)."""
 import operator
 
 import numpy as np
@@ -11,6 +11,7 @@ from ...core import type_of
 from ...custom import custom_jvp
 from ...numpy._util import promote_args
 from ....ir import types as T
+from ._complex_gamma import complex_gamma, complex_loggamma
 
 
 def _real(name, *xs):
@@ -32,13 +33,19 @@ def gammasgn(x):
 
 
 def gamma(x):
-    x = _real("gamma", x)
+    """Gamma(x); complex x by the Lanczos approximation (nan+nanj at the poles)."""
+    x, = promote_args("gamma", x, kind="inexact")
+    if T.is_complex(type_of(x).dtype):
+        return complex_gamma(x)
     return gammasgn(x) * lax.exp(lax.lgamma(x))
 
 
 def loggamma(x):
-    """log Gamma(x) for x > 0, nan elsewhere (real arguments; complex loggamma is not implemented)."""
-    x = _real("loggamma", x)
+    """log Gamma(x) for real x > 0 (nan elsewhere); for complex x the principal branch, cut along the negative
+    real axis as SciPy's."""
+    x, = promote_args("loggamma", x, kind="inexact")
+    if T.is_complex(type_of(x).dtype):
+        return complex_loggamma(x)
     return jnp.where(x > 0, lax.lgamma(x), np.nan)
 
 
