@@ -178,6 +178,18 @@ def test_owens_t(x64):
     check_grads(sp.owens_t, (np.array([0.3, -1.0, 2.0]), np.array([0.7, 2.5, -0.4])), order=1)
 
 
+def test_fresnel(x64):
+    x = np.array([-np.inf, -50., -3., -0.5, 0., 0.3, 1., 1.59, 1.61, 5., 100., 4e4, np.inf])
+    s, c = sp.fresnel(x)
+    want_s, want_c = ss.fresnel(x)
+    np.testing.assert_allclose(np.asarray(s), want_s, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(np.asarray(c), want_c, rtol=1e-13, atol=1e-16)
+    s32, c32 = sp.fresnel(x[2:-2].astype(np.float32))
+    assert s32.dtype == np.float32
+    np.testing.assert_allclose(np.asarray(s32), want_s[2:-2], atol=1e-5)
+    check_grads(lambda x: sp.fresnel(x)[0] + 2 * sp.fresnel(x)[1], (np.array([0.3, 1.2, 3.5]),), order=1)
+
+
 def test_expn_at_zero_follows_jax(x64):
     # JAX 0.10.2 gives E_n(0) = 1 / n for n >= 2 (SciPy: 1 / (n - 1)), inf for n < 2
     np.testing.assert_array_equal(np.asarray(sp.expn(np.array([0., 1., 2., 4.]), np.zeros(4))),

@@ -1,7 +1,7 @@
-"""Exponential integrals (expi, exp1, expn), Spence's function, Dawson's integral and the sine and cosine
-integrals, with jax.scipy.special's algorithms: Cephes' rational approximations by interval, and for expn
-per-element series and continued fractions (loops vectorized over the elements), each with JAX's custom
-derivative where it has one."""
+"""Exponential integrals (expi, exp1, expn), Spence's function, Dawson's integral, the sine and cosine
+integrals and the Fresnel integrals, with jax.scipy.special's algorithms: Cephes' rational approximations by
+interval, and for expn per-element series and continued fractions (loops vectorized over the elements),
+each with JAX's custom derivative where it has one."""
 import numpy as np
 
 from ... import lax
@@ -249,3 +249,76 @@ def sici(x):
     if np.issubdtype(type_of(x).dtype, np.complexfloating):
         raise ValueError(f"Argument `x` to sici must be real-valued. Got dtype {type_of(x).dtype}.")
     return _sici(x)
+
+
+def _sincos_pi_x2_half(x):
+    """sin(pi x^2 / 2) and cos(pi x^2 / 2), reducing x^2 / 2 mod 2 exactly first: with s = x mod 2,
+    (x^2 / 2) mod 2 = (s (x - s / 2)) mod 2 (SciPy's sinpi/cospi)."""
+    x = jnp.abs(x)
+    s = jnp.fmod(x, 2.0)
+    r = jnp.fmod(s * (x - s / 2), 2.0)
+    sinpi = jnp.where(r < 0.5, jnp.sin(np.pi * r),
+                      jnp.where(r > 1.5, jnp.sin(np.pi * (r - 2.0)), -jnp.sin(np.pi * (r - 1.0))))
+    cospi = jnp.where(r == 0.5, 0.0, jnp.where(r < 1.0, -jnp.sin(np.pi * (r - 0.5)), jnp.sin(np.pi * (r - 1.5))))
+    return sinpi, cospi
+
+
+def _fresnel_impl(xx):
+    single = type_of(xx).dtype == np.float32
+    x = jnp.abs(xx)
+    x2 = x * x
+    t4 = x2 * x2
+    if single:
+        s_small = x * x2 * _polyval(C.FRESNEL_F32_SN, t4)
+        c_small = x * _polyval(C.FRESNEL_F32_CN, t4)
+    else:
+        s_small = x * x2 * _polyval(C.FRESNEL_F64_SN, t4) / _polyval(C.FRESNEL_F64_SD, t4)
+        c_small = x * _polyval(C.FRESNEL_F64_CN, t4) / _polyval(C.FRESNEL_F64_CD, t4)
+    sinpi, cospi = _sincos_pi_x2_half(x)
+    if single:
+        c_large = s_large = 0.5
+    else:
+        c_large = 0.5 + 1 / (np.pi * x) * sinpi
+        s_large = 0.5 - 1 / (np.pi * x) * cospi
+    t = np.pi * x2
+    u = 1.0 / (t * t)
+    t = 1.0 / t
+    if single:
+        f = 1.0 - u * _polyval(C.FRESNEL_F32_FN, u)
+        g = t * _polyval(C.FRESNEL_F32_GN, u)
+    else:
+        f = 1.0 - u * _polyval(C.FRESNEL_F64_FN, u) / _polyval(C.FRESNEL_F64_FD, u)
+        g = t * _polyval(C.FRESNEL_F64_GN, u) / _polyval(C.FRESNEL_F64_GD, u)
+    t = np.pi * x
+    c_mid = 0.5 + (f * sinpi - g * cospi) / t
+    s_mid = 0.5 - (f * cospi + g * sinpi) / t
+    inf, small, large = jnp.isinf(xx), x2 < 2.5625, x > 36974.0
+    s = jnp.where(inf, 0.5, jnp.where(small, s_small, jnp.where(large, s_large, s_mid)))
+    c = jnp.where(inf, 0.5, jnp.where(small, c_small, jnp.where(large, c_large, c_mid)))
+    neg = xx < 0.0
+    return jnp.where(neg, -s, s), jnp.where(neg, -c, c)
+
+
+@custom_jvp
+def _fresnel(x):
+    dt = type_of(x).dtype
+    if dt in (np.float32, np.float64):
+        return _fresnel_impl(x)
+    s, c = _fresnel_impl(x.astype(np.float32))
+    return s.astype(dt), c.astype(dt)
+
+
+@_fresnel.defjvp
+def _fresnel_jvp(primals, tangents):
+    """S'(x) = sin(pi x^2 / 2), C'(x) = cos(pi x^2 / 2)."""
+    (x,), (t,) = primals, tangents
+    sinpi, cospi = _sincos_pi_x2_half(x)
+    return _fresnel(x), (sinpi * t, cospi * t)
+
+
+def fresnel(x):
+    """(S(x), C(x)): the Fresnel integrals of sin(pi t^2 / 2) and cos(pi t^2 / 2) from 0 to x (real x)."""
+    x, = promote_args("fresnel", x, kind="inexact")
+    if np.issubdtype(type_of(x).dtype, np.complexfloating):
+        raise NotImplementedError("fresnel: complex-valued inputs are not implemented (as in JAX)")
+    return _fresnel(x)
