@@ -152,6 +152,23 @@ def test_sqrtm():
         L.sqrtm(SPD, blocksize=2)
 
 
+def test_solve_sylvester():
+    b = rng.normal(size=(3, 3))
+    c = rng.normal(size=(4, 3))
+    x = np.asarray(L.solve_sylvester(A, b, c))
+    assert x.dtype == np.float64
+    close(x, sl.solve_sylvester(A, b, c), rtol=1e-9)
+    ca = A + 1j * rng.normal(size=(4, 4))
+    x = np.asarray(L.solve_sylvester(ca, b, c + 0j))
+    close(ca @ x + x @ b, c, atol=1e-12)          # (SciPy 1.x mishandles complex A with a real B here)
+    close(x, sl.solve_sylvester(ca, b + 0j, c + 0j), rtol=1e-9)
+    batched = L.solve_sylvester(np.stack([A, 2 * A]), b, c)
+    close(batched[1], sl.solve_sylvester(2 * A, b, c), rtol=1e-9)
+    assert np.isnan(np.asarray(L.solve_sylvester(np.eye(2), -np.eye(2), np.ones((2, 2))))).all()
+    with pytest.raises(NotImplementedError, match="method='eigen'"):
+        L.solve_sylvester(A, b, c, method="eigen")
+
+
 def test_special_matrices():
     c, r = np.array([1., 2., 3.]), np.array([1., 5., 6., 7.])
     close(L.toeplitz(c, r), sl.toeplitz(c, r))

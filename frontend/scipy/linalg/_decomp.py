@@ -4,7 +4,7 @@ import numpy as np
 
 from ... import lax, lax_linalg
 from ... import numpy as jnp
-from ...control import fori_loop
+from ...control import fori_loop, scan
 from ...core import type_of
 from ...dtypes import default_float
 from ...numpy._util import check_arraylike, convert, describe, result_type_of
@@ -260,3 +260,52 @@ def sqrtm(A, blocksize=1):
     t, z = schur(A, output="complex")
     return jnp.matmul(jnp.matmul(z, _sqrtm_triu(t), precision=lax.Precision.HIGHEST), _mH(z),
                       precision=lax.Precision.HIGHEST)
+
+
+def _sylvester_triangular(r, s, f):
+    """Y with R Y + Y S = F for upper-triangular R and lower-triangular S, element by element from the
+    bottom-right corner (each Y[i, j] needs the entries below it in its column and right of it in its row)."""
+    m, n = type_of(f).shape
+    rows, cols = jnp.arange(m), jnp.arange(n)
+
+    def step(y, idx):
+        i, j = idx // n, idx % n
+        row_term = jnp.sum(jnp.where(rows > i, r[i, :] * y[:, j], 0.0))
+        col_term = jnp.sum(jnp.where(cols > j, y[i, :] * s[:, j], 0.0))
+        return y.at[i, j].set((f[i, j] - row_term - col_term) / (r[i, i] + s[j, j])), None
+    return scan(step, jnp.zeros_like(f), jnp.arange(m * n - 1, -1, -1))[0]
+
+
+def _sylvester_2d(a, b, c, tol):
+    r, u = schur(a, output="complex")
+    s, v = schur(_mH(b), output="complex")
+    f = _mH(u) @ c.astype(type_of(r).dtype) @ v
+    x = u @ _sylvester_triangular(r, _mH(s), f) @ _mH(v)
+    if not T.is_complex(type_of(c).dtype):
+        x = jnp.real(x)
+    # singular when an eigenvalue of A and one of B sum to ~0 (the eigenvalues are the Schur forms' diagonals)
+    eig_a, eig_b = jnp.diagonal(r), jnp.conj(jnp.diagonal(s))
+    singular = jnp.any(jnp.abs(eig_a[:, None] + eig_b[None, :]) < tol)
+    return jnp.where(singular, np.nan, x)
+
+
+def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
+    """X with A X + X B = C, by the Bartels-Stewart (complex Schur) method; NaN where A and -B share an
+    eigenvalue (to tol). method='eigen' (an eigendecomposition, which Lintra lacks) is not implemented."""
+    if method == "eigen":
+        raise NotImplementedError("solve_sylvester: method='eigen' needs a general eigendecomposition, which Lintra "
+                                  "does not have; use method='schur'")
+    if method != "schur":
+        raise ValueError(f'Unrecognized method {method}. The two valid methods are either "schur" or "eigen".')
+    A, B, C = _inexact("solve_sylvester", A, B, C)
+    m, n = type_of(C).shape[-2:]
+    if type_of(A).shape[-2:] != (m, m) or type_of(B).shape[-2:] != (n, n):
+        raise ValueError(f"Incompatible shapes for Sylvester equation:\nA: {type_of(A).shape}\nB: {type_of(B).shape}\n"
+                         f"C: {type_of(C).shape}")
+    batch = np.broadcast_shapes(type_of(A).shape[:-2], type_of(B).shape[:-2], type_of(C).shape[:-2])
+    if not batch:
+        return _sylvester_2d(A, B, C, tol)
+    A, B, C = (jnp.reshape(jnp.broadcast_to(x, batch + type_of(x).shape[-2:]), (-1,) + type_of(x).shape[-2:])
+               for x in (A, B, C))
+    out = jnp.stack([_sylvester_2d(A[i], B[i], C[i], tol) for i in range(type_of(A).shape[0])])
+    return jnp.reshape(out, batch + (m, n))
