@@ -169,6 +169,22 @@ def test_solve_sylvester():
         L.solve_sylvester(A, b, c, method="eigen")
 
 
+@pytest.mark.parametrize("mode", ["left", "right"])
+@pytest.mark.parametrize("conjugate", [False, True])
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5)])
+def test_qr_multiply(mode, conjugate, shape):
+    a = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+    m, n = shape
+    c = rng.normal(size=(min(m, n), 2) if mode == "left" else (2, m)) + 0j
+    got_cq, got_r = L.qr_multiply(a, c, mode=mode, conjugate=conjugate)
+    want_cq, want_r = sl.qr_multiply(a, c, mode=mode, conjugate=conjugate)
+    # Q and R are unique up to unit phases per column of Q / row of R; LAPACK gives both the same ones
+    close(got_cq, want_cq)
+    close(got_r, want_r)
+    v = rng.normal(size=min(m, n) if mode == "left" else m)
+    close(L.qr_multiply(a.real, v, mode=mode)[0], sl.qr_multiply(a.real, v, mode=mode)[0])
+
+
 def test_special_matrices():
     c, r = np.array([1., 2., 3.]), np.array([1., 5., 6., 7.])
     close(L.toeplitz(c, r), sl.toeplitz(c, r))

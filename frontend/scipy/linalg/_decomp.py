@@ -309,3 +309,33 @@ def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
                for x in (A, B, C))
     out = jnp.stack([_sylvester_2d(A[i], B[i], C[i], tol) for i in range(type_of(A).shape[0])])
     return jnp.reshape(out, batch + (m, n))
+
+
+def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a=False, overwrite_c=False):
+    """(Q c, R) (mode 'left', c with min(m, n) rows) or (c Q, R) ('right', the first min(m, n) columns), Q and
+    R from a = Q R; with conjugate, Q's complex conjugate. Q is formed explicitly (LAPACK applies it
+    implicitly); column pivoting is not implemented."""
+    if mode not in ("right", "left"):
+        raise ValueError(f"mode must be 'right' or 'left', got {mode!r}")
+    if pivoting:
+        raise NotImplementedError("qr_multiply: pivoting=True (column-pivoted QR, LAPACK geqp3) is not implemented "
+                                  "in Lintra")
+    a, c = _inexact("qr_multiply", a, c)
+    onedim = type_of(c).ndim == 1
+    if onedim:
+        c = c[:, None] if mode == "left" else c[None, :]
+    m, n = type_of(a).shape[-2:]
+    k = min(m, n)
+    if mode == "left" and type_of(c).shape[-2] != k:
+        raise ValueError(f"Array shapes are not compatible for Q @ c operation: a has shape {type_of(a).shape} so Q "
+                         f"has {k} columns, but c has {type_of(c).shape[-2]} rows (expected {k}).")
+    if mode == "right" and type_of(c).shape[-1] != m:
+        raise ValueError(f"Array shapes are not compatible for c @ Q operation: a has shape {type_of(a).shape} so Q "
+                         f"has {m} rows, but c has {type_of(c).shape[-1]} columns (expected {m}).")
+    q, r = lax_linalg.qr(a, full_matrices=True)
+    if conjugate:
+        q = jnp.conj(q)
+    hi = lax.Precision.HIGHEST
+    out = jnp.matmul(q[..., :, :k], c, precision=hi) if mode == "left" else \
+        jnp.matmul(c, q, precision=hi)[..., :k]
+    return (jnp.ravel(out) if onedim else out), jnp.triu(r[..., :k, :])
