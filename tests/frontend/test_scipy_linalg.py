@@ -185,6 +185,18 @@ def test_qr_multiply(mode, conjugate, shape):
     close(L.qr_multiply(a.real, v, mode=mode)[0], sl.qr_multiply(a.real, v, mode=mode)[0])
 
 
+def test_rsf2csf():
+    a = rng.normal(size=(5, 5))
+    t, z = sl.schur(a)
+    got_t, got_z = L.rsf2csf(t, z)
+    want_t, want_z = sl.rsf2csf(t, z)
+    close(got_t, want_t)
+    close(got_z, want_z)
+    close(np.asarray(got_z) @ np.asarray(got_t) @ np.asarray(got_z).conj().T, a)
+    bt, bz = L.rsf2csf(np.stack([t, t]), np.stack([z, z]))
+    close(bt[1], want_t)
+
+
 def test_special_matrices():
     c, r = np.array([1., 2., 3.]), np.array([1., 5., 6., 7.])
     close(L.toeplitz(c, r), sl.toeplitz(c, r))

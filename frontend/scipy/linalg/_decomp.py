@@ -4,7 +4,7 @@ import numpy as np
 
 from ... import lax, lax_linalg
 from ... import numpy as jnp
-from ...control import fori_loop, scan
+from ...control import cond, fori_loop, scan
 from ...core import type_of
 from ...dtypes import default_float
 from ...numpy._util import check_arraylike, convert, describe, result_type_of
@@ -339,3 +339,56 @@ def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a
     out = jnp.matmul(q[..., :, :k], c, precision=hi) if mode == "left" else \
         jnp.matmul(c, q, precision=hi)[..., :k]
     return (jnp.ravel(out) if onedim else out), jnp.triu(r[..., :k, :])
+
+
+def _rsf2csf_2d(t, z):
+    """Givens rotations, from the bottom, that zero each subdiagonal entry of the real Schur form's 2x2
+    blocks (SciPy's algorithm); each block's rotation is built from its eigenvalue with positive imaginary
+    part, the one LAPACK lists first."""
+    n = type_of(t).shape[0]
+    if n == 1:
+        return t, z
+    eps = float(np.finfo(type_of(t).dtype).eps)
+    idx = jnp.arange(n)
+
+    def rotate(m, t, z):
+        a, b, c, d = t[m - 1, m - 1], t[m - 1, m], t[m, m - 1], t[m, m]
+        mu = (a + d) / 2 + jnp.sqrt(((a - d) / 2) ** 2 + b * c) - d
+        r = jnp.sqrt(jnp.abs(mu) ** 2 + jnp.abs(c) ** 2).astype(type_of(t).dtype)
+        cs, sn = mu / r, c / r
+        g = jnp.stack([jnp.stack([jnp.conj(cs), sn]), jnp.stack([-sn, cs])])
+        rows = lax.dynamic_slice_in_dim(t, m - 1, 2, axis=0)
+        right_of = idx >= m - 1
+        t = lax.dynamic_update_slice_in_dim(t, jnp.where(right_of, g @ jnp.where(right_of, rows, 0), rows), m - 1,
+                                            axis=0)
+        cols = lax.dynamic_slice_in_dim(t, m - 1, 2, axis=1)
+        above = idx[:, None] < m + 1
+        t = lax.dynamic_update_slice_in_dim(t, jnp.where(above, jnp.where(above, cols, 0) @ _mH(g), cols), m - 1,
+                                            axis=1)
+        z = lax.dynamic_update_slice_in_dim(z, lax.dynamic_slice_in_dim(z, m - 1, 2, axis=1) @ _mH(g), m - 1, axis=1)
+        return t, z
+
+    def step(i, tz):
+        t, z = tz
+        m = n - i
+        block = jnp.abs(t[m, m - 1]) > eps * (jnp.abs(t[m - 1, m - 1]) + jnp.abs(t[m, m]))
+        t, z = cond(block, lambda args: rotate(m, *args), lambda args: args, (t, z))
+        return t.at[m, m - 1].set(0.0), z
+    return fori_loop(1, n, step, (t, z))
+
+
+def rsf2csf(T, Z, check_finite=True):
+    """The complex Schur form (T upper triangular, Z unitary) from a real Schur form and its vectors."""
+    T, Z = _inexact("rsf2csf", T, Z)
+    dt = type_of(T).dtype
+    if not np.issubdtype(dt, np.complexfloating):
+        T, Z = T.astype(np.result_type(dt, np.complex64)), Z.astype(np.result_type(dt, np.complex64))
+    tt, zt = type_of(T), type_of(Z)
+    if tt.ndim < 2 or tt.shape[-1] != tt.shape[-2] or zt.shape != tt.shape:
+        raise ValueError(f"rsf2csf: T and Z must be square matrices of one shape, got {describe(T)} and {describe(Z)}")
+    if tt.ndim == 2:
+        return _rsf2csf_2d(T, Z)
+    flat_t, flat_z = jnp.reshape(T, (-1,) + tt.shape[-2:]), jnp.reshape(Z, (-1,) + tt.shape[-2:])
+    pairs = [_rsf2csf_2d(flat_t[i], flat_z[i]) for i in range(type_of(flat_t).shape[0])]
+    return (jnp.reshape(jnp.stack([p[0] for p in pairs]), tt.shape),
+            jnp.reshape(jnp.stack([p[1] for p in pairs]), tt.shape))
