@@ -185,6 +185,18 @@ def test_qr_multiply(mode, conjugate, shape):
     close(L.qr_multiply(a.real, v, mode=mode)[0], sl.qr_multiply(a.real, v, mode=mode)[0])
 
 
+def test_funm():
+    import lintra.numpy as jnp
+    close(L.funm(A, jnp.exp), sl.funm(A, np.exp), rtol=1e-9, atol=1e-12)
+    close(L.funm(A, jnp.exp), sl.expm(A), rtol=1e-9, atol=1e-12)
+    f, err = L.funm(A, jnp.sin, disp=False)
+    want_f, want_err = sl.funm(A, np.sin, disp=False)
+    close(f, want_f, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(float(err), want_err, rtol=1e-6)
+    with pytest.raises(ValueError, match="expected a square matrix"):
+        L.funm(RECT, jnp.exp)
+
+
 def test_rsf2csf():
     a = rng.normal(size=(5, 5))
     t, z = sl.schur(a)

@@ -392,3 +392,46 @@ def rsf2csf(T, Z, check_finite=True):
     pairs = [_rsf2csf_2d(flat_t[i], flat_z[i]) for i in range(type_of(flat_t).shape[0])]
     return (jnp.reshape(jnp.stack([p[0] for p in pairs]), tt.shape),
             jnp.reshape(jnp.stack([p[1] for p in pairs]), tt.shape))
+
+
+def _parlett(f, t):
+    """Parlett's recurrence (Golub and Van Loan, Algorithm 11.1.1): the strictly upper part of F = func(T)
+    for upper-triangular T, superdiagonal by superdiagonal, from F's diagonal; also the smallest |T_jj -
+    T_ii| met (a small one means F is inaccurate)."""
+    n = type_of(t).shape[0]
+    idx = jnp.arange(n)
+
+    def inner(i, state):
+        p, f, minden = state
+        j = i + p
+        s = t[i - 1, j - 1] * (f[j - 1, j - 1] - f[i - 1, i - 1])
+        between = (idx >= i) & (idx < j - 1)
+        s = s + (jnp.where(between, t[i - 1], 0) @ jnp.where(between, f[:, j - 1], 0)
+                 - jnp.where(between, f[i - 1], 0) @ jnp.where(between, t[:, j - 1], 0))
+        den = t[j - 1, j - 1] - t[i - 1, i - 1]
+        s = jnp.where(den != 0, s / den, s)
+        return p, f.at[i - 1, j - 1].set(s), jnp.minimum(minden, jnp.abs(den))
+
+    def outer(p, state):
+        _, f, minden = fori_loop(1, n - p + 1, inner, (p, *state))
+        return f, minden
+    return fori_loop(1, n, outer, (f, jnp.abs(t[0, 0])))
+
+
+def funm(A, func, disp=True):
+    """func(A) for a square matrix A and an elementwise func, through A's complex Schur form and Parlett's
+    recurrence; with disp=False also an estimate of the relative error (as SciPy). CPU only (schur)."""
+    A = jnp.asarray(A)
+    if type_of(A).ndim != 2 or type_of(A).shape[0] != type_of(A).shape[1]:
+        raise ValueError(f"funm: expected a square matrix, got {describe(A)}")
+    t, z = schur(A)
+    t, z = rsf2csf(t, z)
+    f, minden = _parlett(jnp.diag(func(jnp.diagonal(t))).astype(type_of(t).dtype), t)
+    f = z @ f @ _mH(z)
+    if disp:
+        return f
+    tol = float(np.finfo(np.float32 if type_of(f).dtype == np.complex64 else np.float64).eps)
+    minden = jnp.where(minden == 0.0, tol, minden)
+    err = jnp.where(jnp.any(jnp.isinf(f)), np.inf,
+                    jnp.minimum(1, jnp.maximum(tol, (tol / minden) * jnp.linalg.norm(jnp.triu(t, 1), 1))))
+    return f, err
