@@ -103,6 +103,13 @@ def schur(x, *, compute_schur_vectors=True, sort_eig_vals=False, select_callable
     return (t, z) if compute_schur_vectors else (t,)
 
 
+def hessenberg(a):
+    """(a', taus): a reduced to upper Hessenberg form H = Q^H a Q, with H on and above a's first subdiagonal
+    and the Householder reflectors of Q below it, their scalar factors in taus. CPU (LAPACK gehrd)."""
+    _matrices("hessenberg", a, square=True)
+    return tuple(bind("hessenberg", a))
+
+
 class LuResult(NamedTuple):
     lu: object
     pivots: object

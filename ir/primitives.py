@@ -678,6 +678,14 @@ def _schur(x):
     return [x.strong(), x.strong()]
 
 
+@primitive("hessenberg")
+def _hessenberg(x):
+    """(packed, taus): the upper Hessenberg form on and above the first subdiagonal of packed, Householder
+    reflectors below it, and their n - 1 scalar factors."""
+    batch, n, _ = _matrices("hessenberg", x, square=True)
+    return [x.strong(), TensorType(batch + (max(n - 1, 0),), x.dtype)]
+
+
 @primitive("lu")
 def _lu(x):
     batch, m, n = _matrices("lu", x)

@@ -197,6 +197,17 @@ def test_funm():
         L.funm(RECT, jnp.exp)
 
 
+def test_hessenberg():
+    for a in (A, C):
+        h, q = L.hessenberg(a, calc_q=True)
+        want_h, want_q = sl.hessenberg(a, calc_q=True)
+        close(h, want_h)
+        close(q, want_q)
+        close(L.hessenberg(a), want_h)
+    hb, qb = L.hessenberg(np.stack([A, 2 * A]), calc_q=True)
+    close(qb[1], sl.hessenberg(2 * A, calc_q=True)[1])
+
+
 def test_rsf2csf():
     a = rng.normal(size=(5, 5))
     t, z = sl.schur(a)

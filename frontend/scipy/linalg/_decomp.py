@@ -435,3 +435,26 @@ def funm(A, func, disp=True):
     err = jnp.where(jnp.any(jnp.isinf(f)), np.inf,
                     jnp.minimum(1, jnp.maximum(tol, (tol / minden) * jnp.linalg.norm(jnp.triu(t, 1), 1))))
     return f, err
+
+
+def hessenberg(a, *, calc_q=False, overwrite_a=False, check_finite=True):
+    """H (upper Hessenberg, a = Q H Q^H), and Q with calc_q (formed from the reflectors here; JAX uses
+    LAPACK's orghr). CPU only (LAPACK gehrd)."""
+    a, = _inexact("hessenberg", a)
+    t = type_of(a)
+    if t.ndim < 2 or t.shape[-1] != t.shape[-2]:
+        raise ValueError(f"hessenberg: expected square matrices, got {describe(a)}")
+    n = t.shape[-1]
+    packed, taus = lax_linalg.hessenberg(a)
+    h = jnp.triu(packed, -1)
+    if not calc_q:
+        return h
+    # Q = H_0 H_1 ... H_(n-2), H_j = I - tau_j v_j v_j^H with v_j = e_(j+1) + packed[j+2:, j] (rows from 0);
+    # the last is trivial for real a, but a complex one makes the last subdiagonal entry real
+    q = jnp.broadcast_to(jnp.eye(n, dtype=t.dtype), t.shape)
+    rows = jnp.arange(n)
+    for j in range(n - 1):
+        v = jnp.where(rows == j + 1, 1, jnp.where(rows > j + 1, packed[..., :, j], 0)).astype(t.dtype)
+        qv = jnp.einsum("...ij,...j->...i", q, v)
+        q = q - taus[..., j, None, None] * qv[..., :, None] * jnp.conj(v)[..., None, :]
+    return h, q

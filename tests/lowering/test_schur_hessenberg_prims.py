@@ -1,6 +1,7 @@
-"""The schur primitive (LAPACK gees on CPU): x = Z T Z^H with Z unitary and T upper triangular (complex)
-or quasi-triangular (real), in every dtype, batched, with SciPy's eigenvalues on T's diagonal blocks; its
-batching rule against a loop; its derivative undefined, as in JAX."""
+"""The schur and hessenberg primitives (LAPACK gees and gehrd on CPU): x = Z T Z^H with Z unitary and T
+upper triangular (complex) or quasi-triangular (real), with SciPy's eigenvalues on T's diagonal blocks;
+hessenberg's packed form equal to SciPy's H; in every dtype, batched; their batching rules against a loop;
+their derivatives undefined, as in JAX."""
 import numpy as np
 import pytest
 import scipy.linalg as sl
@@ -9,9 +10,9 @@ import lintra
 from lintra import lax
 from lintra.ir.ad.jvp_rules import NotDifferentiableError
 
-COVERED_PRIMITIVES = {"schur"}
-COVERED_BATCH_PRIMITIVES = {"schur"}
-COVERED_AD_PRIMITIVES = {"schur"}
+COVERED_PRIMITIVES = {"schur", "hessenberg"}
+COVERED_BATCH_PRIMITIVES = {"schur", "hessenberg"}
+COVERED_AD_PRIMITIVES = {"schur", "hessenberg"}
 
 rng = np.random.default_rng(3)
 TOL = {np.float32: 1e-4, np.float64: 1e-11, np.complex64: 1e-4, np.complex128: 1e-11}
@@ -58,3 +59,20 @@ def test_schur_has_no_derivative():
         lintra.jvp(lambda a: lax.linalg.schur(a)[0], (np.eye(3, dtype=np.float32),), (np.eye(3, dtype=np.float32),))
     with pytest.raises(NotImplementedError, match="sort feature"):
         lax.linalg.schur(np.eye(3, dtype=np.float32), sort_eig_vals=True)
+
+
+@pytest.mark.parametrize("dtype", list(TOL), ids=lambda d: np.dtype(d).name)
+def test_hessenberg(dtype, x64):
+    a = _matrix(dtype, (5, 5))
+    packed, taus = lax.linalg.hessenberg(a)
+    assert packed.dtype == dtype and taus.shape == (4,)
+    np.testing.assert_allclose(np.triu(np.asarray(packed), -1), sl.hessenberg(a.astype(np.complex128 if
+                               np.dtype(dtype).kind == "c" else np.float64)), atol=TOL[dtype] * 100)
+    batch = _matrix(dtype, (3, 5, 5))
+    packed_b, taus_b = lintra.vmap(lax.linalg.hessenberg)(batch)
+    for i in range(3):
+        p_i, t_i = lax.linalg.hessenberg(batch[i])
+        np.testing.assert_array_equal(np.asarray(packed_b[i]), np.asarray(p_i))
+        np.testing.assert_array_equal(np.asarray(taus_b[i]), np.asarray(t_i))
+    with pytest.raises(NotDifferentiableError, match="Differentiation rule for 'hessenberg' not implemented"):
+        lintra.jvp(lambda a: lax.linalg.hessenberg(a)[0], (np.eye(3),), (np.eye(3),))
