@@ -241,5 +241,8 @@ def test_special_matrices():
     close(L.leslie(np.array([0.1, 2.0, 1.0, 0.1]), np.array([0.2, 0.8, 0.7])), sl.leslie([0.1, 2.0, 1.0, 0.1], [0.2, 0.8, 0.7]))
     for mode in ("full", "same", "valid"):
         close(L.convolution_matrix(np.array([1., 2., 3.]), 5, mode), sl.convolution_matrix([1., 2., 3.], 5, mode))
+    for coeffs in ([2.0], [2.0, 3.0], [1.0, -2.0, 3.0, 0.5], [1.0, 2.0, -3.0, 4.0, 5.0, -1.0]):
+        close(L.fiedler_companion(np.array(coeffs)), sl.fiedler_companion(coeffs).reshape(
+            (len(coeffs) - 1, len(coeffs) - 1)))
     with pytest.raises(ValueError, match="at most 2 dimensions"):
         L.block_diag(np.ones((2, 2, 2)))

@@ -51,7 +51,6 @@ MISSING = {
     ("special", "sph_harm_y"): "needs JAX's associated-Legendre recurrence tables (_gen_associated_legendre); not "
                                "ported yet",
     ("linalg", "eigh_tridiagonal"): "JAX's bisection eigensolver for tridiagonal matrices is not ported yet",
-    ("linalg", "fiedler_companion"): "not ported yet",
 }
 
 

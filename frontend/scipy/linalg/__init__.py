@@ -4,5 +4,6 @@ from ._decomp import (cho_factor, cho_solve, cholesky, det, eigh, funm, hessenbe
                       lu_solve, polar, qr, qr_multiply, rsf2csf, schur, solve, solve_sylvester, solve_triangular,
                       sqrtm, svd)
 from ._expm import expm, expm_frechet  # noqa: F401
-from ._matrices import (block_diag, circulant, companion, convolution_matrix, dft, fiedler, hadamard,  # noqa: F401
-                        hankel, helmert, hilbert, invhilbert, invpascal, leslie, pascal, toeplitz)
+from ._matrices import (block_diag, circulant, companion, convolution_matrix, dft, fiedler,  # noqa: F401
+                        fiedler_companion, hadamard, hankel, helmert, hilbert, invhilbert, invpascal, leslie, pascal,
+                        toeplitz)

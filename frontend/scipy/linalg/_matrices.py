@@ -213,3 +213,38 @@ def convolution_matrix(a, n, mode="full"):
     else:
         tb = te = 0
     return toeplitz(az[..., tb:length - te], raz[..., length - n - tb:length - tb])
+
+
+def _fiedler_companion_1d(a):
+    """The pentadiagonal layout: c[0, 0] = -a1, c[1, 0] = 1; for even i, c[i, i+1] = -a[i+2], c[i, i+2] = 1 and
+    (i >= 2) c[i, i-1] = -a[i+1]; for odd i >= 3, c[i, i-2] = 1 (a normalized by a[0])."""
+    n = type_of(a).shape[0] - 1
+    if n == 0:
+        return jnp.zeros((0, 0), type_of(a).dtype)
+    a = a / a[0]
+    if n == 1:
+        return -jnp.reshape(a[1:], (1, 1))
+    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    even, odd = i % 2 == 0, i % 2 == 1
+    super_val, sub_val = -a[jnp.asarray(np.minimum(i + 2, n))], -a[jnp.asarray(np.minimum(i + 1, n))]
+    out = jnp.zeros((n, n), type_of(a).dtype)
+    for mask, value in [((i == 0) & (j == 0), -a[1]), ((i == 1) & (j == 0), 1), ((j == i + 1) & even, super_val),
+                        ((j == i + 2) & even, 1), ((j == i - 1) & even & (i >= 2), sub_val),
+                        ((j == i - 2) & odd & (i >= 3), 1)]:
+        out = jnp.where(jnp.asarray(mask), value, out)
+    return out
+
+
+def fiedler_companion(a):
+    """Fiedler's pentadiagonal companion matrix of the polynomial with coefficients a (highest degree first):
+    its eigenvalues are the polynomial's roots."""
+    a, = promote_args("fiedler_companion", a, kind="inexact")
+    a = jnp.atleast_1d(a)
+    shape = type_of(a).shape
+    if shape[-1] == 0:
+        raise ValueError(f"fiedler_companion requires the last axis of 'a' to have nonzero length, got {describe(a)}")
+    if len(shape) == 1:
+        return _fiedler_companion_1d(a)
+    flat = jnp.reshape(a, (-1, shape[-1]))
+    out = jnp.stack([_fiedler_companion_1d(flat[k]) for k in range(type_of(flat).shape[0])])
+    return jnp.reshape(out, shape[:-1] + type_of(out).shape[-2:])
