@@ -50,7 +50,7 @@ _sys.modules[f"{__name__}.nn"] = nn
 _sys.modules[f"{__name__}.scipy"] = scipy
 for _name in ("integrate", "linalg", "optimize", "special", "stats"):
     _sys.modules[f"{__name__}.scipy.{_name}"] = getattr(scipy, _name)
-for _name in scipy.stats.__all__:
+for _name in scipy.stats.DISTRIBUTIONS:
     _sys.modules[f"{__name__}.scipy.stats.{_name}"] = getattr(scipy.stats, _name)
 # lintra.experimental holds lintra.experimental.multihost_utils
 experimental = _types.ModuleType(f"{__name__}.experimental", "Lintra's analogue of jax.experimental.")

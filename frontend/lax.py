@@ -45,8 +45,8 @@ def _binary(name):
 
 for _n in ["neg", "sign", "floor", "ceil", "exp", "exp2", "log", "log1p", "expm1", "sin", "cos", "tan", "asin",
            "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "logistic", "sqrt", "rsqrt",
-           "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma", "bessel_i0e", "bessel_i1e", "is_finite", "square", "reciprocal", "abs",
-           "real", "imag", "population_count", "clz", "copy"]:
+           "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma", "bessel_i0e", "bessel_i1e", "is_finite", "square",
+           "reciprocal", "abs", "real", "imag", "population_count", "clz", "copy"]:
     globals()[_n] = _unary(_n)
 for _n in ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "eq", "ne", "lt",
            "le", "gt", "ge", "shift_left", "shift_right_arithmetic", "shift_right_logical", "complex",

@@ -238,7 +238,8 @@ def test_special_matrices():
     for kind in ("symmetric", "lower", "upper"):
         close(L.pascal(6, kind), sl.pascal(6, kind), rtol=2e-6)   # float32 through lgamma, as JAX
         close(L.invpascal(6, kind), sl.invpascal(6, kind), rtol=1e-9)
-    close(L.leslie(np.array([0.1, 2.0, 1.0, 0.1]), np.array([0.2, 0.8, 0.7])), sl.leslie([0.1, 2.0, 1.0, 0.1], [0.2, 0.8, 0.7]))
+    f, s = np.array([0.1, 2.0, 1.0, 0.1]), np.array([0.2, 0.8, 0.7])
+    close(L.leslie(f, s), sl.leslie(f, s))
     for mode in ("full", "same", "valid"):
         close(L.convolution_matrix(np.array([1., 2., 3.]), 5, mode), sl.convolution_matrix([1., 2., 3.], 5, mode))
     for coeffs in ([2.0], [2.0, 3.0], [1.0, -2.0, 3.0, 0.5], [1.0, 2.0, -3.0, 4.0, 5.0, -1.0]):

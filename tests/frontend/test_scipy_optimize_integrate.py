@@ -30,10 +30,10 @@ def test_bfgs_minimizes_a_quadratic_as_jax(jit, x64):
     # JAX 0.10.2: nit 10, nfev 11, fun -4.736842105263138
     assert (int(r.nit), int(r.nfev), int(r.njev)) == (10, 11, 11)
     np.testing.assert_allclose(float(r.fun), -4.736842105263138, rtol=1e-12)
-    np.testing.assert_allclose(np.asarray(r.hess_inv), [[0.36846221364792536, -0.1051002059017685, 0.05266845529079539],
-                                                        [-0.10510020590176851, 0.3166878027015748, -0.15877154517370687],
-                                                        [0.05266845529079539, -0.1587715451737068, 0.5831116576288657]],
-                               rtol=1e-6)
+    jax_hess_inv = [[0.36846221364792536, -0.1051002059017685, 0.05266845529079539],
+                    [-0.10510020590176851, 0.3166878027015748, -0.15877154517370687],
+                    [0.05266845529079539, -0.1587715451737068, 0.5831116576288657]]
+    np.testing.assert_allclose(np.asarray(r.hess_inv), jax_hess_inv, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(r.jac), np.asarray(A @ np.asarray(r.x) - b), atol=1e-5)
 
 

@@ -10,7 +10,11 @@ from ...control import while_loop
 from ...core import type_of
 from ...custom import custom_jvp
 from ...numpy._util import promote_args
-from . import _coefficients as C
+from ._coefficients import (DAWSN_AD, DAWSN_AN, DAWSN_BD, DAWSN_BN, DAWSN_CD, DAWSN_CN, EXPI, FRESNEL_F32_CN,
+                            FRESNEL_F32_FN, FRESNEL_F32_GN, FRESNEL_F32_SN, FRESNEL_F64_CD, FRESNEL_F64_CN,
+                            FRESNEL_F64_FD, FRESNEL_F64_FN, FRESNEL_F64_GD, FRESNEL_F64_GN, FRESNEL_F64_SD,
+                            FRESNEL_F64_SN, SICI_CD, SICI_CN, SICI_FD4, SICI_FD8, SICI_FN4, SICI_FN8, SICI_GD4,
+                            SICI_GD8, SICI_GN4, SICI_GN8, SICI_SD, SICI_SN, SPENCE_P, SPENCE_Q)
 from ._util import elementwise, polyval as _polyval
 
 
@@ -31,7 +35,7 @@ def _piecewise(x, conds, values):
 
 def _expi_interval(k, x):
     """Cephes' expi on the k-th interval: (0, 2] for k = 0, then (2^k, 2^(k+1)], then x > 64."""
-    p, q = C.EXPI[k]
+    p, q = EXPI[k]
     if k == 0:
         return x * (_polyval(p, x) / _polyval(q, x)) + np.euler_gamma + jnp.log(x)
     w = 1 / x
@@ -161,7 +165,7 @@ def _spence_calc(x):
     above, below = x > 1.5, x < 0.5
     big = big | above
     w = jnp.where(above, 1.0 / x - 1.0, jnp.where(below, -x, x - 1.0))
-    y = -w * _polyval(C.SPENCE_P, w) / _polyval(C.SPENCE_Q, w)
+    y = -w * _polyval(SPENCE_P, w) / _polyval(SPENCE_Q, w)
     y = jnp.where(below, np.pi ** 2 / 6.0 - jnp.log(x) * jnp.log(1.0 - x) - y, y)
     return jnp.where(big, -0.5 * jnp.log(x) ** 2 - y, y)
 
@@ -179,13 +183,13 @@ def _dawsn_impl(x):
     sign, ax = jnp.sign(x), jnp.abs(x)
     r1, r2 = ax < 3.25, (ax >= 3.25) & (ax < 6.25)
     a1 = jnp.where(r1, ax, 1.0)
-    v1 = a1 * _polyval(C.DAWSN_AN, a1 * a1) / _polyval(C.DAWSN_AD, a1 * a1)
+    v1 = a1 * _polyval(DAWSN_AN, a1 * a1) / _polyval(DAWSN_AD, a1 * a1)
     a2 = jnp.where(r2, ax, 1.0)
     t2 = 1 / (a2 * a2)
-    v2 = (0.5 / a2) * (1 + t2 * _polyval(C.DAWSN_BN, t2) / _polyval(C.DAWSN_BD, t2))
+    v2 = (0.5 / a2) * (1 + t2 * _polyval(DAWSN_BN, t2) / _polyval(DAWSN_BD, t2))
     a3 = jnp.where(ax >= 6.25, ax, 1.0)
     t3 = 1 / (a3 * a3)
-    v3 = (0.5 / a3) * (1 + t3 * _polyval(C.DAWSN_CN, t3) / _polyval(C.DAWSN_CD, t3))
+    v3 = (0.5 / a3) * (1 + t3 * _polyval(DAWSN_CN, t3) / _polyval(DAWSN_CD, t3))
     return sign * jnp.where(r1, v1, jnp.where(ax < 6.25, v2, v3))
 
 
@@ -210,15 +214,15 @@ def _sici_parts(ax):
     t = ax * ax
     safe = jnp.where(ax == 0, 1.0, ax)
     ts = safe * safe
-    si_series = jnp.where(ax == 0, 0.0, safe * _polyval(C.SICI_SN, ts) / _polyval(C.SICI_SD, ts))
+    si_series = jnp.where(ax == 0, 0.0, safe * _polyval(SICI_SN, ts) / _polyval(SICI_SD, ts))
     ci_series = jnp.where(ax == 0, -np.inf,
-                          np.euler_gamma + jnp.log(safe) + ts * _polyval(C.SICI_CN, ts) / _polyval(C.SICI_CD, ts))
+                          np.euler_gamma + jnp.log(safe) + ts * _polyval(SICI_CN, ts) / _polyval(SICI_CD, ts))
     s, c = jnp.sin(ax), jnp.cos(ax)
     z = 1.0 / t
-    f4 = _polyval(C.SICI_FN4, z) / (ax * _polyval(C.SICI_FD4, z))
-    g4 = z * _polyval(C.SICI_GN4, z) / _polyval(C.SICI_GD4, z)
-    f8 = _polyval(C.SICI_FN8, z) / (ax * _polyval(C.SICI_FD8, z))
-    g8 = z * _polyval(C.SICI_GN8, z) / _polyval(C.SICI_GD8, z)
+    f4 = _polyval(SICI_FN4, z) / (ax * _polyval(SICI_FD4, z))
+    g4 = z * _polyval(SICI_GN4, z) / _polyval(SICI_GD4, z)
+    f8 = _polyval(SICI_FN8, z) / (ax * _polyval(SICI_FD8, z))
+    g8 = z * _polyval(SICI_GN8, z) / _polyval(SICI_GD8, z)
     f, g = jnp.where(ax < 8.0, f4, f8), jnp.where(ax < 8.0, g4, g8)
     si_asym, ci_asym = np.pi / 2 - f * c - g * s, f * s - g * c
     inf = jnp.isinf(ax)
@@ -269,11 +273,11 @@ def _fresnel_impl(xx):
     x2 = x * x
     t4 = x2 * x2
     if single:
-        s_small = x * x2 * _polyval(C.FRESNEL_F32_SN, t4)
-        c_small = x * _polyval(C.FRESNEL_F32_CN, t4)
+        s_small = x * x2 * _polyval(FRESNEL_F32_SN, t4)
+        c_small = x * _polyval(FRESNEL_F32_CN, t4)
     else:
-        s_small = x * x2 * _polyval(C.FRESNEL_F64_SN, t4) / _polyval(C.FRESNEL_F64_SD, t4)
-        c_small = x * _polyval(C.FRESNEL_F64_CN, t4) / _polyval(C.FRESNEL_F64_CD, t4)
+        s_small = x * x2 * _polyval(FRESNEL_F64_SN, t4) / _polyval(FRESNEL_F64_SD, t4)
+        c_small = x * _polyval(FRESNEL_F64_CN, t4) / _polyval(FRESNEL_F64_CD, t4)
     sinpi, cospi = _sincos_pi_x2_half(x)
     if single:
         c_large = s_large = 0.5
@@ -284,11 +288,11 @@ def _fresnel_impl(xx):
     u = 1.0 / (t * t)
     t = 1.0 / t
     if single:
-        f = 1.0 - u * _polyval(C.FRESNEL_F32_FN, u)
-        g = t * _polyval(C.FRESNEL_F32_GN, u)
+        f = 1.0 - u * _polyval(FRESNEL_F32_FN, u)
+        g = t * _polyval(FRESNEL_F32_GN, u)
     else:
-        f = 1.0 - u * _polyval(C.FRESNEL_F64_FN, u) / _polyval(C.FRESNEL_F64_FD, u)
-        g = t * _polyval(C.FRESNEL_F64_GN, u) / _polyval(C.FRESNEL_F64_GD, u)
+        f = 1.0 - u * _polyval(FRESNEL_F64_FN, u) / _polyval(FRESNEL_F64_FD, u)
+        g = t * _polyval(FRESNEL_F64_GN, u) / _polyval(FRESNEL_F64_GD, u)
     t = np.pi * x
     c_mid = 0.5 + (f * sinpi - g * cospi) / t
     s_mid = 0.5 - (f * cospi + g * sinpi) / t

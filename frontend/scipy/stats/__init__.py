@@ -7,6 +7,8 @@ from . import (bernoulli, beta, betabinom, binom, cauchy, chi2, dirichlet, expon
 from ._core import ModeResult, mode, rankdata, sem  # noqa: F401
 from .kde import gaussian_kde  # noqa: F401
 
-__all__ = ["bernoulli", "beta", "betabinom", "binom", "cauchy", "chi2", "dirichlet", "expon", "gamma", "gennorm", "geom",
-           "gumbel_l", "gumbel_r", "laplace", "logistic", "multinomial", "multivariate_normal", "nbinom", "norm", "pareto",
-           "poisson", "t", "truncnorm", "uniform", "vonmises", "wrapcauchy"]
+# the distribution modules (importable as lintra.scipy.stats.<name>)
+DISTRIBUTIONS = ["bernoulli", "beta", "betabinom", "binom", "cauchy", "chi2", "dirichlet", "expon", "gamma",
+                 "gennorm", "geom", "gumbel_l", "gumbel_r", "laplace", "logistic", "multinomial", "multivariate_normal",
+                 "nbinom", "norm", "pareto", "poisson", "t", "truncnorm", "uniform", "vonmises", "wrapcauchy"]
+__all__ = DISTRIBUTIONS + ["ModeResult", "gaussian_kde", "mode", "rankdata", "sem"]

@@ -3,7 +3,7 @@ import numpy as np
 
 from ... import numpy as jnp
 from ..special import log_ndtr, logsumexp, ndtr
-from . import norm
+from .norm import logpdf as _norm_logpdf
 from ._util import inexact
 
 
@@ -24,7 +24,7 @@ def _log_gauss_mass(a, b):
 
 def logpdf(x, a, b, loc=0, scale=1):
     x, a, b, loc, scale = inexact("truncnorm.logpdf", x, a, b, loc, scale)
-    val = norm.logpdf(x, loc, scale) - _log_gauss_mass(a, b)
+    val = _norm_logpdf(x, loc, scale) - _log_gauss_mass(a, b)
     y = (x - loc) / scale
     val = jnp.where((y < a) | (y > b), -np.inf, val)
     return jnp.where(a >= b, np.nan, val)
