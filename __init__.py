@@ -12,7 +12,7 @@ from .frontend import lax_public as lax, numpy, tree
 from .frontend import random
 from .frontend import dtypes_public as dtypes
 from .frontend import flatten_util, tree_util
-from .frontend import nn, scipy_special as _scipy_special
+from .frontend import nn, scipy
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)
 from .frontend.abstract import ShapeDtypeStruct
 from .frontend.ad import (grad, hessian, jacfwd, jacobian, jacrev, jvp, linear_transpose, linearize, value_and_grad,
@@ -47,11 +47,12 @@ _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
 _sys.modules[f"{__name__}.numpy.fft"] = numpy.fft
 _sys.modules[f"{__name__}.nn"] = nn
-# lintra.scipy is a namespace holding lintra.scipy.special
-scipy = _types.ModuleType(f"{__name__}.scipy", "SciPy's API on Lintra arrays: lintra.scipy.special.")
-scipy.special = _scipy_special
+# lintra.scipy (frontend/scipy/) and its submodules
 _sys.modules[f"{__name__}.scipy"] = scipy
-_sys.modules[f"{__name__}.scipy.special"] = _scipy_special
+for _name in ("integrate", "linalg", "optimize", "special", "stats"):
+    _sys.modules[f"{__name__}.scipy.{_name}"] = getattr(scipy, _name)
+for _name in scipy.stats.DISTRIBUTIONS:
+    _sys.modules[f"{__name__}.scipy.stats.{_name}"] = getattr(scipy.stats, _name)
 # lintra.experimental holds lintra.experimental.multihost_utils
 experimental = _types.ModuleType(f"{__name__}.experimental", "Lintra's analogue of jax.experimental.")
 experimental.multihost_utils = _multihost_utils

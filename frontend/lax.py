@@ -50,13 +50,19 @@ def _binary(name):
 
 for _n in ["neg", "sign", "floor", "ceil", "exp", "exp2", "log", "log1p", "expm1", "sin", "cos", "tan", "asin",
            "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "logistic", "sqrt", "rsqrt",
-           "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma", "is_finite", "square", "reciprocal", "abs",
-           "real", "imag", "population_count", "clz", "copy"]:
+           "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma", "bessel_i0e", "bessel_i1e", "is_finite", "square",
+           "reciprocal", "abs", "real", "imag", "population_count", "clz", "copy"]:
     globals()[_n] = _unary(_n)
 for _n in ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "eq", "ne", "lt",
-           "le", "gt", "ge", "shift_left", "shift_right_arithmetic", "shift_right_logical", "complex"]:
+           "le", "gt", "ge", "shift_left", "shift_right_arithmetic", "shift_right_logical", "complex",
+           "igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta"]:
     globals()[_n] = _binary(_n)
 bitwise_and, bitwise_or, bitwise_xor, bitwise_not = _binary("and"), _binary("or"), _binary("xor"), _unary("not")
+
+
+def betainc(a, b, x):
+    """The regularized incomplete beta function I_x(a, b) (primitive regularized_incomplete_beta)."""
+    return bind1("regularized_incomplete_beta", *_lift_scalars(a, b, x))
 
 
 def conj(x):

@@ -92,6 +92,24 @@ def qr(x, full_matrices: bool = True):
     return q, r
 
 
+def schur(x, *, compute_schur_vectors=True, sort_eig_vals=False, select_callable=None):
+    """(T, Z) with x = Z T Z^H: T upper triangular (complex x) or quasi-triangular with 2x2 blocks for
+    complex eigenvalue pairs (real x), Z unitary; (T,) without compute_schur_vectors. CPU (LAPACK gees).
+    Eigenvalue sorting is not implemented, as in JAX."""
+    _matrices("schur", x, square=True)
+    if sort_eig_vals or select_callable is not None:
+        raise NotImplementedError("schur: the sort feature of LAPACK's gees routine is not implemented (as in JAX)")
+    t, z = bind("schur", x)
+    return (t, z) if compute_schur_vectors else (t,)
+
+
+def hessenberg(a):
+    """(a', taus): a reduced to upper Hessenberg form H = Q^H a Q, with H on and above a's first subdiagonal
+    and the Householder reflectors of Q below it, their scalar factors in taus. CPU (LAPACK gehrd)."""
+    _matrices("hessenberg", a, square=True)
+    return tuple(bind("hessenberg", a))
+
+
 class LuResult(NamedTuple):
     lu: object
     pivots: object

@@ -64,8 +64,9 @@ proposal rounds of up to _GAMMA_TRIES = 2 normal draws each (JAX redraws while v
 evaluated for all elements at once. A round fails with probability < 0.05 (at a in [1, 2), less for larger
 a), so an element is left without an accepted proposal with probability < 1e-13; it is then NaN. Whenever
 JAX's own loops stop within these bounds (all but ~1e-4 of elements at a ~ 1, far fewer for larger a) the
-result equals JAX's. Gradients with respect to a are cut (stop_gradient): the implicit-reparameterization
-gradient JAX uses is not implemented. Compiling a gamma sampler costs ~16 unrolled hashes.
+result equals JAX's. Gradients with respect to a are JAX's implicit reparameterization
+(lax.random_gamma_grad: dx/da along the sample's CDF level), also through beta, dirichlet, chisquare and
+t. Compiling a gamma sampler costs ~16 unrolled hashes.
 
 multivariate_normal factors cov with a Cholesky decomposition unrolled over the (static) dimension, so
 its last bits may differ from JAX's LAPACK-based factor; 'svd' and 'eigh' need linear-algebra primitives
@@ -85,6 +86,7 @@ from . import numpy as jnp
 from .api import jit
 from .config import config
 from .core import is_value, type_of
+from .custom import custom_jvp
 from .numpy._util import describe, to_dtype
 from .prng import PRNGKeyArray
 
@@ -936,15 +938,35 @@ def _gamma_batch(keys, alpha, log_space, part):
     return lax.select(done, out, full(np.nan))
 
 
+@functools.partial(custom_jvp, nondiff_argnums=(2, 3))
+def _gamma_reparam(keys, alpha, log_space, part):
+    return _gamma_batch(keys, alpha, log_space, part)
+
+
+@_gamma_reparam.defjvp
+def _gamma_reparam_jvp(log_space, part, primals, tangents):
+    """A sample x = F^-1(u; a) moves with a along u = F(x; a) = const: dx/da = random_gamma_grad(a, x); in log
+    space d log x = dx / x, with x = exp(log x) kept above 0 (as JAX)."""
+    (keys, alpha), (_, t_alpha) = primals, tangents
+    out = _gamma_reparam(keys, alpha, log_space, part)
+    if log_space:
+        x = lax.exp(out)
+        x = lax.select(lax.eq(x, lax.full_like(x, 0)), lax.full_like(x, np.finfo(type_of(x).dtype).tiny), x)
+        grad = lax.div(lax.random_gamma_grad(alpha, x), x)
+    else:
+        grad = lax.random_gamma_grad(alpha, out)
+    return out, lax.mul(t_alpha, grad)
+
+
 def _gammas(keys, params, shape, dtype, log_space, part):
     """One gamma array of `shape` per key of keys[M, 2] and parameter in `params` (sampled in one batch, as
     each element's draws depend only on its own key): [M, *shape]."""
     m, n = len(params), math.prod(shape)
-    alphas = [lax.reshape(_as_dtype(lax.stop_gradient(lax.convert_element_type(p, dtype)), dtype, shape), (1, n))
+    alphas = [lax.reshape(_as_dtype(lax.convert_element_type(p, dtype), dtype, shape), (1, n))
               for p in params]
     alpha = lax.reshape(lax.concatenate(alphas, 0) if m > 1 else alphas[0], (m * n,))
     elem_keys = lax.reshape(_split(keys, (n,), part, barrier=False), (m * n, 2))
-    return lax.reshape(_gamma_batch(elem_keys, alpha, log_space, part), (m,) + shape)
+    return lax.reshape(_gamma_reparam(elem_keys, alpha, log_space, part), (m,) + shape)
 
 
 def _gamma(key, a, shape, dtype, log_space, part):
@@ -967,7 +989,7 @@ def _gamma_family(name, log_space):
 
 gamma = _gamma_family("gamma", False)
 gamma.__doc__ = ("Gamma(a, 1) values (Marsaglia-Tsang; see the module docstring for the unrolled rejection loop "
-                 "and its failure probability). Gradients with respect to a are not propagated.")
+                 "and its failure probability). Differentiable in a (implicit reparameterization, as JAX).")
 loggamma = _gamma_family("loggamma", True)
 loggamma.__doc__ = "log of Gamma(a, 1) values, computed in log space (accurate for small a)."
 

@@ -95,7 +95,8 @@ _unary(_num, "numeric", names=["neg", "sign", "square"])
 _unary(_inexact, "inexact", names=["exp", "log", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin",
                                    "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "log1p",
                                    "expm1", "logistic", "exp2"])
-_unary(_float, "floating-point", names=["floor", "ceil", "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma"])
+_unary(_float, "floating-point", names=["floor", "ceil", "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma",
+                                        "bessel_i0e", "bessel_i1e"])
 _unary(_intbool, "integer or boolean", names=["not"])
 _unary(_int, "integer", names=["population_count", "clz"])
 _unary(_any, "any", names=["copy"])
@@ -152,6 +153,15 @@ _binary(_num, "numeric", ["add", "sub", "mul", "div", "pow"])
 _binary(_realnum, "real numeric", ["rem"])   # XLA has no complex remainder (its CPU compiler crashes on one)
 _binary(_any, "any", ["max", "min"])
 _binary(_float, "floating-point", ["atan2", "nextafter"])
+# special functions of two real arguments, as jax.lax's: igamma(a, x), polygamma(m, x), zeta(x, q), ...
+_binary(_float, "floating-point", ["igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta"])
+
+
+@primitive("regularized_incomplete_beta")
+def _betainc(a, b, x):
+    t = _same("regularized_incomplete_beta", a, b, x)
+    _check_dtype("regularized_incomplete_beta", a, _float, "floating-point")
+    return [t]
 _binary(_intbool, "integer or boolean", ["and", "or", "xor"])
 _binary(_int, "integer", ["shift_left", "shift_right_arithmetic", "shift_right_logical"])
 _binary(_any, "any", ["eq", "ne"], result_dtype=np.bool_)
@@ -705,6 +715,21 @@ def _qr(x, full_matrices=False):
     batch, m, n = _matrices("qr", x)
     k = m if full_matrices else min(m, n)
     return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)]
+
+
+@primitive("schur")
+def _schur(x):
+    """(T, Z) with x = Z T Z^H, Z unitary, T upper (quasi-)triangular (real Schur form for real x)."""
+    _matrices("schur", x, square=True)
+    return [x.strong(), x.strong()]
+
+
+@primitive("hessenberg")
+def _hessenberg(x):
+    """(packed, taus): the upper Hessenberg form on and above the first subdiagonal of packed, Householder
+    reflectors below it, and their n - 1 scalar factors."""
+    batch, n, _ = _matrices("hessenberg", x, square=True)
+    return [x.strong(), TensorType(batch + (max(n - 1, 0),), x.dtype)]
 
 
 @primitive("lu")

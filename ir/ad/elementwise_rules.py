@@ -17,33 +17,6 @@ def elementwise(derivative=None, tangent=None):
     return rule
 
 
-def _trigamma(o, x):
-    """polygamma(1, x), which has no primitive: for x < 1/2 the reflection
-    psi1(x) = pi^2 / sin^2(pi x) - psi1(1 - x); for z >= 1/2 the recurrence psi1(z) = 1/z^2 + psi1(z + 1)
-    six times, then the asymptotic series 1/w + 1/(2w^2) + sum_k B_2k / w^(2k+1) at w = z + 6 >= 6.5
-    (next term below 1e-11)."""
-    reflect = o.lt(x, o.c(x, 0.5))
-    z = o.select(reflect, o.sub(o.c(x, 1), x), x)
-    acc = None
-    for k in range(6):
-        zk = o.add(z, o.c(z, k)) if k else z
-        term = o.reciprocal(o.mul(zk, zk))
-        acc = term if acc is None else o.add(acc, term)
-    iw = o.reciprocal(o.add(z, o.c(z, 6)))
-    iw2 = o.mul(iw, iw)
-    poly = o.c(z, 5 / 66)
-    for coef in (-1 / 30, 1 / 42, -1 / 30):
-        poly = o.add(o.c(z, coef), o.mul(iw2, poly))
-    poly = o.add(o.c(z, 1 / 6), o.mul(iw2, poly))
-    series = o.add(iw, o.mul(iw2, o.add(o.c(z, 0.5), o.mul(iw, poly))))
-    psi1 = o.add(acc, series)
-    # the reflection term, evaluated at a harmless point where it is not selected (so its derivative is too)
-    xr = o.select(reflect, x, o.c(x, 0.5))
-    s = o.sin(o.mul(o.c(x, np.pi), xr))
-    reflected = o.sub(o.div(o.c(x, np.pi ** 2), o.mul(s, s)), psi1)
-    return o.select(reflect, reflected, psi1)
-
-
 _SQRT_PI = np.sqrt(np.pi)
 
 JVP_RULES.update({
@@ -71,7 +44,7 @@ JVP_RULES.update({
     "erfc": elementwise(lambda o, x, y: o.mul(o.c(x, -2 / _SQRT_PI), o.exp(o.neg(o.mul(x, x))))),
     "erf_inv": elementwise(lambda o, x, y: o.mul(o.c(y, _SQRT_PI / 2), o.exp(o.mul(y, y)))),
     "lgamma": elementwise(lambda o, x, y: o.digamma(x)),
-    "digamma": elementwise(lambda o, x, y: _trigamma(o, x)),
+    "digamma": elementwise(lambda o, x, y: o.polygamma(o.c(x, 1), x)),   # trigamma, as JAX
 })
 
 

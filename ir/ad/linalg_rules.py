@@ -232,6 +232,15 @@ def _qr(b, op, ps, ts):
     return [q, r], [dq, dr]
 
 
+# ---- schur, hessenberg -------------------------------------------------------------------------------------------
+
+@jvp_rule("schur", "hessenberg")
+def _schur(b, op, ps, ts):
+    """JAX defines no derivative of the Schur decomposition or the Hessenberg reduction."""
+    raise NotDifferentiableError(f"Differentiation rule for '{op.prim}' not implemented (as in JAX): {op.prim} of "
+                                 f"{op.operands[0].type}")
+
+
 # ---- lu ---------------------------------------------------------------------------------------------------
 
 @jvp_rule("lu")

@@ -62,7 +62,9 @@ ELEMENTWISE = ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", 
                "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
                "acosh", "atanh", "logistic", "sqrt", "rsqrt", "cbrt", "erf", "erfc", "erf_inv", "lgamma",
                "digamma", "square", "reciprocal", "abs", "not", "population_count", "clz", "real", "imag",
-               "conj", "copy", "integer_pow", "convert_element_type", "stop_gradient"]
+               "conj", "copy", "integer_pow", "convert_element_type", "stop_gradient", "bessel_i0e", "bessel_i1e",
+               "igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta",
+               "regularized_incomplete_beta"]
 for _name in ELEMENTWISE:
     BATCH_RULES[_name] = elementwise
 

@@ -1,6 +1,6 @@
 """Lowering of the linear-algebra primitives.
 
-cholesky, triangular_solve, eigh, svd, qr and lu call jaxlib's LAPACK FFI handlers
+cholesky, triangular_solve, eigh, svd, qr, lu, schur and hessenberg call jaxlib's LAPACK FFI handlers
 (typed FFI, api_version 4, attributes in a dictionary backend_config): LAPACK works on column-major
 matrices, so the custom calls declare column-major layouts for matrices (batch dimensions stay major),
 and XLA transposes around them. A factorization that LAPACK reports as failed comes back as NaNs, as in
@@ -38,9 +38,10 @@ def _layout(rank, matrix):
 def _lapack(routine, dtype, operands, operand_types, result_types, matrices, aliases=(), **attrs):
     """Call LAPACK `routine` (as jaxlib names its FFI handler) on `operands`; `matrices` says which
     operands and results (in that order) are matrices; `aliases` (result, operand) pairs share a buffer;
-    attrs are the handler's u8 options."""
-    u8 = ir.IntegerType.get_unsigned(8)
-    config = ir.DictAttr.get({k: ir.IntegerAttr.get(u8, ord(v)) for k, v in attrs.items()})
+    attrs are the handler's options: a character is a u8 option (LAPACK's job letters), an int an i32."""
+    u8, i32 = ir.IntegerType.get_unsigned(8), ir.IntegerType.get_signless(32)
+    config = ir.DictAttr.get({k: ir.IntegerAttr.get(u8, ord(v)) if isinstance(v, str) else ir.IntegerAttr.get(i32, v)
+                              for k, v in attrs.items()})
     single = len(result_types) == 1
     call = hlo.CustomCallOp(
         [tensor_type(t) for t in result_types], list(operands), lapack_target(routine, dtype),
@@ -155,6 +156,33 @@ def _qr(ctx, op, x):
                  [True, False, True])
     r = _keep_triangle(_slice(packed, t, rt.shape[-2], n), rt, lower=False)
     return [q, r]
+
+
+@rule("schur")
+def _schur(ctx, op, x):
+    """gees with Schur vectors and no eigenvalue ordering: T overwrites x; the eigenvalues (real and
+    imaginary parts for real x) and the count of selected ones are not used."""
+    t = op.operands[0].type
+    batch = t.shape[:-2]
+    w_t = TensorType(t.shape[:-1], t.dtype)
+    i32 = TensorType(batch, np.int32)
+    eigvals = [w_t] if T.is_complex(t.dtype) else [w_t, w_t]
+    outs = _lapack("gees", t.dtype, [x], [t], [t, t] + eigvals + [i32, i32],
+                   [True, True, True] + [False] * len(eigvals) + [False, False], aliases=((0, 0),),
+                   mode="V", sort="N")
+    schur_form, vectors, info = outs[0], outs[1], outs[-1]
+    return [_nan_where_failed(schur_form, t, info, batch), _nan_where_failed(vectors, t, info, batch)]
+
+
+@rule("hessenberg")
+def _hessenberg(ctx, op, x):
+    """gehrd over the whole matrix (ilo = 1, ihi = n): H and the reflectors packed in one matrix, and taus."""
+    t = op.operands[0].type
+    batch = t.shape[:-2]
+    tau_t = op.results[1].type
+    packed, taus, info = _lapack("gehrd", t.dtype, [x], [t], [t, tau_t, TensorType(batch, np.int32)],
+                                 [True, True, False, False], aliases=((0, 0),), low=1, high=t.shape[-1])
+    return [_nan_where_failed(packed, t, info, batch), _nan_where_failed(taus, tau_t, info, batch)]
 
 
 @rule("lu")

@@ -1,17 +1,17 @@
-"""lintra.scipy.special: SciPy's special functions on Lintra arrays, in JAX's formulations (custom JVPs
-where JAX has them, so that derivatives are finite where the naive formula's are not)."""
+"""The elementary members of lintra.scipy.special (error functions, logistic, xlogy, softmax), in JAX's
+formulations (custom JVPs where JAX has them, so that derivatives are finite where the naive formula's are
+not)."""
 import numpy as np
 
-from ..ir import types as T
-from . import numpy as jnp
-from .core import bind1, type_of
-from .custom import custom_jvp
-from .nn import log_softmax as _log_softmax, logsumexp, softmax as _softmax
-from .numpy._util import asvalue, broadcast_to, canon_axes, check_arraylike, convert, promote_args
+from ....ir import types as T
+from ...core import bind1, type_of
+from ...custom import custom_jvp
+from ...nn import log_softmax as _log_softmax, logsumexp, softmax as _softmax
+from ...numpy._util import promote_args
 
 __all__ = ["erf", "erfc", "erfinv", "gammaln", "digamma", "xlogy", "xlog1py", "expit", "logit", "logsumexp",
            "ndtr", "softmax", "log_softmax"]
-from .numpy._util import full_like_type as _c, select as _where
+from ...numpy._util import full_like_type as _c, select as _where
 
 
 def _float_unary(name, prim):
