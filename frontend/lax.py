@@ -34,13 +34,41 @@ def _unary(name):
     return f
 
 
+def _broadcast_operands(name, x, y):
+    """jax.lax's implicit broadcasting for binary ops: a 0-d operand broadcasts to the other's shape, and
+    operands of equal rank broadcast their size-1 dimensions; operands of different nonzero ranks are
+    refused (JAX 0.10.2's messages)."""
+    sx, sy = type_of(x).shape, type_of(y).shape
+    if sx == sy:
+        return x, y
+    if sx and sy and len(sx) != len(sy):
+        raise TypeError(f"{name}: arrays must have the same number of dimensions, got {{{len(sx)}, {len(sy)}}}")
+    try:
+        shape = np.broadcast_shapes(sx, sy)
+    except ValueError:
+        raise TypeError(f"{name} got incompatible shapes for broadcasting: {sx}, {sy}.") from None
+    return tuple(x if type_of(x).shape == shape else
+                 broadcast_in_dim(x, shape, tuple(range(len(shape) - type_of(x).ndim, len(shape))))
+                 for x in (x, y))
+
+
 def _binary(name):
     def f(x, y):
         if isinstance(x, _SCALARS) or isinstance(y, _SCALARS):    # a cheap test first: eager ops are hot
             x, y = _lift_scalars(x, y)
+        if type_of(x).shape != type_of(y).shape:
+            x, y = _broadcast_operands(name, x, y)
         return bind1(name, x, y)
     f.__name__ = name
     return f
+
+
+def _mul(x, y, *, out_dtype=None):
+    """x * y; with out_dtype, both operands are first converted to it (as JAX 0.10.2 lowers it)."""
+    if out_dtype is not None:
+        x, y = _lift_scalars(x, y)
+        x, y = convert_element_type(x, out_dtype), convert_element_type(y, out_dtype)
+    return _plain_mul(x, y)
 
 
 for _n in ["neg", "sign", "floor", "ceil", "exp", "exp2", "log", "log1p", "expm1", "sin", "cos", "tan", "asin",
@@ -52,6 +80,8 @@ for _n in ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nex
            "le", "gt", "ge", "shift_left", "shift_right_arithmetic", "shift_right_logical", "complex"]:
     globals()[_n] = _binary(_n)
 bitwise_and, bitwise_or, bitwise_xor, bitwise_not = _binary("and"), _binary("or"), _binary("xor"), _unary("not")
+_plain_mul, mul = mul, _mul
+mul.__name__ = "mul"
 
 
 def conj(x):
