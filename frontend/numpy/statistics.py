@@ -13,7 +13,7 @@ from ..core import bind1, type_of
 from ._util import (asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, describe, promote_args,
                     prod_int)
 from .manipulation import moveaxis, reshape
-from .reductions import max as _max, mean, min as _min, prod as _prod, sum as _sum
+from .reductions import all as _all, max as _max, mean, min as _min, prod as _prod, sum as _sum
 from .searching import take_along_axis
 from .ufuncs import isnan
 from ._util import full_like_type as _c, select as _where
@@ -149,80 +149,82 @@ def _replace_nan(a, value):
     return _where(isnan(a), _c(a, value), a)
 
 
-def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """sum, counting NaNs as zero."""
     check_arraylike("nansum", a)
-    return _sum(_replace_nan(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+    return _sum(_replace_nan(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                where=where)
 
 
-def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """prod, counting NaNs as one."""
     check_arraylike("nanprod", a)
-    return _prod(_replace_nan(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+    return _prod(_replace_nan(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                 where=where)
 
 
-def _nan_extremum(name, a, axis, keepdims, fill, reducer):
+def _nan_extremum(name, a, axis, keepdims, fill, reducer, initial, where):
     check_arraylike(name, a)
     a = asvalue(a)
     if not T.is_float(a.type.dtype):
-        return reducer(a, axis=axis, keepdims=keepdims)
-    out = reducer(_replace_nan(a, fill), axis=axis, keepdims=keepdims)
-    all_nan = bind1("reduce_and", isnan(a), axes=canon_axes(axis, a.type.ndim))
-    if keepdims:
-        all_nan = reshape(all_nan, type_of(out).shape)
+        return reducer(a, axis=axis, keepdims=keepdims, initial=initial, where=where)
+    out = reducer(_replace_nan(a, fill), axis=axis, keepdims=keepdims, initial=initial, where=where)
+    all_nan = _all(isnan(a), axis=axis, keepdims=keepdims, where=where)
     return _where(all_nan, _c(out, np.nan), out)
 
 
-def nanmax(a, axis=None, out=None, keepdims=False):
+def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """max ignoring NaNs (NaN where a slice holds only NaNs)."""
     _no_out(out)
-    return _nan_extremum("nanmax", a, axis, keepdims, -np.inf, _max)
+    return _nan_extremum("nanmax", a, axis, keepdims, -np.inf, _max, initial, where)
 
 
-def nanmin(a, axis=None, out=None, keepdims=False):
+def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """min ignoring NaNs (NaN where a slice holds only NaNs)."""
     _no_out(out)
-    return _nan_extremum("nanmin", a, axis, keepdims, np.inf, _min)
+    return _nan_extremum("nanmin", a, axis, keepdims, np.inf, _min, initial, where)
 
 
-def _nan_count(a, axis, keepdims, dtype):
-    return _sum(bind1("not", isnan(a)), axis=axis, dtype=dtype, keepdims=keepdims)
+def _nan_count(a, axis, keepdims, dtype, where=None):
+    return _sum(bind1("not", isnan(a)), axis=axis, dtype=dtype, keepdims=keepdims, where=where)
 
 
-def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     """mean over the non-NaN elements (NaN where there are none)."""
     _no_out(out)
     check_arraylike("nanmean", a)
     a = asvalue(a)
     if not T.is_inexact(a.type.dtype):
-        return mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    total = nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    count = _nan_count(a, axis, keepdims, T.real_dtype(type_of(total).dtype))
+        return mean(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    total = nansum(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    count = _nan_count(a, axis, keepdims, T.real_dtype(type_of(total).dtype), where)
     return bind1("div", total, convert(count, type_of(total).dtype))
 
 
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """var over the non-NaN elements, divided by (count - ddof)."""
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, mean=None):
+    """var over the non-NaN elements (around `mean` if given), divided by (count - ddof)."""
     _no_out(out)
     check_arraylike("nanvar", a)
     a, = promote_args("nanvar", a, kind="inexact")
     if dtype is not None:
         a = convert(a, dtype)
+    centre = nanmean(a, axis=axis, keepdims=True, where=where) if mean is None else \
+        convert(asvalue(mean), a.type.dtype)
     # NaNs are zeroed in the deviations themselves, so that no NaN meets a zero cotangent in reverse mode
-    centered = _where(isnan(a), _c(a, 0), bind1("sub", a, broadcast_to(nanmean(a, axis=axis, keepdims=True),
-                                                                        a.type.shape)))
+    centered = _where(isnan(a), _c(a, 0), bind1("sub", a, broadcast_to(centre, a.type.shape)))
     if T.is_complex(a.type.dtype):
         sq = bind1("real", bind1("mul", centered, bind1("conj", centered)))
     else:
         sq = bind1("mul", centered, centered)
-    total = nansum(sq, axis=axis, keepdims=keepdims)
-    count = _nan_count(a, axis, keepdims, type_of(total).dtype)
+    total = nansum(sq, axis=axis, keepdims=keepdims, where=where)
+    count = _nan_count(a, axis, keepdims, type_of(total).dtype, where)
     denom = bind1("max", bind1("sub", count, _c(count, ddof)), _c(count, 0))
     return bind1("div", total, denom)
 
 
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    return bind1("sqrt", nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims))
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, mean=None):
+    return bind1("sqrt", nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where,
+                                mean=mean))
 
 
 def average(a, axis=None, weights=None, returned=False, keepdims=False):
