@@ -40,3 +40,24 @@ from . import fft  # noqa: E402  (lintra.numpy.fft)
 bool = bool_
 pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
 newaxis = None
+
+# ---- the rest of jax.numpy's namespace (issue 13) ----
+from .floatbits import float_power, frexp, ldexp, modf, nextafter, spacing
+from .integer_math import bitwise_count, gcd, lcm
+from .complex_parts import angle, iscomplex, iscomplexobj, isreal, isrealobj, sort_complex
+from .nan_aware import cumulative_prod, cumulative_sum, fmax, fmin, nanargmax, nanargmin, nancumprod, nancumsum
+from .reductions import ptp
+from .differences import cross, diff, ediff1d, gradient, trapezoid, unwrap
+from .polynomial import (poly, polyadd, polyder, polydiv, polyfit, polyint, polymul, polysub, polyval, trim_zeros,
+                         vander)
+from .setops import (intersect1d, isin, setdiff1d, setxor1d, union1d, unique_all, unique_counts, unique_inverse,
+                     unique_values)
+
+# NumPy 2 / array API spellings of existing functions
+acos, acosh, asin, asinh, atan, atan2, atanh = arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh
+pow = power
+concat = concatenate
+# scalar-type aliases, as jax.numpy has them
+double, single, cdouble, csingle = float64, float32, complex128, complex64
+ComplexWarning = _np.exceptions.ComplexWarning
+character, flexible, object_ = _np.character, _np.flexible, _np.object_

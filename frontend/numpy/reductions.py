@@ -254,7 +254,9 @@ def _cumulative(name, prim, a, axis, dtype):
     if axis is None:
         a, axis = bind1("reshape", a, new_sizes=(t.size,)), 0
     ax = canon_axis(axis, type_of(a).ndim)
-    out_dtype = to_dtype(dtype) if dtype is not None else _promote_integers(t.dtype)
+    # as JAX 0.10.2: only bools widen (to the default int); int8 stays int8, unlike jnp.sum
+    out_dtype = to_dtype(dtype) if dtype is not None else \
+        (_dtypes.default_int() if T.is_bool(t.dtype) else t.dtype)
     return bind1(prim, convert(a, out_dtype), axis=ax, reverse=False)
 
 
