@@ -11,6 +11,7 @@ import numpy as np
 from ..ir import types as T
 from . import dtypes, tree
 from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
+from .lax_operands import broadcast_operands
 
 
 _SCALARS = (bool, int, float, builtins.complex)
@@ -34,30 +35,12 @@ def _unary(name):
     return f
 
 
-def _broadcast_operands(name, x, y):
-    """jax.lax's implicit broadcasting for binary ops: a 0-d operand broadcasts to the other's shape, and
-    operands of equal rank broadcast their size-1 dimensions; operands of different nonzero ranks are
-    refused (JAX 0.10.2's messages)."""
-    sx, sy = type_of(x).shape, type_of(y).shape
-    if sx == sy:
-        return x, y
-    if sx and sy and len(sx) != len(sy):
-        raise TypeError(f"{name}: arrays must have the same number of dimensions, got {{{len(sx)}, {len(sy)}}}")
-    try:
-        shape = np.broadcast_shapes(sx, sy)
-    except ValueError:
-        raise TypeError(f"{name} got incompatible shapes for broadcasting: {sx}, {sy}.") from None
-    return tuple(x if type_of(x).shape == shape else
-                 broadcast_in_dim(x, shape, tuple(range(len(shape) - type_of(x).ndim, len(shape))))
-                 for x in (x, y))
-
-
 def _binary(name):
     def f(x, y):
         if isinstance(x, _SCALARS) or isinstance(y, _SCALARS):    # a cheap test first: eager ops are hot
             x, y = _lift_scalars(x, y)
         if type_of(x).shape != type_of(y).shape:
-            x, y = _broadcast_operands(name, x, y)
+            x, y = broadcast_operands(name, x, y)
         return bind1(name, x, y)
     f.__name__ = name
     return f

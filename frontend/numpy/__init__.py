@@ -61,3 +61,16 @@ concat = concatenate
 double, single, cdouble, csingle = float64, float32, complex128, complex64
 ComplexWarning = _np.exceptions.ComplexWarning
 character, flexible, object_ = _np.character, _np.flexible, _np.object_
+from .joining import (append, block, column_stack, delete, dstack, insert, matrix_transpose, resize, rollaxis,
+                      unstack)
+from .index_arrays import (choose, compress, diag_indices, diag_indices_from, extract, fill_diagonal, mask_indices,
+                           piecewise, place, put, put_along_axis, ravel_multi_index, select, tril_indices,
+                           tril_indices_from, triu_indices, triu_indices_from, unravel_index)
+from .vector_products import matvec, vecdot, vecmat
+from .histograms import histogram, histogram2d, histogram_bin_edges, histogramdd, interp
+from .windows import bartlett, blackman, hamming, hanning
+from .covariance import corrcoef, cov
+from .packing import argpartition, packbits, partition, unpackbits
+from .host_utils import (apply_over_axes, array_repr, array_str, broadcast_shapes, c_, copy, from_dlpack, frombuffer,
+                         fromfile, fromfunction, fromiter, fromstring, get_printoptions, index_exp, isdtype, isscalar,
+                         iterable, load, mgrid, ogrid, printoptions, r_, s_, save, savez, set_printoptions)
