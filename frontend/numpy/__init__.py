@@ -74,3 +74,4 @@ from .packing import argpartition, packbits, partition, unpackbits
 from .host_utils import (apply_over_axes, array_repr, array_str, broadcast_shapes, c_, copy, from_dlpack, frombuffer,
                          fromfile, fromfunction, fromiter, fromstring, get_printoptions, index_exp, isdtype, isscalar,
                          iterable, load, mgrid, ogrid, printoptions, r_, s_, save, savez, set_printoptions)
+from .bessel import i0, kaiser

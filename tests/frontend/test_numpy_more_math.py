@@ -141,3 +141,22 @@ X = np.array([[0.3, -1.2, 2.0], [1.1, 0.4, -0.7]], np.float32)
 ])
 def test_gradients_match_finite_differences(f):
     check_grads(f, (X,), order=2, modes=["fwd", "rev"], rtol=2e-2, atol=2e-2)
+
+
+def test_i0_against_numpy_and_its_derivative_is_i1():
+    import scipy.special
+    x = np.concatenate([np.linspace(-30, 30, 241), [0.0, 19.99, 20.01, 85.0]]).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(jnp.i0(x)), np.i0(x.astype(np.float64)), rtol=1e-5)
+    assert jnp.i0(np.array([1, 2])).dtype == np.float32
+    assert np.isinf(np.asarray(jnp.i0(np.float32(95.0))))        # overflows float32, as JAX's
+    pts = np.array([-25.0, -3.0, 0.5, 7.0, 19.0, 21.0, 40.0], np.float32)
+    g = lintra.vmap(lintra.grad(jnp.i0))(pts)
+    np.testing.assert_allclose(np.asarray(g), scipy.special.i1(pts.astype(np.float64)), rtol=1e-4)
+    check_grads(jnp.i0, (np.array([0.3, -2.0, 5.0], np.float32),), order=2, modes=["fwd", "rev"])
+
+
+def test_kaiser_window():
+    np.testing.assert_allclose(np.asarray(jnp.kaiser(4, 2.0)), [0.4386764, 0.92431384, 0.92431384, 0.4386764],
+                               rtol=1e-6)     # JAX 0.10.2's values
+    np.testing.assert_allclose(np.asarray(jnp.kaiser(9, 5.5)), np.kaiser(9, 5.5), rtol=1e-5)
+    check_grads(lambda b: jnp.kaiser(5, b), (np.float32(3.0),), order=1, modes=["fwd", "rev"])

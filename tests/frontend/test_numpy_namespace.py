@@ -55,8 +55,6 @@ EXCLUDED = {
     "vectorize": _ABOVE_NUMPY,
     "frompyfunc": _ABOVE_NUMPY + "; it returns a jnp.ufunc",
     "ufunc": "not yet: jnp.ufunc objects (reduce/accumulate/at/outer of a Python function) need lax.scan and vmap",
-    "i0": "not yet: needs lax.bessel_i0e (issue 13 item 2)",
-    "kaiser": "not yet: the Kaiser window needs i0",
     "roots": "not yet: needs a nonsymmetric eigensolver (jnp.linalg.eigvals), which Lintra lacks",
 }
 
