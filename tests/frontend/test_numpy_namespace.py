@@ -42,8 +42,6 @@ vdot vecdot vecmat vectorize vsplit vstack where zeros zeros_like
 """.split()
 
 _LOW_PRECISION = "not yet: Lintra's IR has no float4/float6/float8/sub-byte integer dtypes (issue 13 item 7)"
-_ABOVE_NUMPY = ("not yet: needs vmap or lax control flow, which sit above lintra.numpy in the layering "
-                "(DESIGN.md: frontend layers)")
 
 EXCLUDED = {
     **{n: _LOW_PRECISION for n in (
@@ -51,9 +49,7 @@ EXCLUDED = {
         "float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz float8_e8m0fnu int1 int2 int4 uint1 uint2 uint4").split()},
     "convolve": "not yet: built with lax.conv_general_dilated by the convolution work (issue 13 item 1)",
     "correlate": "not yet: built with lax.conv_general_dilated by the convolution work (issue 13 item 1)",
-    "apply_along_axis": _ABOVE_NUMPY,
-    "vectorize": _ABOVE_NUMPY,
-    "frompyfunc": _ABOVE_NUMPY + "; it returns a jnp.ufunc",
+    "frompyfunc": "not yet: it returns a jnp.ufunc",
     "ufunc": "not yet: jnp.ufunc objects (reduce/accumulate/at/outer of a Python function) need lax.scan and vmap",
     "roots": "not yet: needs a nonsymmetric eigensolver (jnp.linalg.eigvals), which Lintra lacks",
 }
