@@ -12,7 +12,7 @@ import numpy as np
 
 from ...ir import types as T
 from ..core import bind1, constant, type_of
-from ._util import check_arraylike, describe, full_like_type as _c, promote_args, select as _where
+from ._util import check_arraylike, convert, describe, full_like_type as _c, promote_args, select as _where
 
 _SWITCH = 20.0
 _SERIES_TERMS = 40       # (x^2/4)^k / (k!)^2 < 1e-23 of i0(20) at k = 40
@@ -46,11 +46,15 @@ def i0(x):
     x, = promote_args("i0", x, kind="inexact")
     if T.is_complex(type_of(x).dtype):
         raise ValueError(f"i0: complex input is not supported (as in JAX); got {describe(x)}")
+    narrow = type_of(x).dtype in (np.dtype(np.float16), np.dtype(T.dtype("bf16")))
+    out_dtype, weak = type_of(x).dtype, type_of(x).weak
+    if narrow:       # as JAX: half-precision inputs compute in float32
+        x = convert(x, np.float32)
     ax = bind1("abs", x)
     small = bind1("le", ax, _c(ax, _SWITCH))
     near = _where(small, ax, _c(ax, 0.0))           # each branch sees only its own domain
     far = _where(small, _c(ax, 2 * _SWITCH), ax)
-    return _where(small, _series(near), _asymptotic(far))
+    return convert(_where(small, _series(near), _asymptotic(far)), out_dtype, weak)
 
 
 def kaiser(M, beta):

@@ -2,9 +2,8 @@
 import numpy as np
 
 from ...ir import types as T
-from .. import dtypes as _dtypes
 from ..core import bind1, type_of
-from ._util import asvalue, check_arraylike, convert, full_like_type as _c, promote_args, weak_dtype_pair
+from ._util import asvalue, check_arraylike, convert, full_like_type as _c, promote_args, to_inexact, weak_dtype_pair
 from .searching import sort
 from .ufuncs import imag, real
 
@@ -13,6 +12,7 @@ def angle(z, deg=False):
     """The argument of z, atan2(imag, real); in degrees if deg. Integers give the default float."""
     check_arraylike("angle", z)
     z, = promote_args("angle", z, kind="inexact")
+    z = convert(z, type_of(z).dtype)      # as JAX: the result is strongly typed, even for a Python scalar
     out = bind1("atan2", imag(z), real(z))
     return bind1("mul", out, _c(out, 180 / np.pi)) if deg else out
 
@@ -49,5 +49,4 @@ def sort_complex(a):
     check_arraylike("sort_complex", a)
     a = sort(asvalue(a))
     d = type_of(a).dtype
-    return a if T.is_complex(d) else convert(a, T.complex_dtype(d if T.is_inexact(d) else
-                                                               _dtypes.default_float()))
+    return a if T.is_complex(d) else convert(a, T.complex_dtype(to_inexact(d)))

@@ -93,6 +93,7 @@ def nextafter(x1, x2, /):
 def spacing(x, /):
     """The distance from x to the next representable value away from zero (negative for negative x)."""
     x = _real_inexact("spacing", x)
+    x = convert(x, type_of(x).dtype)      # as JAX: strongly typed, even for a Python scalar
     towards = _where(bind1("lt", x, _c(x, 0)), _c(x, -np.inf), _c(x, np.inf))
     return bind1("sub", bind1("nextafter", x, towards), x)
 

@@ -209,7 +209,7 @@ def rint(x, /):
     x, = promote_args("rint", x)
     d = _dtype(x)
     if T.is_int(d) or T.is_bool(d):
-        return convert(x, _dtypes.default_float())
+        return convert(x, _dtypes.default_float())     # as JAX: not to_inexact (int8 gives float64 with x64)
     if T.is_complex(d):
         return bind1("complex", bind1("round", bind1("real", x), rounding_method=1),
                      bind1("round", bind1("imag", x), rounding_method=1))

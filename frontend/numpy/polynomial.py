@@ -6,7 +6,7 @@ import numpy as np
 
 from ...ir import types as T
 from .. import lax
-from ..core import ConcretizationError, bind1, concrete_value, type_of
+from ..core import ConcretizationError, bind1, concrete_value, is_value, type_of
 from ._util import (asvalue, check_arraylike, convert, describe, full_like_type as _c, promote_args,
                     result_type_of)
 from .creation import arange, ones, zeros
@@ -55,6 +55,7 @@ def polyval(p, x, *, unroll=16):
     p = _vector("polyval", p)
     check_arraylike("polyval", x)
     d, weak = result_type_of(p, x)
+    weak = weak and not is_value(p) and not isinstance(p, np.ndarray)   # as JAX: an array of coefficients is strong
     p, x = convert(p, d, weak), convert(x, d, weak)
     y = _c(x, 0)
     for i in range(type_of(p).shape[0]):

@@ -8,7 +8,7 @@ from ...ir import types as T
 from .. import dtypes as _dtypes
 from ..core import bind1, type_of
 from ._util import (asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, describe,
-                    full_like_type, prod_int, select, shape_of, to_dtype)
+                    full_like_type, prod_int, select, shape_of, to_dtype, to_inexact)
 
 _F32 = np.dtype(np.float32)
 
@@ -166,7 +166,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     t = type_of(a)
     axes = canon_axes(axis, t.ndim)
     out_dtype = to_dtype(dtype) if dtype is not None else \
-        (t.dtype if T.is_inexact(t.dtype) else _dtypes.default_float())
+        to_inexact(t.dtype)
     comp = _upcast_f16(out_dtype)
     total = _reduce("mean", "reduce_sum", a, axes, comp, keepdims, where=where)
     n = _count_of("mean", t.shape, axes, where, keepdims, T.real_dtype(comp))
@@ -191,7 +191,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     elif T.is_inexact(t.dtype):
         out_dtype, comp = T.real_dtype(t.dtype), t.dtype
     else:
-        out_dtype = comp = _dtypes.default_float()
+        out_dtype = comp = to_inexact(t.dtype)
     comp = _upcast_f16(comp)
     x = convert(a, comp)
     centre = _mean(x, axes, keepdims=True, where=where) if mean is None else convert(asvalue(mean), comp)

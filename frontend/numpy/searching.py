@@ -107,7 +107,8 @@ def searchsorted(a, v, side="left", sorter=None, *, method="scan"):
     d, weak = result_type_of(a, v)
     a, v = convert(a, d), convert(v, d, weak)
     n = a.type.shape[0]
-    out_dtype = _index_dtype()
+    # as JAX 0.10.2: int32 positions, even with x64, unless a is too long for them
+    out_dtype = np.dtype(np.int32 if n <= np.iinfo(np.int32).max else np.int64)
 
     def goes_right(elem, value):     # does `value` belong after `elem`?
         return _less(elem, value) if side == "left" else bind1("not", _less(value, elem))
@@ -141,7 +142,7 @@ def digitize(x, bins, right=False):
     n = bins.type.shape[0]
     side = "left" if right else "right"
     if n == 0:
-        return convert(np.zeros(type_of(x).shape, _index_dtype()), _index_dtype())
+        return convert(np.zeros(type_of(x).shape, np.int32), np.int32)
     increasing = searchsorted(bins, x, side=side)
     if n == 1:
         return increasing

@@ -129,7 +129,8 @@ def setdiff1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):
     a1, a2 = _common(ravel(ar1), ravel(ar2))
     u1, valid1, _ = _unique_with_valid("setdiff1d", a1)
     mask = bind1("and", valid1, isin(u1, a2, invert=True)) if type_of(u1).shape[0] else valid1
-    return _select_sorted("setdiff1d", u1, mask, size, fill_value, lambda out: _c(out, 0))
+    out = _select_sorted("setdiff1d", u1, mask, size, fill_value, lambda out: _c(out, 0))
+    return convert(out, type_of(asvalue(ar1)).dtype)      # as JAX: a subset of ar1, in ar1's dtype
 
 
 def setxor1d(ar1, ar2, assume_unique=False, *, size=None, fill_value=None):

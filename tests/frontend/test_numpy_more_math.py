@@ -160,3 +160,24 @@ def test_kaiser_window():
                                rtol=1e-6)     # JAX 0.10.2's values
     np.testing.assert_allclose(np.asarray(jnp.kaiser(9, 5.5)), np.kaiser(9, 5.5), rtol=1e-5)
     check_grads(lambda b: jnp.kaiser(5, b), (np.float32(3.0),), order=1, modes=["fwd", "rev"])
+
+
+# JAX 0.10.2 with x64 on: narrow integers and bools compute in float32 (dtypes._dtype_to_inexact), 64-bit
+# integers and Python ints in float64; rint keeps the default float; searchsorted/digitize give int32
+@pytest.mark.parametrize("dtype, want", [(np.int8, np.float32), (np.int16, np.float32), (np.int32, np.float32),
+                                         (np.uint8, np.float32), (np.bool_, np.float32), (np.int64, np.float64)])
+def test_inexact_promotion_with_x64_follows_jax(x64, dtype, want):
+    x = np.ones(3, dtype)
+    for f in (jnp.sin, jnp.trapezoid, jnp.cov, jnp.mean, jnp.var, jnp.unwrap, lambda v: jnp.linalg.norm(v)):
+        assert f(x).dtype == want
+    assert jnp.sin(3).dtype == np.float64
+    assert jnp.rint(x).dtype == np.float64 if dtype != np.bool_ else True
+    assert jnp.digitize(np.ones(2), np.array([0., 1.])).dtype == np.int32
+    assert jnp.searchsorted(np.array([0., 1.]), np.ones(2)).dtype == np.int32
+    assert jnp.setdiff1d(np.ones(3, np.int8), np.array([5])).dtype == np.int8
+
+
+def test_weak_types_follow_jax():
+    assert not jnp.angle(3).weak_type and not jnp.spacing(1.0).weak_type
+    assert not jnp.polyval(np.array([1, 2]), 0.5).weak_type
+    assert jnp.i0(1.0).weak_type
