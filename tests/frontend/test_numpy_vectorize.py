@@ -37,3 +37,36 @@ def test_apply_along_axis_matches_numpy():
             np.testing.assert_allclose(np.asarray(jnp.apply_along_axis(f, axis, x)), want)
     check_grads(lambda v: jnp.apply_along_axis(lambda r: jnp.sum(r ** 3), 1, v), (x[0] / 10,), order=2,
                 modes=["fwd", "rev"])
+
+
+def test_frompyfunc_ufunc_methods_match_jax():
+    # expected values from JAX 0.10.2 for the same calls
+    u = jnp.frompyfunc(lambda x, y: x * y + 1, 2, 1)
+    assert (u.nin, u.nout, u.nargs, u.identity, repr(u)) == (2, 1, 2, None, "<jnp.ufunc '<lambda>'>")
+    a = jnp.arange(1, 7).reshape(2, 3)
+    assert u(a, 2).tolist() == [[3, 5, 7], [9, 11, 13]]
+    assert u.outer(jnp.arange(2), jnp.arange(3)).tolist() == [[1, 1, 1], [1, 2, 3]]
+    assert u.reduce(a).tolist() == [5, 11, 19]
+    assert u.reduce(a, axis=1).tolist() == [10, 127]
+    assert int(u.reduce(a, axis=None)) == 1237
+    assert u.reduce(a, axis=1, initial=5).tolist() == [40, 637]
+    assert u.accumulate(a, axis=1).tolist() == [[1, 3, 10], [4, 21, 127]]
+    assert u.reduceat(jnp.arange(6), jnp.array([0, 2, 3])).tolist() == [1, 2, 66]
+    assert u.at(jnp.zeros(4, int), jnp.array([0, 0, 2]), 3, inplace=False).tolist() == [4, 0, 1, 0]
+    with pytest.raises(ValueError, match="does not have an identity"):
+        u.reduce(a, axis=1, where=jnp.array([True, False, True]))
+    v = jnp.frompyfunc(lambda x, y: x + y, 2, 1, identity=0)
+    assert v.reduce(a, axis=1, where=jnp.array([True, False, True])).tolist() == [4, 10]
+    assert float(v.reduce(jnp.zeros((0,)))) == 0.0
+    assert v.reduce(a, keepdims=True, axis=0).tolist() == [[5, 7, 9]]
+    w = jnp.frompyfunc(lambda x: (x, x * 2), 1, 2)
+    assert [r.tolist() for r in w(jnp.arange(3))] == [[0, 1, 2], [0, 2, 4]]
+
+
+def test_ufunc_reduce_under_jit_and_grad():
+    u = jnp.frompyfunc(lambda x, y: x * y + 1, 2, 1)
+    assert lintra.jit(lambda x: u.reduce(x, axis=1))(jnp.arange(1, 7).reshape(2, 3)).tolist() == [10, 127]
+    g = lintra.grad(lambda x: u.reduce(x, axis=None))(jnp.arange(1.0, 4.0))
+    np.testing.assert_allclose(np.asarray(g), [6., 3., 3.])       # d/dx of (x0 x1 + 1) x2 + 1
+    check_grads(lambda x: u.accumulate(x), (np.array([0.5, -1.0, 2.0], np.float32),), order=2,
+                modes=["fwd", "rev"])
