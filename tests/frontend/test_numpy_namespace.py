@@ -49,7 +49,6 @@ EXCLUDED = {
         "float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz float8_e8m0fnu int1 int2 int4 uint1 uint2 uint4").split()},
     "convolve": "not yet: built with lax.conv_general_dilated by the convolution work (issue 13 item 1)",
     "correlate": "not yet: built with lax.conv_general_dilated by the convolution work (issue 13 item 1)",
-    "roots": "not yet: needs a nonsymmetric eigensolver (jnp.linalg.eigvals), which Lintra lacks",
 }
 
 

@@ -156,3 +156,42 @@ def test_set_operations_against_numpy_random():
                           (jnp.setdiff1d, np.setdiff1d), (jnp.setxor1d, np.setxor1d)]:
             np.testing.assert_array_equal(np.asarray(ours(a, b)), ref(a, b))
         np.testing.assert_array_equal(np.asarray(jnp.isin(a, b)), np.isin(a, b))
+
+
+def _match(got, want, tol):
+    """Every root of want has one of got within tol (relative to the largest root), and vice versa."""
+    scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
+    assert got.shape == want.shape
+    assert all(np.min(np.abs(got - w)) <= tol * scale for w in want)
+    assert all(np.min(np.abs(want - g)) <= tol * scale for g in got)
+
+
+def test_roots_against_numpy():
+    rng = np.random.default_rng(0)
+    for n in range(1, 10):
+        for _ in range(3):
+            p = rng.normal(size=n + 1).astype(np.float32)
+            got = jnp.roots(p)
+            assert got.dtype == np.complex64
+            _match(np.asarray(got), np.roots(p.astype(np.float64)), 1e-4)
+    _match(np.asarray(jnp.roots(np.array([1, 0, 1]))), np.array([1j, -1j]), 1e-6)
+    _match(np.asarray(jnp.roots(np.array([2., -6., 4., 0.]))), np.array([2., 1., 0.]), 1e-5)
+    _match(np.asarray(jnp.roots(np.array([0., 0., 1., -3., 2.]))), np.array([2., 1.]), 1e-5)   # strip_zeros
+    # a double root converges only to about sqrt(eps), as eigenvalue methods do
+    _match(np.asarray(jnp.roots(np.array([1., -2., 1.]))), np.array([1., 1.]), 1e-3)
+    assert jnp.roots(np.array([5.])).shape == (0,)
+
+
+def test_roots_without_stripping_is_jittable_with_nan_for_leading_zeros():
+    # JAX 0.10.2: roots([0, 1, -3, 2], strip_zeros=False) == [1, 2, nan] (in some order)
+    f = lintra.jit(lambda p: jnp.roots(p, strip_zeros=False))
+    r = np.asarray(f(np.array([0., 1., -3., 2.], np.float32)))
+    assert np.isnan(r).sum() == 1
+    _match(r[~np.isnan(r)], np.array([1., 2.]), 1e-5)
+    assert np.isnan(np.asarray(jnp.roots(np.zeros(3), strip_zeros=False))).all()
+
+
+def test_roots_gradient():
+    # the roots' sum is -p1/p0 (Vieta), so its gradient is (p1/p0**2, -1/p0, 0); JAX 0.10.2 gives (-3, -1, 0) here
+    g = lintra.grad(lambda p: jnp.roots(p).real.sum())(np.array([1., -3., 2.], np.float32))
+    np.testing.assert_allclose(np.asarray(g), [-3., -1., 0.], atol=1e-4)
