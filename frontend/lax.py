@@ -563,12 +563,15 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
     return bind1("dot_general", lhs, rhs, **attrs)
 
 
-def dot(lhs, rhs, precision=None, preferred_element_type=None):
-    """Vector/matrix products: contracts lhs's last dimension with rhs's first (ranks 1 or 2)."""
+def dot(lhs, rhs, precision=None, preferred_element_type=None, *, dimension_numbers=None):
+    """Vector/matrix products: contracts lhs's last dimension with rhs's first (ranks 1 or 2); with
+    dimension_numbers, dot_general."""
+    if dimension_numbers is not None:
+        return dot_general(lhs, rhs, dimension_numbers, precision, preferred_element_type)
     lt_, rt_ = type_of(lhs), type_of(rhs)
     if not (1 <= lt_.ndim <= 2 and 1 <= rt_.ndim <= 2 and lt_.shape[-1] == rt_.shape[0]):
         raise TypeError(f"dot: incompatible shapes for dot: got {lt_.shape} and {rt_.shape} (lax.dot takes vectors "
-                        f"and matrices whose inner dimensions agree; use dot_general for others)")
+                        f"and matrices whose inner dimensions agree; pass dimension_numbers for others)")
     return dot_general(lhs, rhs, (((lt_.ndim - 1,), (0,)), ((), ())), precision, preferred_element_type)
 
 

@@ -94,3 +94,19 @@ def test_complex_comparisons_as_jax():
     np.testing.assert_array_equal(np.asarray(lax.ne(z, w)), [False, True])
     with pytest.raises(TypeError):     # JAX 0.10.2: "lt does not accept dtype complex64"
         lax.lt(z, w)
+
+
+def test_dot_dimension_numbers_and_batch_matmul():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 3, 4)).astype(np.float32)
+    y = rng.normal(size=(2, 4, 5)).astype(np.float32)
+    want = np.einsum("bij,bjk->bik", x, y)
+    np.testing.assert_allclose(np.asarray(lax.batch_matmul(x, y)), want, rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(lax.dot(x, y, dimension_numbers=(((2,), (1,)), ((0,), (0,))))), want,
+                               rtol=1e-5)
+    i8 = np.ones((2, 3), np.int8)
+    assert lax.dot(i8, i8.T, preferred_element_type=np.int32).dtype == np.int32
+    with pytest.raises(TypeError):
+        lax.dot(x, y)
+    with pytest.raises(TypeError):
+        lax.batch_matmul(np.ones((2, 2, 3), np.float32), np.ones((3, 3, 2), np.float32))
