@@ -218,3 +218,16 @@ X = np.array([[0.3, -1.2, 2.0], [1.1, 0.4, -0.7]], np.float32)
 ])
 def test_gradients_match_finite_differences(f):
     check_grads(f, (X,), order=2, modes=["fwd", "rev"], rtol=2e-2, atol=2e-2)
+
+
+def test_array_methods_that_are_jnp_functions():
+    x = jnp.array([3, 1, 2])
+    assert x.argsort().tolist() == [1, 2, 0] and x.sort().tolist() == [1, 2, 3]
+    assert int(jnp.array([1, 2, 3]).searchsorted(2)) == 1 and x.take(jnp.array([0, 2])).tolist() == [3, 2]
+    assert x.repeat(2).tolist() == [3, 3, 1, 1, 2, 2] and int(x.ptp()) == 2 and x.copy().tolist() == [3, 1, 2]
+    assert jnp.eye(2).diagonal().tolist() == [1., 1.] and float(jnp.eye(2).trace()) == 2.0
+    assert x.argpartition(1).tolist() == [1, 2, 0]
+    assert jnp.array([0, 1]).choose([jnp.array([1, 2]), jnp.array([3, 4])]).tolist() == [1, 4]
+    assert x.compress(jnp.array([True, False, True])).tolist() == [3, 2]
+    assert x.tobytes() == np.array([3, 1, 2], np.int32).tobytes()
+    assert lintra.jit(lambda a: a.sort())(x).tolist() == [1, 2, 3]
