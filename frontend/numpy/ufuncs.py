@@ -8,7 +8,7 @@ from .. import dtypes as _dtypes
 from ..api import jit
 from ..core import bind1, constant, type_of
 from ._util import (asvalue, broadcast_shapes, broadcast_to, check_arraylike, convert, describe, promote_args,
-                    shape_of)
+                    shape_of, weak_dtype_pair)
 
 
 def _dtype(x):
@@ -399,6 +399,10 @@ def clip(arr, min=None, max=None, *, a_min=None, a_max=None):
     min = a_min if min is None else min
     max = a_max if max is None else max
     check_arraylike("clip", arr)
+    if any(v is not None and T.is_complex(weak_dtype_pair(v)[0]) for v in (arr, min, max)):
+        raise ValueError("Clip received a complex value either through the input or the min/max keywords. Complex "
+                         "values have no ordering and cannot be clipped. Please convert to a real value or array by "
+                         "taking the real or imaginary components via jax.numpy.real/imag respectively.")
     if min is not None:
         arr = maximum(min, arr)
     if max is not None:

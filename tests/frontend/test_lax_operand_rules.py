@@ -110,3 +110,21 @@ def test_dot_dimension_numbers_and_batch_matmul():
         lax.dot(x, y)
     with pytest.raises(TypeError):
         lax.batch_matmul(np.ones((2, 2, 3), np.float32), np.ones((3, 3, 2), np.float32))
+
+
+def test_jnp_orderings_on_complex_as_jax():
+    # JAX 0.10.2: jnp comparisons of complex arrays compare real parts, maximum/minimum/sort/max order
+    # lexicographically (real, then imaginary), argmax and clip refuse complex input
+    z = np.array([1 + 2j, 1 - 1j, 2 + 0j], np.complex64)
+    w = np.array([1 + 1j, 1 - 1j, 1 + 5j], np.complex64)
+    assert jnp.less(z, w).tolist() == [False, False, False]
+    assert jnp.greater_equal(z, w).tolist() == [True, True, True]
+    np.testing.assert_array_equal(np.asarray(jnp.maximum(z, w)), [1 + 2j, 1 - 1j, 2])
+    np.testing.assert_array_equal(np.asarray(jnp.minimum(z, w)), [1 + 1j, 1 - 1j, 1 + 5j])
+    np.testing.assert_array_equal(np.asarray(jnp.sort(w)), [1 - 1j, 1 + 1j, 1 + 5j])
+    np.testing.assert_array_equal(np.asarray(lax.max(z, w)), [1 + 2j, 1 - 1j, 2])
+    assert complex(jnp.max(z)) == 2 and complex(jnp.ptp(z)) == 1 + 1j
+    with pytest.raises(TypeError):
+        jnp.argmax(z)
+    with pytest.raises(ValueError, match="Complex values have no ordering"):
+        jnp.clip(z, 1, 2)
