@@ -24,7 +24,7 @@ def _diff1(x, ax):
 def _as_slab(v, like, ax):
     """prepend=/append= values: a scalar becomes a size-1 slab along `ax`, an array broadcasts to one."""
     t = type_of(like)
-    v = convert(asvalue(v), t.dtype)
+    v = convert(asvalue(v), t.dtype, t.weak)
     if type_of(v).ndim == 0:
         return broadcast_to(v, tuple(1 if i == ax else n for i, n in enumerate(t.shape)))
     return v
@@ -39,6 +39,9 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     if n < 0:
         raise ValueError(f"diff: order must be non-negative but got {n!r}")
     ax = canon_axis(axis, a.type.ndim)
+    # as JAX: prepend and append take part in the type promotion
+    d, weak = result_type_of(*[v for v in (a, prepend, append) if v is not None])
+    a = convert(a, d, weak)
     parts = ([_as_slab(prepend, a, ax)] if prepend is not None else []) + [a] + \
         ([_as_slab(append, a, ax)] if append is not None else [])
     x = concatenate(parts, axis=ax) if len(parts) > 1 else a

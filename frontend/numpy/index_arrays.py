@@ -87,7 +87,7 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C", *, dtype=None)
     if not all(T.is_int(type_of(i).dtype) for i in idx):
         raise TypeError(f"ravel_multi_index: only integer indices are allowed, got "
                         f"{', '.join(describe(i) for i in idx)}")
-    out_dtype = _dtypes.canonicalize_dtype(dtype) if dtype is not None else _index_dtype()
+    out_dtype = _dtypes.canonicalize_dtype(dtype) if dtype is not None else type_of(idx[0]).dtype
     idx = [convert(i, out_dtype) for i in idx]
     if mode == "raise":
         for i, n in zip(idx, dims):
@@ -165,7 +165,7 @@ def choose(a, choices, out=None, mode="raise"):
         a = bind1("clamp", _c(a, 0), a, _c(a, n - 1))
     else:
         raise ValueError(f"choose: mode must be 'raise', 'wrap' or 'clip', got {mode!r}")
-    stacked = stack([broadcast_to(c, shape) for c in cs])
+    stacked = stack([broadcast_to(convert(c, type_of(c).dtype), shape) for c in cs])    # strong, as JAX's
     return getitem(take_along_axis(stacked, reshape(convert(a, _index_dtype()), (1,) + shape), axis=0), 0)
 
 

@@ -98,4 +98,4 @@ def argpartition(a, kth, axis=-1):
     """The indices that partition(a, kth, axis) takes from a."""
     check_arraylike("argpartition", a)
     ax = canon_axis(axis, type_of(a).ndim)
-    return _partition_order(argsort(a, axis=ax), kth, ax)
+    return _partition_order(convert(argsort(a, axis=ax), np.int32), kth, ax)     # int32 as JAX's, even with x64

@@ -1,9 +1,10 @@
 """The array API's vector products: vecdot (conjugating x1), matvec, vecmat."""
+from ...ir import types as T
 from ..core import type_of
 from ._util import check_arraylike, describe
 from .manipulation import expand_dims, moveaxis, squeeze
 from .products import matmul
-from .reductions import sum as _sum
+from .reductions import any as _any, sum as _sum
 from .ufuncs import conjugate, multiply
 
 
@@ -14,7 +15,9 @@ def vecdot(x1, x2, /, *, axis=-1, precision=None, preferred_element_type=None):
     if not n1 or n1 != n2:
         raise ValueError(f"vecdot: x1 and x2 must have the same size along axis {axis}, got {describe(x1)} and "
                          f"{describe(x2)}")
-    out = _sum(multiply(conjugate(x1), x2), axis=axis, promote_integers=False)
+    prod = multiply(conjugate(x1), x2)
+    # as JAX: booleans stay boolean (multiply is `and`, the sum is `or`)
+    out = _any(prod, axis=axis) if T.is_bool(type_of(prod).dtype) else _sum(prod, axis=axis, promote_integers=False)
     return out if preferred_element_type is None else out.astype(preferred_element_type)
 
 

@@ -231,3 +231,19 @@ def test_array_methods_that_are_jnp_functions():
     assert x.compress(jnp.array([True, False, True])).tolist() == [3, 2]
     assert x.tobytes() == np.array([3, 1, 2], np.int32).tobytes()
     assert lintra.jit(lambda a: a.sort())(x).tolist() == [1, 2, 3]
+
+
+def test_result_types_match_jax():
+    # JAX 0.10.2's dtypes and weak types for these calls
+    r = jnp.choose(np.array([0, 1]), [1, 2.5])
+    assert r.dtype == np.float32 and not r.weak_type
+    i8 = np.array([1, 2], np.int8)
+    assert jnp.ravel_multi_index((i8, i8), (3, 3)).dtype == np.int8
+    b = jnp.vecdot(np.array([True, False]), np.array([True, False]))
+    assert b.dtype == np.bool_ and bool(b)
+    d = jnp.diff(i8, prepend=1.5)
+    assert d.dtype == np.float32 and d.weak_type and d.tolist() == [-0.5, 1.0]
+
+
+def test_argpartition_gives_int32_with_x64(x64):
+    assert jnp.argpartition(np.array([3., 1., 2.]), 1).dtype == np.int32
