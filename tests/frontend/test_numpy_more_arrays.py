@@ -247,3 +247,26 @@ def test_result_types_match_jax():
 
 def test_argpartition_gives_int32_with_x64(x64):
     assert jnp.argpartition(np.array([3., 1., 2.]), 1).dtype == np.int32
+
+
+_BATCHED = {
+    "polyval": lambda x: jnp.polyval(x[:3], x), "interp": lambda x: jnp.interp(x, jnp.arange(6.0), x ** 2),
+    "histogram": lambda x: jnp.histogram(x, 3, range=(-2, 2), weights=x ** 2)[0],
+    "union1d": lambda x: jnp.union1d(x, x[::-1], size=8), "setdiff1d": lambda x: jnp.setdiff1d(x, x[:2], size=6),
+    "isin": lambda x: jnp.isin(x, x[:2]), "trapezoid": jnp.trapezoid, "cross": lambda x: jnp.cross(x[:3], x[3:]),
+    "cov": lambda x: jnp.cov(x.reshape(2, 3)), "roots": lambda x: jnp.roots(x[:3], strip_zeros=False),
+    "gcd": lambda x: jnp.gcd(x, 6), "select": lambda x: jnp.select([x > 0], [x], -1), "nanargmax": jnp.nanargmax,
+    "sum_where": lambda x: jnp.sum(x, where=x > 0, initial=1), "partition": lambda x: jnp.partition(x, 2),
+    "unwrap": lambda x: jnp.unwrap(x * 3), "frexp": lambda x: jnp.frexp(x)[0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BATCHED))
+def test_vmap_matches_a_loop(name):
+    f = _BATCHED[name]
+    rng = np.random.default_rng(0)
+    integer = name in ("gcd", "union1d", "setdiff1d", "isin")
+    xs = rng.integers(0, 5, (4, 6)).astype(np.int32) if integer else rng.normal(size=(4, 6)).astype(np.float32)
+    got = np.asarray(lintra.vmap(f)(xs))
+    want = np.stack([np.asarray(f(x)) for x in xs])
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, equal_nan=True)
