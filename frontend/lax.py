@@ -11,17 +11,20 @@ import numpy as np
 from ..ir import types as T
 from . import dtypes, tree
 from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
-from .lax_operands import broadcast_operands
+from .lax_operands import broadcast_operands, check_scalar_kinds
 
 
 _SCALARS = (bool, int, float, builtins.complex)
 
 
-def _lift_scalars(*xs):
-    """Python scalars next to arrays take the arrays' dtype (weakly) and shape, as in jax.lax."""
+def _lift_scalars(*xs, name=None):
+    """Python scalars next to arrays take the arrays' dtype (weakly) and shape. A scalar of another kind
+    (a float next to integers, a complex next to reals) is refused, as jax.lax refuses it, rather than
+    rounded; same-kind scalars are accepted where JAX requires their exact default dtype."""
     ref = next((type_of(x) for x in xs if is_value(x) or isinstance(x, (np.ndarray, np.generic))), None)
     if ref is None:
         return xs
+    check_scalar_kinds(name, ref.dtype, xs)
     # builtins.complex: this module defines lax.complex (and round/abs/max/min), shadowing the builtins
     scalars = (bool, int, float, builtins.complex)
     return tuple(broadcast_in_dim(constant(x, ref.dtype, weak=True), ref.shape, ()) if isinstance(x, scalars)
@@ -38,7 +41,7 @@ def _unary(name):
 def _binary(name):
     def f(x, y):
         if isinstance(x, _SCALARS) or isinstance(y, _SCALARS):    # a cheap test first: eager ops are hot
-            x, y = _lift_scalars(x, y)
+            x, y = _lift_scalars(x, y, name=name)
         if type_of(x).shape != type_of(y).shape:
             x, y = broadcast_operands(name, x, y)
         return bind1(name, x, y)
@@ -49,7 +52,7 @@ def _binary(name):
 def _mul(x, y, *, out_dtype=None):
     """x * y; with out_dtype, both operands are first converted to it (as JAX 0.10.2 lowers it)."""
     if out_dtype is not None:
-        x, y = _lift_scalars(x, y)
+        x, y = _lift_scalars(x, y, name="mul")
         x, y = convert_element_type(x, out_dtype), convert_element_type(y, out_dtype)
     return _plain_mul(x, y)
 
@@ -89,7 +92,7 @@ def integer_pow(x, y):
 
 
 def select_n(which, *cases):
-    return bind1("select_n", which, *_lift_scalars(*cases))
+    return bind1("select_n", which, *_lift_scalars(*cases, name="select_n"))
 
 
 def select(pred, on_true, on_false):
@@ -97,7 +100,7 @@ def select(pred, on_true, on_false):
 
 
 def clamp(min, x, max):
-    return bind1("clamp", *_lift_scalars(min, x, max))
+    return bind1("clamp", *_lift_scalars(min, x, max, name="clamp"))
 
 
 def convert_element_type(operand, new_dtype):

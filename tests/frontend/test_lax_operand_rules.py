@@ -128,3 +128,15 @@ def test_jnp_orderings_on_complex_as_jax():
         jnp.argmax(z)
     with pytest.raises(ValueError, match="Complex values have no ordering"):
         jnp.clip(z, 1, 2)
+
+
+def test_python_scalars_of_another_kind_are_refused_not_rounded():
+    # JAX 0.10.2: "lax.add requires arguments to have the same dtypes, got int32, float32"
+    with pytest.raises(TypeError, match="lax.add requires arguments to have the same dtypes, got int32, float32"):
+        lax.add(jnp.arange(3), 1.5)
+    with pytest.raises(TypeError, match="same dtypes"):
+        lax.mul(jnp.ones(2), 2j)
+    with pytest.raises(TypeError, match="lax.clamp requires"):
+        lax.clamp(0.5, jnp.arange(2), 1)
+    # a scalar of the array's kind is taken in the array's dtype
+    np.testing.assert_array_equal(np.asarray(lax.add(jnp.ones(2), 1.0)), [2., 2.])
