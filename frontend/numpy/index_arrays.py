@@ -174,7 +174,7 @@ def select(condlist, choicelist, default=0):
     if len(condlist) != len(choicelist):
         raise ValueError(f"select: condlist and choicelist must have the same length, got {len(condlist)} and "
                          f"{len(choicelist)}")
-    if not condlist:
+    if len(condlist) == 0:
         raise ValueError("select: condlist must not be empty")
     check_arraylike("select", *condlist, *choicelist, default)
     vals = promote_args("select", default, *choicelist)

@@ -73,8 +73,10 @@ def _cumulative_with_initial(name, cum, initial):
         if x.type.ndim == 0:
             raise ValueError(f"{name}: the input must have at least one dimension, got a 0-d array")
         ax = canon_axis(axis, x.type.ndim)
-        # unlike cumsum, the array API's cumulative_* widen narrow integers as jnp.sum does
-        out = cum(x, axis=ax, dtype=_promote_integers(x.type.dtype) if dtype is None else dtype)
+        # as JAX 0.10.2: cumulative_sum widens narrow integers as jnp.sum does; cumulative_prod, like cumprod,
+        # widens only bools
+        widen = cum is cumsum and dtype is None
+        out = cum(x, axis=ax, dtype=_promote_integers(x.type.dtype) if widen else dtype)
         if not include_initial:
             return out
         t = type_of(out)

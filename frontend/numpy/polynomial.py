@@ -51,9 +51,12 @@ def _trim_leading_zeros_concrete(name, p):
 
 
 def polyval(p, x, *, unroll=16):
-    """p[0] * x**(n-1) + ... + p[n-1], by Horner's rule (p: 1-D coefficients, x: any shape)."""
-    p = _vector("polyval", p)
-    check_arraylike("polyval", x)
+    """p[0] * x**(n-1) + ... + p[n-1], by Horner's rule (coefficients along p's first axis, each broadcasting
+    with x)."""
+    check_arraylike("polyval", p, x)
+    p = asvalue(p)
+    if type_of(p).ndim == 0:
+        raise ValueError(f"polyval: p must have at least one dimension (the coefficients), got {describe(p)}")
     d, weak = result_type_of(p, x)
     weak = weak and not is_value(p) and not isinstance(p, np.ndarray)   # as JAX: an array of coefficients is strong
     p, x = convert(p, d, weak), convert(x, d, weak)
@@ -139,15 +142,19 @@ def polydiv(u, v, *, trim_leading_zeros=False):
 
 
 def polyder(p, m=1):
-    """The m-th derivative's coefficients (inexact dtype, as JAX)."""
-    p = _vector("polyder", p)
+    """The m-th derivative's coefficients (along p's first axis; inexact dtype, as JAX)."""
+    check_arraylike("polyder", p)
+    p = asvalue(p)
+    if type_of(p).ndim == 0:
+        raise ValueError(f"polyder: p must have at least one dimension (the coefficients), got {describe(p)}")
     m = _static("polyder", "the order m", m)
     p, = promote_args("polyder", p, kind="inexact")
     for _ in range(m):
         n = type_of(p).shape[0]
         if n <= 1:
-            return zeros((0,), type_of(p).dtype) if n == 0 else zeros((0,), type_of(p).dtype)
+            return zeros((0,) + type_of(p).shape[1:], type_of(p).dtype)
         powers = convert(arange(n - 1, 0, -1), type_of(p).dtype)
+        powers = lax.broadcast_in_dim(powers, (n - 1,) + type_of(p).shape[1:], (0,))
         p = multiply(lax.slice_in_dim(p, 0, n - 1), powers)
     return p
 

@@ -449,18 +449,16 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 
 
 def bincount(x, weights=None, minlength=0, *, length=None):
-    """Occurrences of each non-negative integer in x (summed weights, if given). The result's length is
-    max(x) + 1 (at least minlength), which needs a concrete x; or pass length= (values beyond it are
-    dropped)."""
+    """Occurrences of each integer in x (summed weights, if given), negative values counting in bin 0 as in
+    JAX. The result's length is max(x) + 1 (at least minlength), which needs a concrete x; or pass length=
+    (values beyond it are dropped)."""
     check_arraylike("bincount", x)
     t = type_of(x)
     if t.ndim != 1 or not T.is_int(t.dtype) and not T.is_bool(t.dtype):
         raise TypeError(f"bincount: x must be a 1-D array of non-negative integers, got {describe(x)}")
     if length is None:
         value = _concrete_or_fail("bincount", x, "length= (a static number of bins)")
-        if value.size and value.min() < 0:
-            raise ValueError("bincount: x must contain non-negative integers only")
-        length = max(int(value.max()) + 1 if value.size else 0, operator.index(minlength))
+        length = max(int(max(value.max(), 0)) + 1 if value.size else 0, operator.index(minlength))
     length = _static_size("bincount", length)
     x = asvalue(x)
     if weights is None:
@@ -471,8 +469,8 @@ def bincount(x, weights=None, minlength=0, *, length=None):
     zeros = convert(np.zeros((length,), w.type.dtype), w.type.dtype)
     n = x.type.shape[0]
     idx = convert(x, _index_dtype())
-    # negative values must not count from the end: send them out of bounds, where they are dropped
-    idx = bind1("select_n", bind1("lt", idx, _full(idx, 0)), idx, _full(idx, length))
+    # as JAX 0.10.2: negative values count in bin 0 (values past length are dropped)
+    idx = bind1("max", idx, _full(idx, 0))
     dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
                                      scatter_dims_to_operand_dims=(0,))
     return lax.scatter_add(zeros, reshape(idx, (n, 1)), w, dn) if n else zeros

@@ -270,3 +270,15 @@ def test_vmap_matches_a_loop(name):
     got = np.asarray(lintra.vmap(f)(xs))
     want = np.stack([np.asarray(f(x)) for x in xs])
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, equal_nan=True)
+
+
+def test_edge_cases_match_jax():
+    # JAX 0.10.2's results for these calls
+    u8 = np.array([1, 200, 3, 4], np.uint8)
+    assert jnp.cumulative_sum(u8).dtype == np.uint32 and jnp.cumulative_prod(u8).dtype == np.uint8
+    assert jnp.bincount(np.array([3, -1, 2, 0])).tolist() == [2, 0, 1, 1]        # negatives count in bin 0
+    assert jnp.bincount(np.array([3, -1, 2, 0]), length=2).tolist() == [2, 0]
+    assert float(jnp.select(np.array([0.5, 0.]), np.array([1., 2.]))) == 1.0     # an array as condlist
+    m = np.array([[1.0, 2.0], [0.5, -3.0]], np.float32)
+    np.testing.assert_array_equal(np.asarray(jnp.polyval(m, m)), [[1.5, 1.], [1., -9.]])
+    np.testing.assert_array_equal(np.asarray(jnp.polyder(m)), [[1., 2.]])
