@@ -54,7 +54,7 @@ def frexp(x, /):
 def ldexp(x1, x2, /):
     """x1 * 2**x2, exact where the result is representable (x2 is applied in three in-range steps)."""
     check_arraylike("ldexp", x1, x2)
-    if not T.is_int(weak_dtype_pair(x2)[0]):
+    if not (T.is_int(weak_dtype_pair(x2)[0]) or T.is_bool(weak_dtype_pair(x2)[0])):
         raise ValueError(f"ldexp: the exponent x2 must be an integer array, got {describe(x2)}")
     x1 = _real_inexact("ldexp", x1)
     dtype = type_of(x1).dtype

@@ -45,6 +45,7 @@ def _quantile(name, a, q, axis, method, keepdims, ignore_nan, scale=1.0):
     q = convert(q, d)
     if scale != 1.0:
         q = bind1("div", q, _c(q, scale))
+    q = bind1("clamp", _c(q, 0), q, _c(q, 1))     # as JAX 0.10.2: q outside [0, 1] reads the min or max
     x, kept = _to_end(a, axis)
     n = x.type.shape[-1]
     if n == 0:

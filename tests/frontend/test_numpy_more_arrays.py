@@ -282,3 +282,13 @@ def test_edge_cases_match_jax():
     m = np.array([[1.0, 2.0], [0.5, -3.0]], np.float32)
     np.testing.assert_array_equal(np.asarray(jnp.polyval(m, m)), [[1.5, 1.], [1., -9.]])
     np.testing.assert_array_equal(np.asarray(jnp.polyder(m)), [[1., 2.]])
+
+
+def test_more_edge_cases_match_jax():
+    x = np.array([0.5, -1.25, 2.0, 0.0], np.float32)
+    np.testing.assert_allclose(np.asarray(jnp.quantile(x, np.array([-0.5, 1.5, 0.3], np.float32))),
+                               [-1.25, 2.0, -0.125], rtol=1e-5)       # q outside [0, 1] reads min / max
+    assert float(jnp.percentile(x, 150.)) == 2.0
+    assert jnp.left_shift(np.array([True]), np.array([True])).dtype == np.int32
+    assert jnp.right_shift(True, True).dtype == np.int32
+    assert jnp.ldexp(np.array([True]), np.array([True])).tolist() == [2.0]
