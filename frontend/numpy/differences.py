@@ -111,7 +111,9 @@ def gradient(f, *varargs, axis=None, edge_order=None):
     if edge_order is not None and edge_order != 1:
         raise ValueError(f"gradient: edge_order={edge_order!r} is not supported; JAX and Lintra use first-order "
                          f"one-sided differences at the edges (edge_order=1)")
-    f, = promote_args("gradient", f, kind="inexact")
+    # as JAX: the spacings take part in the type promotion
+    d, weak = result_type_of(f, *[h for h in varargs if np.ndim(h) == 0 or hasattr(h, "dtype")])
+    f, = promote_args("gradient", convert(asvalue(f), d, weak), kind="inexact")
     nd = f.type.ndim
     axes = tuple(range(nd)) if axis is None else \
         tuple(canon_axis(a, nd) for a in (axis if isinstance(axis, (tuple, list)) else (axis,)))
