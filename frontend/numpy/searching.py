@@ -430,7 +430,14 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     extras = []
     zero = _full(convert(np.zeros((size,), d), d), 0)
     if return_index:
-        extras.append(bind1("select_n", valid, zero, take(perm, first, mode="clip")) if n else zero)
+        if n:
+            index = take(perm, first, mode="clip")
+            # as JAX 0.10.2: padding repeats the first unique value's index
+            pad = bind1("broadcast_in_dim", lax.index_in_dim(index, 0, keepdims=False), shape=(size,),
+                        broadcast_dimensions=()) if size else index
+            extras.append(bind1("select_n", valid, pad, index))
+        else:
+            extras.append(zero)
     if return_inverse:
         inv = convert(np.zeros((n,), d), d)
         if n:

@@ -195,3 +195,10 @@ def test_roots_gradient():
     # the roots' sum is -p1/p0 (Vieta), so its gradient is (p1/p0**2, -1/p0, 0); JAX 0.10.2 gives (-3, -1, 0) here
     g = lintra.grad(lambda p: jnp.roots(p).real.sum())(np.array([1., -3., 2.], np.float32))
     np.testing.assert_allclose(np.asarray(g), [-3., -1., 0.], atol=1e-4)
+
+
+def test_unique_pads_indices_as_jax():
+    # JAX 0.10.2 pads return_index with the first unique value's index, whatever fill_value is
+    vals, idx = jnp.unique(np.array([4, 2, 9]), return_index=True, size=5, fill_value=-1)
+    assert vals.tolist() == [2, 4, 9, -1, -1] and idx.tolist() == [1, 0, 2, 1, 1]
+    assert jnp.unique_all(A, size=5, fill_value=0).indices.tolist() == [1, 2, 0, 4, 1]
