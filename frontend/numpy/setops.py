@@ -53,8 +53,8 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, method="a
 
 
 def _common(*xs):
-    d, _ = result_type_of(*xs)
-    return [convert(x, d) for x in xs]
+    d, weak = result_type_of(*xs)
+    return [convert(x, d, weak) for x in xs]
 
 
 def _select_sorted(name, values, mask, size, fill_value, default_fill):
