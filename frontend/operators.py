@@ -8,7 +8,7 @@ import numpy as np
 from ..runtime.array import Array, check_live
 from .core import Tracer, python_scalar
 from .numpy import creation, indexing, products, reductions, manipulation as shapes, searching, ufuncs
-from .numpy import host_utils, index_arrays, layout, matrices, packing
+from .numpy import index_arrays, layout, matrices, packing
 
 _ACCEPTED = (bool, int, float, complex, np.generic, np.ndarray, Array, Tracer)
 
@@ -122,7 +122,7 @@ METHODS = {
     "diagonal": matrices.diagonal,
     "trace": matrices.trace,
     "ptp": reductions.ptp,
-    "copy": host_utils.copy,
+    "copy": creation.copy,
     "argpartition": packing.argpartition,
     "choose": lambda self, choices, out=None, mode="raise": index_arrays.choose(self, choices, out, mode),
     "compress": lambda self, condition, axis=None, *, size=None, fill_value=0, out=None:

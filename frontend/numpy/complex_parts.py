@@ -1,34 +1,11 @@
-"""Predicates and views on complex numbers: angle, iscomplex, isreal, iscomplexobj, isrealobj, sort_complex."""
+"""Dtype predicates and sorting for complex numbers: iscomplexobj, isrealobj, sort_complex (angle, iscomplex and
+isreal live in mathfuncs.py)."""
 import numpy as np
 
 from ...ir import types as T
-from ..core import bind1, type_of
-from ._util import asvalue, check_arraylike, convert, full_like_type as _c, promote_args, to_inexact, weak_dtype_pair
+from ..core import type_of
+from ._util import asvalue, check_arraylike, convert, to_inexact, weak_dtype_pair
 from .searching import sort
-from .ufuncs import imag, real
-
-
-def angle(z, deg=False):
-    """The argument of z, atan2(imag, real); in degrees if deg. Integers give the default float."""
-    check_arraylike("angle", z)
-    z, = promote_args("angle", z, kind="inexact")
-    z = convert(z, type_of(z).dtype)      # as JAX: the result is strongly typed, even for a Python scalar
-    out = bind1("atan2", imag(z), real(z))
-    return bind1("mul", out, _c(out, 180 / np.pi)) if deg else out
-
-
-def iscomplex(x):
-    """Elementwise: whether the imaginary part is nonzero (all False for real input)."""
-    check_arraylike("iscomplex", x)
-    i = imag(asvalue(x))
-    return bind1("ne", i, _c(i, 0))
-
-
-def isreal(x):
-    """Elementwise: whether the imaginary part is zero (all True for real input)."""
-    check_arraylike("isreal", x)
-    i = imag(asvalue(x))
-    return bind1("eq", i, _c(i, 0))
 
 
 def iscomplexobj(x) -> bool:

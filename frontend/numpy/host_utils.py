@@ -1,15 +1,14 @@
 """Host-side helpers of jax.numpy: printing, file and buffer I/O (through NumPy, then onto the device),
 scalar and dtype predicates, index tricks (s_, index_exp, mgrid, ogrid, r_, c_), fromfunction,
-apply_over_axes, copy."""
+apply_over_axes."""
 import operator
 
 import numpy as np
 
 from ...ir import types as T
-from .. import dtypes as _dtypes
 from ..core import is_value, type_of
 from ._util import asvalue, check_arraylike, describe, np_dtype
-from .creation import arange, array, asarray, linspace
+from .creation import arange, asarray, linspace
 from .layout import indices
 from .manipulation import concatenate, expand_dims, reshape, transpose
 
@@ -56,25 +55,11 @@ def from_dlpack(x, /, *, device=None, copy=None):
     return asarray(np.from_dlpack(x))
 
 
-def copy(a, order=None):
-    check_arraylike("copy", a)
-    return array(a, copy=True)
-
-
 def isscalar(element) -> bool:
     """True for Python and NumPy scalars and for 0-d arrays (Lintra's included), as jnp.isscalar."""
     if is_value(element) or isinstance(element, np.ndarray):
         return type_of(element).ndim == 0
     return isinstance(element, (bool, int, float, complex)) or bool(np.isscalar(element))
-
-
-def broadcast_shapes(*shapes):
-    """The shape that arrays of the given shapes broadcast to."""
-    try:
-        return tuple(int(s) for s in np.broadcast_shapes(*shapes))
-    except ValueError:
-        raise ValueError(f"incompatible shapes for broadcasting: {', '.join(str(tuple(s)) for s in shapes)}") \
-            from None
 
 
 _KINDS = {

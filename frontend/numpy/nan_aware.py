@@ -1,13 +1,11 @@
-"""NaN-ignoring functions not in statistics.py (fmax, fmin, nanargmax, nanargmin, nancumsum, nancumprod) and
+"""NaN-ignoring functions not in statistics.py (fmax, fmin, nancumsum, nancumprod) and
 the array API's cumulative_sum/cumulative_prod."""
-import numpy as np
-
 from ...ir import types as T
-from ..core import bind1, type_of
+from ..core import type_of
 from ._util import asvalue, canon_axis, check_arraylike, full_like_type as _c, promote_args, select as _where
 from .creation import full
 from .manipulation import concatenate
-from .reductions import _promote_integers, all as _all, argmax, argmin, cumprod, cumsum
+from .reductions import _promote_integers, cumprod, cumsum
 from .ufuncs import isnan, maximum, minimum
 
 
@@ -24,26 +22,6 @@ def _nan_preferring_other(name, pick):
 
 fmax = _nan_preferring_other("fmax", maximum)
 fmin = _nan_preferring_other("fmin", minimum)
-
-
-def _nan_arg(name, arg, fill):
-    def f(a, axis=None, out=None, keepdims=False):
-        if out is not None:
-            raise ValueError("the out argument is not supported: Lintra arrays are immutable")
-        check_arraylike(name, a)
-        a = asvalue(a)
-        if not T.is_inexact(a.type.dtype):
-            return arg(a, axis=axis, keepdims=keepdims)
-        nans = isnan(a)
-        out = arg(_where(nans, _c(a, fill), a), axis=axis, keepdims=keepdims)
-        all_nan = _all(nans, axis=axis, keepdims=keepdims)
-        return _where(all_nan, _c(out, -1), out)    # as JAX: -1 where a slice is all NaN (NumPy raises)
-    f.__name__ = f.__qualname__ = name
-    return f
-
-
-nanargmax = _nan_arg("nanargmax", argmax, -np.inf)
-nanargmin = _nan_arg("nanargmin", argmin, np.inf)
 
 
 def _nan_cumulative(name, cum, fill):
