@@ -38,6 +38,12 @@ from .frontend.sharding import P, make_mesh, reshard, set_mesh
 from .frontend.shard_map import shard_map
 from .frontend import shard_map as _shard_map
 from .frontend.pmap import pmap
+from .frontend import numpy_roots as _numpy_roots, numpy_ufunc as _numpy_ufunc, numpy_vectorize as _numpy_vectorize
+
+# lintra.numpy's function-mapping helpers are built on vmap and scan, a layer above lintra.numpy: placed here
+numpy.vectorize, numpy.apply_along_axis = _numpy_vectorize.vectorize, _numpy_vectorize.apply_along_axis
+numpy.ufunc, numpy.frompyfunc = _numpy_ufunc.ufunc, _numpy_ufunc.frompyfunc
+numpy.roots = _numpy_roots.roots
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
 for _name in ("numpy", "lax", "tree", "tree_util", "flatten_util", "random", "ad_checkpoint", "sharding",

@@ -15,17 +15,21 @@ from .api import ir_name, trace_flat
 from .config import config
 from .core import axis_env, axis_size, bind, bind1, constant, host_value, is_value, type_of
 from .explicit import out_sharding_attrs, with_out_sharding
+from .lax_operands import broadcast_operands, check_scalar_kinds
 from .words import wordwise
 
 
 _SCALARS = (bool, int, float, builtins.complex)
 
 
-def _lift_scalars(*xs):
-    """Python scalars next to arrays take the arrays' dtype (weakly) and shape, as in jax.lax."""
+def _lift_scalars(*xs, name=None):
+    """Python scalars next to arrays take the arrays' dtype (weakly) and shape. A scalar of another kind
+    (a float next to integers, a complex next to reals) is refused, as jax.lax refuses it, rather than
+    rounded; same-kind scalars are accepted where JAX requires their exact default dtype."""
     ref = next((type_of(x) for x in xs if is_value(x) or isinstance(x, (np.ndarray, np.generic))), None)
     if ref is None:
         return xs
+    check_scalar_kinds(name, ref.dtype, xs)
     # builtins.complex: this module defines lax.complex (and round/abs/max/min), shadowing the builtins
     scalars = (bool, int, float, builtins.complex)
     return tuple(broadcast_in_dim(constant(x, ref.dtype, weak=True), ref.shape, ()) if isinstance(x, scalars)
@@ -42,10 +46,20 @@ def _unary(name):
 def _binary(name):
     def f(x, y):
         if isinstance(x, _SCALARS) or isinstance(y, _SCALARS):    # a cheap test first: eager ops are hot
-            x, y = _lift_scalars(x, y)
+            x, y = _lift_scalars(x, y, name=name)
+        if type_of(x).shape != type_of(y).shape:
+            x, y = broadcast_operands(name, x, y)
         return bind1(name, x, y)
     f.__name__ = name
     return f
+
+
+def _mul(x, y, *, out_dtype=None):
+    """x * y; with out_dtype, both operands are first converted to it (as JAX 0.10.2 lowers it)."""
+    if out_dtype is not None:
+        x, y = _lift_scalars(x, y, name="mul")
+        x, y = convert_element_type(x, out_dtype), convert_element_type(y, out_dtype)
+    return _plain_mul(x, y)
 
 
 for _n in ["neg", "sign", "floor", "ceil", "exp", "exp2", "log", "log1p", "expm1", "sin", "cos", "tan", "asin",
@@ -58,6 +72,8 @@ for _n in ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nex
            "igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta"]:
     globals()[_n] = _binary(_n)
 bitwise_and, bitwise_or, bitwise_xor, bitwise_not = _binary("and"), _binary("or"), _binary("xor"), _unary("not")
+_plain_mul, mul = mul, _mul
+mul.__name__ = "mul"
 
 
 def betainc(a, b, x):
@@ -92,7 +108,7 @@ def integer_pow(x, y):
 
 @wordwise(values=builtins.slice(1, None))
 def select_n(which, *cases):
-    return bind1("select_n", which, *_lift_scalars(*cases))
+    return bind1("select_n", which, *_lift_scalars(*cases, name="select_n"))
 
 
 @wordwise(values=(1, 2))
@@ -101,7 +117,7 @@ def select(pred, on_true, on_false):
 
 
 def clamp(min, x, max):
-    return bind1("clamp", *_lift_scalars(min, x, max))
+    return bind1("clamp", *_lift_scalars(min, x, max, name="clamp"))
 
 
 def convert_element_type(operand, new_dtype):
@@ -635,12 +651,15 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
     return bind1("dot_general", lhs, rhs, **attrs)
 
 
-def dot(lhs, rhs, precision=None, preferred_element_type=None, *, out_sharding=None):
-    """Vector/matrix products: contracts lhs's last dimension with rhs's first (ranks 1 or 2)."""
+def dot(lhs, rhs, precision=None, preferred_element_type=None, *, dimension_numbers=None, out_sharding=None):
+    """Vector/matrix products: contracts lhs's last dimension with rhs's first (ranks 1 or 2); with
+    dimension_numbers, dot_general."""
+    if dimension_numbers is not None:
+        return dot_general(lhs, rhs, dimension_numbers, precision, preferred_element_type, out_sharding=out_sharding)
     lt_, rt_ = type_of(lhs), type_of(rhs)
     if not (1 <= lt_.ndim <= 2 and 1 <= rt_.ndim <= 2 and lt_.shape[-1] == rt_.shape[0]):
         raise TypeError(f"dot: incompatible shapes for dot: got {lt_.shape} and {rt_.shape} (lax.dot takes vectors "
-                        f"and matrices whose inner dimensions agree; use dot_general for others)")
+                        f"and matrices whose inner dimensions agree; pass dimension_numbers for others)")
     return dot_general(lhs, rhs, (((lt_.ndim - 1,), (0,)), ((), ())), precision, preferred_element_type,
                        out_sharding=out_sharding)
 

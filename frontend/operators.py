@@ -8,6 +8,7 @@ import numpy as np
 from ..runtime.array import Array, check_live
 from .core import Tracer, python_scalar
 from .numpy import creation, indexing, products, reductions, manipulation as shapes, searching, ufuncs
+from .numpy import index_arrays, layout, matrices, packing
 
 _ACCEPTED = (bool, int, float, complex, np.generic, np.ndarray, Array, Tracer)
 
@@ -112,6 +113,21 @@ METHODS = {
     "conjugate": ufuncs.conjugate,
     "dot": products.dot,
     "nonzero": searching.nonzero,
+    # as JAX's Array: methods that are jnp functions of the array (argument order as NumPy's methods)
+    "argsort": searching.argsort,
+    "sort": searching.sort,
+    "searchsorted": searching.searchsorted,
+    "take": searching.take,
+    "repeat": layout.repeat,
+    "diagonal": matrices.diagonal,
+    "trace": matrices.trace,
+    "ptp": reductions.ptp,
+    "copy": creation.copy,
+    "argpartition": packing.argpartition,
+    "choose": lambda self, choices, out=None, mode="raise": index_arrays.choose(self, choices, out, mode),
+    "compress": lambda self, condition, axis=None, *, size=None, fill_value=0, out=None:
+        index_arrays.compress(condition, self, axis, size=size, fill_value=fill_value, out=out),
+    "tobytes": lambda self, order="C": np.asarray(self).tobytes(order),
 }
 PROPERTIES = {
     "T": lambda self: shapes.transpose(self),

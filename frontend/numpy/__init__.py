@@ -30,7 +30,7 @@ from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcs
 from .statistics import (average, median, nanargmax, nanargmin, nanmax, nanmean, nanmedian, nanmin, nanpercentile,
                          nanprod, nanquantile, nanstd, nansum, nanvar, percentile, quantile)
 from .mathfuncs import (angle, cbrt, copysign, deg2rad, degrees, fabs, fix, float_power, fmod, heaviside, hypot,
-                        frexp, iscomplex, isneginf, isposinf, isreal, ldexp, logaddexp, logaddexp2, modf,
+                        frexp, iscomplex, isneginf, isposinf, isreal, logaddexp, logaddexp2, modf,
                         nan_to_num, rad2deg, radians, rint, signbit, sinc, spacing, trunc)
 from .layout import (array_split, dsplit, flip, fliplr, flipud, hsplit, indices, ix_, meshgrid, pad, repeat, roll,
                      rot90, split, tile, vsplit)
@@ -43,3 +43,38 @@ from . import fft  # noqa: E402  (lintra.numpy.fft)
 bool = bool_
 pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
 newaxis = None
+
+# ---- the rest of jax.numpy's namespace (issue 13) ----
+from .floatbits import ldexp, nextafter
+from .integer_math import bitwise_count, gcd, lcm
+from .complex_parts import iscomplexobj, isrealobj, sort_complex
+from .nan_aware import cumulative_prod, cumulative_sum, fmax, fmin, nancumprod, nancumsum
+from .reductions import ptp
+from .differences import cross, diff, ediff1d, gradient, trapezoid, unwrap
+from .polynomial import (poly, polyadd, polyder, polydiv, polyfit, polyint, polymul, polysub, polyval, trim_zeros,
+                         vander)
+from .setops import (intersect1d, isin, setdiff1d, setxor1d, union1d, unique_all, unique_counts, unique_inverse,
+                     unique_values)
+
+# NumPy 2 / array API spellings of existing functions
+acos, acosh, asin, asinh, atan, atan2, atanh = arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh
+pow = power
+concat = concatenate
+# scalar-type aliases, as jax.numpy has them
+double, single, cdouble, csingle = float64, float32, complex128, complex64
+ComplexWarning = _np.exceptions.ComplexWarning
+character, flexible, object_ = _np.character, _np.flexible, _np.object_
+from .joining import (append, block, column_stack, delete, dstack, insert, matrix_transpose, resize, rollaxis,
+                      unstack)
+from .index_arrays import (choose, compress, diag_indices, diag_indices_from, extract, fill_diagonal, mask_indices,
+                           piecewise, place, put, put_along_axis, ravel_multi_index, select, tril_indices,
+                           tril_indices_from, triu_indices, triu_indices_from, unravel_index)
+from .vector_products import matvec, vecdot, vecmat
+from .histograms import histogram, histogram2d, histogram_bin_edges, histogramdd, interp
+from .windows import bartlett, blackman, hamming, hanning
+from .covariance import corrcoef, cov
+from .packing import argpartition, packbits, partition, unpackbits
+from .host_utils import (apply_over_axes, array_repr, array_str, c_, from_dlpack, frombuffer, fromfile, fromfunction,
+                         fromiter, fromstring, get_printoptions, index_exp, isdtype, isscalar, iterable, load, mgrid,
+                         ogrid, printoptions, r_, s_, save, savez, set_printoptions)
+from .bessel import i0, kaiser

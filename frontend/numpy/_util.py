@@ -122,17 +122,32 @@ def select(pred, x, y):
     return bind1("select_n", pred, y, x)
 
 
+# JAX 0.10.2's dtypes._dtype_to_inexact: the float an integer or bool computes in where a function needs an
+# inexact type (narrow integers take float32 even with x64 on; 64-bit integers take float64)
+_INEXACT_OF = {np.dtype(np.bool_): np.float32, np.dtype(np.int8): np.float32, np.dtype(np.uint8): np.float32,
+               np.dtype(np.int16): np.float32, np.dtype(np.uint16): np.float32, np.dtype(np.int32): np.float32,
+               np.dtype(np.uint32): np.float32, np.dtype(np.int64): np.float64, np.dtype(np.uint64): np.float64}
+
+
+def to_inexact(d) -> np.dtype:
+    """d if inexact, else the float JAX computes it in (canonicalized: float64 only with x64)."""
+    d = np.dtype(d)
+    if T.is_inexact(d):
+        return d
+    return _dtypes.canonicalize_dtype(_INEXACT_OF.get(d, np.float64))
+
+
 def promote_args(name, *xs, kind=None):
     """Promote xs to one dtype (JAX's lattice, weak types) and broadcast them to one shape.
 
-    kind: None keeps the promoted dtype; "inexact" makes integers and bools the default float;
+    kind: None keeps the promoted dtype; "inexact" makes integers and bools a float (to_inexact);
     "numeric" makes bool int32 (as jnp.floor_divide, jnp.power, ...)."""
     check_arraylike(name, *xs)
     d, weak = result_type_of(*xs)
     if len(xs) == 1 and kind is None:     # nothing to promote against: JAX keeps the operand's weak type
         weak = weak_dtype_pair(xs[0])[1]
     if kind == "inexact" and not T.is_inexact(d):
-        d = _dtypes.default_float()
+        d = to_inexact(d)
     elif kind == "numeric" and T.is_bool(d):
         d = np.dtype(np.int32)
     shape = broadcast_shapes(name, *xs)

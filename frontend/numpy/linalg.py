@@ -17,7 +17,7 @@ from .. import lax
 from .. import lax_linalg
 from ..core import type_of
 from ..custom import custom_jvp
-from ._util import asvalue, canon_axis, check_arraylike, convert, describe, result_type_of
+from ._util import asvalue, canon_axis, check_arraylike, convert, describe, result_type_of, to_inexact
 from .creation import eye, ones
 from .manipulation import broadcast_to, concatenate, expand_dims, moveaxis, swapaxes
 from .matrices import trace
@@ -59,8 +59,7 @@ def _inexact(name, *xs):
     """xs converted to their common dtype, made the default float if that is not inexact."""
     check_arraylike(name, *xs)
     d, _ = result_type_of(*xs)
-    d = d if T.is_inexact(d) else _dtypes.default_float()
-    return [convert(x, d) for x in xs]
+    return [convert(x, to_inexact(d)) for x in xs]
 
 
 def _matrices(name, x, square=False):

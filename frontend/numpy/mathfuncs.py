@@ -210,7 +210,7 @@ def rint(x, /):
     x, = promote_args("rint", x)
     d = _dtype(x)
     if T.is_int(d) or T.is_bool(d):
-        return convert(x, _dtypes.default_float())
+        return convert(x, _dtypes.default_float())     # as JAX: not to_inexact (int8 gives float64 with x64)
     if T.is_complex(d):
         return bind1("complex", bind1("round", bind1("real", x), rounding_method=1),
                      bind1("round", bind1("imag", x), rounding_method=1))
@@ -290,21 +290,6 @@ def float_power(x1, x2, /):
     """x1 ** x2 computed in floating point (integers are promoted to the default float first)."""
     x1, x2 = promote_args("float_power", x1, x2, kind="inexact")
     return power(x1, x2)
-
-
-def ldexp(x1, x2, /):
-    """x1 * 2 ** x2 for integer x2, strongly typed as JAX's; the scale is applied in two halves so that a
-    result within range is reached even when 2 ** x2 alone is not."""
-    check_arraylike("ldexp", x1, x2)
-    if not T.is_int(_dtype(asvalue(x2))) or T.is_complex(_dtype(asvalue(x1))):
-        raise ValueError(f"ldexp not supported for input types ({describe(x1)}, {describe(x2)}): x1 must be real "
-                         f"and x2 an integer")
-    x1, = promote_args("ldexp", x1, kind="inexact")
-    x1 = convert(x1, _dtype(x1))
-    half = bind1("div", convert(x2, np.int32), _c(convert(x2, np.int32), 2))
-    rest = bind1("sub", convert(x2, np.int32), half)
-    scale = lambda e: exp2(convert(e, _dtype(x1)))
-    return bind1("mul", bind1("mul", x1, scale(half)), scale(rest))
 
 
 def spacing(x, /):

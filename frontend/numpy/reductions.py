@@ -1,4 +1,5 @@
-"""Reductions: sum prod max min mean var std any all argmax argmin cumsum cumprod (axis, keepdims, dtype)."""
+"""Reductions: sum prod max min ptp mean var std any all argmax argmin cumsum cumprod (axis, keepdims, dtype,
+and initial=/where=/promote_integers= as JAX has them)."""
 import builtins
 
 import numpy as np
@@ -6,7 +7,8 @@ import numpy as np
 from ...ir import types as T
 from .. import dtypes as _dtypes
 from ..core import bind1, type_of
-from ._util import asvalue, canon_axes, canon_axis, check_arraylike, convert, describe, prod_int, to_dtype
+from ._util import (asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, describe,
+                    full_like_type, prod_int, select, shape_of, to_dtype, to_inexact)
 
 _F32 = np.dtype(np.float32)
 
@@ -33,57 +35,112 @@ def _keepdims(out, shape, axes):
     return bind1("reshape", out, new_sizes=tuple(1 if i in axes else n for i, n in enumerate(shape)))
 
 
+# the binary op each reduction folds with, and its identity (a function of the dtype)
+_COMBINE = {"reduce_sum": "add", "reduce_prod": "mul", "reduce_max": "max", "reduce_min": "min",
+            "reduce_or": "or", "reduce_and": "and"}
+
+
+def _identity(prim, d):
+    if prim in ("reduce_sum", "reduce_or"):
+        return 0
+    if prim in ("reduce_prod", "reduce_and"):
+        return 1
+    lowest = prim == "reduce_max"
+    if T.is_bool(d):
+        return not lowest
+    if T.is_int(d):
+        info = np.iinfo(d)
+        return int(info.min if lowest else info.max)
+    return -np.inf if lowest else np.inf
+
+
+def _where_mask(name, where, shape):
+    """`where=` as a bool mask of `shape` (NumPy broadcasting)."""
+    check_arraylike(name, where)
+    mask = convert(asvalue(where), np.bool_)
+    return broadcast_to(mask, shape, f"{name} (where=)")
+
+
 def _reduce(name, prim, a, axis, dtype, keepdims, promote_integers=False, upcast=False, bool_prim=None,
-            identity=True):
+            identity=True, initial=None, where=None):
     check_arraylike(name, a)
     a = asvalue(a)
     t = a.type
     axes = canon_axes(axis, t.ndim)
-    if not identity and builtins.any(t.shape[ax] == 0 for ax in axes):
-        raise ValueError(f"{name}: zero-size array {describe(a)} to reduction operation {name} over axes "
-                         f"{list(axes)}, which has no identity")
-    out_dtype = to_dtype(dtype) if dtype is not None else \
-        (_promote_integers(t.dtype) if promote_integers else t.dtype)
+    if not identity and initial is None:
+        if where is not None:
+            raise ValueError(f"reduction operation {name} does not have an identity, so to use a where mask one "
+                             f"has to specify 'initial'")
+        if builtins.any(t.shape[ax] == 0 for ax in axes):
+            raise ValueError(f"{name}: zero-size array {describe(a)} to reduction operation {name} over axes "
+                             f"{list(axes)}, which has no identity")
+    if dtype is not None:
+        out_dtype = to_dtype(dtype)
+    elif promote_integers:
+        out_dtype = _promote_integers(t.dtype)
+    elif T.is_bool(t.dtype) and prim in ("reduce_sum", "reduce_prod"):
+        out_dtype = _dtypes.default_int()     # as JAX: bools sum as integers even without promotion
+    else:
+        out_dtype = t.dtype
     comp = _upcast_f16(out_dtype) if upcast else out_dtype
     if T.is_bool(comp) and bool_prim is not None:
         prim = bool_prim
-    out = convert(bind1(prim, convert(a, comp), axes=axes), out_dtype)
+    x = convert(a, comp)
+    if where is not None:
+        x = select(_where_mask(name, where, t.shape), x, full_like_type(x, _identity(prim, comp)))
+    out = bind1(prim, x, axes=axes)
+    if initial is not None:
+        out = bind1(_COMBINE[prim], out, full_like_type(out, _initial_value(name, initial, comp)))
+    out = convert(out, out_dtype)
     return _keepdims(out, t.shape, axes) if keepdims else out
 
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=False):
+def _initial_value(name, initial, dtype):
+    if shape_of(initial):
+        raise ValueError(f"{name}: initial must be a scalar, got {describe(initial)}")
+    return convert(asvalue(initial), dtype)
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None, promote_integers=True):
+    """The sum over `axis`; narrow integers and bools sum in the default integer unless promote_integers=False."""
     _no_out(out)
-    return _reduce("sum", "reduce_sum", a, axis, dtype, keepdims, promote_integers=True, upcast=True,
-                   bool_prim="reduce_or")
+    return _reduce("sum", "reduce_sum", a, axis, dtype, keepdims, promote_integers=promote_integers,
+                   upcast=True, bool_prim="reduce_or", initial=initial, where=where)
 
 
-def prod(a, axis=None, dtype=None, out=None, keepdims=False):
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None, promote_integers=True):
     _no_out(out)
-    return _reduce("prod", "reduce_prod", a, axis, dtype, keepdims, promote_integers=True, upcast=True,
-                   bool_prim="reduce_and")
+    return _reduce("prod", "reduce_prod", a, axis, dtype, keepdims, promote_integers=promote_integers,
+                   upcast=True, bool_prim="reduce_and", initial=initial, where=where)
 
 
-def max(a, axis=None, out=None, keepdims=False):
+def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     _no_out(out)
-    return _reduce("max", "reduce_max", a, axis, None, keepdims, identity=False)
+    return _reduce("max", "reduce_max", a, axis, None, keepdims, identity=False, initial=initial, where=where)
 
 
-def min(a, axis=None, out=None, keepdims=False):
+def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     _no_out(out)
-    return _reduce("min", "reduce_min", a, axis, None, keepdims, identity=False)
+    return _reduce("min", "reduce_min", a, axis, None, keepdims, identity=False, initial=initial, where=where)
 
 
 amax, amin = max, min
 
 
-def any(a, axis=None, out=None, keepdims=False):
+def any(a, axis=None, out=None, keepdims=False, *, where=None):
     _no_out(out)
-    return _reduce("any", "reduce_or", a, axis, np.bool_, keepdims)
+    return _reduce("any", "reduce_or", a, axis, np.bool_, keepdims, where=where)
 
 
-def all(a, axis=None, out=None, keepdims=False):
+def all(a, axis=None, out=None, keepdims=False, *, where=None):
     _no_out(out)
-    return _reduce("all", "reduce_and", a, axis, np.bool_, keepdims)
+    return _reduce("all", "reduce_and", a, axis, np.bool_, keepdims, where=where)
+
+
+def ptp(a, axis=None, out=None, keepdims=False):
+    """max - min over `axis` (the peak-to-peak range), in a's dtype."""
+    _no_out(out)
+    return bind1("sub", max(a, axis, keepdims=keepdims), min(a, axis, keepdims=keepdims))
 
 
 def _no_out(out):
@@ -95,26 +152,34 @@ def _count(shape, axes):
     return prod_int([shape[ax] for ax in axes])
 
 
-def mean(a, axis=None, dtype=None, out=None, keepdims=False):
-    """The average over `axis`; integer inputs give the default float dtype."""
+def _count_of(name, shape, axes, where, keepdims, dtype):
+    """How many elements each reduction sees: a Python int, or with where= an array of counts."""
+    if where is None:
+        return _count(shape, axes)
+    return _reduce(name, "reduce_sum", convert(_where_mask(name, where, shape), dtype), axes, dtype, keepdims)
+
+
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    """The average over `axis` (over the elements where `where` is True); integers give the default float."""
     _no_out(out)
     check_arraylike("mean", a)
     t = type_of(a)
     axes = canon_axes(axis, t.ndim)
     out_dtype = to_dtype(dtype) if dtype is not None else \
-        (t.dtype if T.is_inexact(t.dtype) else _dtypes.default_float())
+        to_inexact(t.dtype)
     comp = _upcast_f16(out_dtype)
-    total = _reduce("mean", "reduce_sum", a, axes, comp, keepdims)
-    n = convert(_count(t.shape, axes), comp)
-    return convert(bind1("div", total, _bcast(n, type_of(total).shape)), out_dtype)
+    total = _reduce("mean", "reduce_sum", a, axes, comp, keepdims, where=where)
+    n = _count_of("mean", t.shape, axes, where, keepdims, T.real_dtype(comp))
+    n = convert(n, comp) if where is not None else _bcast(convert(n, comp), type_of(total).shape)
+    return convert(bind1("div", total, n), out_dtype)
 
 
 def _bcast(scalar, shape):
     return scalar if not shape else bind1("broadcast_in_dim", scalar, shape=tuple(shape), broadcast_dimensions=())
 
 
-def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
-    """The variance: mean squared deviation, divided by (n - ddof)."""
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
+    """The variance: mean squared deviation (from `mean` if given), divided by (n - ddof)."""
     _no_out(out)
     check_arraylike("var", a)
     if correction is not None:
@@ -126,22 +191,30 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correctio
     elif T.is_inexact(t.dtype):
         out_dtype, comp = T.real_dtype(t.dtype), t.dtype
     else:
-        out_dtype = comp = _dtypes.default_float()
+        out_dtype = comp = to_inexact(t.dtype)
     comp = _upcast_f16(comp)
     x = convert(a, comp)
-    centered = bind1("sub", x, bind1("broadcast_in_dim", mean(x, axes, keepdims=True), shape=t.shape,
-                                     broadcast_dimensions=tuple(range(t.ndim))))
+    centre = _mean(x, axes, keepdims=True, where=where) if mean is None else convert(asvalue(mean), comp)
+    centered = bind1("sub", x, broadcast_to(centre, t.shape, "var (mean=)"))
     if T.is_complex(comp):
         sq = bind1("real", bind1("mul", centered, bind1("conj", centered)))
     else:
         sq = bind1("mul", centered, centered)
-    total = _reduce("var", "reduce_sum", sq, axes, None, keepdims)
-    n = convert(_count(t.shape, axes) - ddof, type_of(total).dtype)
-    return convert(bind1("div", total, _bcast(n, type_of(total).shape)), T.real_dtype(out_dtype))
+    total = _reduce("var", "reduce_sum", sq, axes, None, keepdims, where=where)
+    rt = type_of(total).dtype
+    n = _count_of("var", t.shape, axes, where, keepdims, rt)
+    if where is None:
+        n = _bcast(convert(n - ddof, rt), type_of(total).shape)
+    else:
+        n = bind1("sub", n, full_like_type(n, ddof))
+    return convert(bind1("div", total, n), T.real_dtype(out_dtype))
 
 
-def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, correction=None):
-    return bind1("sqrt", var(a, axis, dtype, out, ddof, keepdims, correction=correction))
+_mean = mean
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
+    return bind1("sqrt", var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction))
 
 
 def _arg_reduce(name, a, axis, keepdims):
@@ -181,7 +254,9 @@ def _cumulative(name, prim, a, axis, dtype):
     if axis is None:
         a, axis = bind1("reshape", a, new_sizes=(t.size,)), 0
     ax = canon_axis(axis, type_of(a).ndim)
-    out_dtype = to_dtype(dtype) if dtype is not None else _promote_integers(t.dtype)
+    # as JAX 0.10.2: only bools widen (to the default int); int8 stays int8, unlike jnp.sum
+    out_dtype = to_dtype(dtype) if dtype is not None else \
+        (_dtypes.default_int() if T.is_bool(t.dtype) else t.dtype)
     return bind1(prim, convert(a, out_dtype), axis=ax, reverse=False)
 
 

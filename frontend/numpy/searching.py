@@ -108,7 +108,8 @@ def searchsorted(a, v, side="left", sorter=None, *, method="scan"):
     d, weak = result_type_of(a, v)
     a, v = convert(a, d), convert(v, d, weak)
     n = a.type.shape[0]
-    out_dtype = _index_dtype()
+    # as JAX 0.10.2: int32 positions, even with x64, unless a is too long for them
+    out_dtype = np.dtype(np.int32 if n <= np.iinfo(np.int32).max else np.int64)
 
     def goes_right(elem, value):     # does `value` belong after `elem`?
         return _less(elem, value) if side == "left" else bind1("not", _less(value, elem))
@@ -142,7 +143,7 @@ def digitize(x, bins, right=False):
     n = bins.type.shape[0]
     side = "left" if right else "right"
     if n == 0:
-        return convert(np.zeros(type_of(x).shape, _index_dtype()), _index_dtype())
+        return convert(np.zeros(type_of(x).shape, np.int32), np.int32)
     increasing = searchsorted(bins, x, side=side)
     if n == 1:
         return increasing
@@ -433,7 +434,14 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     extras = []
     zero = _full(convert(np.zeros((size,), d), d), 0)
     if return_index:
-        extras.append(bind1("select_n", valid, zero, take(perm, first, mode="clip")) if n else zero)
+        if n:
+            index = take(perm, first, mode="clip")
+            # as JAX 0.10.2: padding repeats the first unique value's index
+            pad = bind1("broadcast_in_dim", lax.index_in_dim(index, 0, keepdims=False), shape=(size,),
+                        broadcast_dimensions=()) if size else index
+            extras.append(bind1("select_n", valid, pad, index))
+        else:
+            extras.append(zero)
     if return_inverse:
         inv = convert(np.zeros((n,), d), d)
         if n:
@@ -452,18 +460,16 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 
 
 def bincount(x, weights=None, minlength=0, *, length=None):
-    """Occurrences of each non-negative integer in x (summed weights, if given). The result's length is
-    max(x) + 1 (at least minlength), which needs a concrete x; or pass length= (values beyond it are
-    dropped)."""
+    """Occurrences of each integer in x (summed weights, if given), negative values counting in bin 0 as in
+    JAX. The result's length is max(x) + 1 (at least minlength), which needs a concrete x; or pass length=
+    (values beyond it are dropped)."""
     check_arraylike("bincount", x)
     t = type_of(x)
     if t.ndim != 1 or not T.is_int(t.dtype) and not T.is_bool(t.dtype):
         raise TypeError(f"bincount: x must be a 1-D array of non-negative integers, got {describe(x)}")
     if length is None:
         value = _concrete_or_fail("bincount", x, "length= (a static number of bins)")
-        if value.size and value.min() < 0:
-            raise ValueError("bincount: x must contain non-negative integers only")
-        length = max(int(value.max()) + 1 if value.size else 0, operator.index(minlength))
+        length = max(int(max(value.max(), 0)) + 1 if value.size else 0, operator.index(minlength))
     length = _static_size("bincount", length)
     x = asvalue(x)
     if weights is None:
@@ -474,8 +480,8 @@ def bincount(x, weights=None, minlength=0, *, length=None):
     zeros = convert(np.zeros((length,), w.type.dtype), w.type.dtype)
     n = x.type.shape[0]
     idx = convert(x, _index_dtype())
-    # negative values must not count from the end: send them out of bounds, where they are dropped
-    idx = bind1("select_n", bind1("lt", idx, _full(idx, 0)), idx, _full(idx, length))
+    # as JAX 0.10.2: negative values count in bin 0 (values past length are dropped)
+    idx = bind1("max", idx, _full(idx, 0))
     dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
                                      scatter_dims_to_operand_dims=(0,))
     return lax.scatter_add(zeros, reshape(idx, (n, 1)), w, dn) if n else zeros

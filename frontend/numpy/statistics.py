@@ -45,6 +45,7 @@ def _quantile(name, a, q, axis, method, keepdims, ignore_nan, scale=1.0):
     q = convert(q, d)
     if scale != 1.0:
         q = bind1("div", q, _c(q, scale))
+    q = bind1("clamp", _c(q, 0), q, _c(q, 1))     # as JAX 0.10.2: q outside [0, 1] reads the min or max
     x, kept = _to_end(a, axis)
     n = x.type.shape[-1]
     if n == 0:
@@ -149,16 +150,18 @@ def _replace_nan(a, value):
     return _where(isnan(a), _c(a, value), a)
 
 
-def nansum(a, axis=None, dtype=None, out=None, keepdims=False):
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """sum, counting NaNs as zero."""
     check_arraylike("nansum", a)
-    return _sum(_replace_nan(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+    return _sum(_replace_nan(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                where=where)
 
 
-def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """prod, counting NaNs as one."""
     check_arraylike("nanprod", a)
-    return _prod(_replace_nan(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+    return _prod(_replace_nan(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                 where=where)
 
 
 def _nan_extremum(name, a, axis, keepdims, fill, prim, initial, where):
@@ -229,44 +232,46 @@ def nanargmin(a, axis=None, out=None, keepdims=None):
     return _nan_arg("nanargmin", a, axis, keepdims, np.inf, _argmin)
 
 
-def _nan_count(a, axis, keepdims, dtype):
-    return _sum(bind1("not", isnan(a)), axis=axis, dtype=dtype, keepdims=keepdims)
+def _nan_count(a, axis, keepdims, dtype, where=None):
+    return _sum(bind1("not", isnan(a)), axis=axis, dtype=dtype, keepdims=keepdims, where=where)
 
 
-def nanmean(a, axis=None, dtype=None, out=None, keepdims=False):
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
     """mean over the non-NaN elements (NaN where there are none)."""
     _no_out(out)
     check_arraylike("nanmean", a)
     a = asvalue(a)
     if not T.is_inexact(a.type.dtype):
-        return mean(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    total = nansum(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    count = _nan_count(a, axis, keepdims, T.real_dtype(type_of(total).dtype))
+        return mean(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    total = nansum(a, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    count = _nan_count(a, axis, keepdims, T.real_dtype(type_of(total).dtype), where)
     return bind1("div", total, convert(count, type_of(total).dtype))
 
 
-def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """var over the non-NaN elements, divided by (count - ddof)."""
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, mean=None):
+    """var over the non-NaN elements (around `mean` if given), divided by (count - ddof)."""
     _no_out(out)
     check_arraylike("nanvar", a)
     a, = promote_args("nanvar", a, kind="inexact")
     if dtype is not None:
         a = convert(a, dtype)
+    centre = nanmean(a, axis=axis, keepdims=True, where=where) if mean is None else \
+        convert(asvalue(mean), a.type.dtype)
     # NaNs are zeroed in the deviations themselves, so that no NaN meets a zero cotangent in reverse mode
-    centered = _where(isnan(a), _c(a, 0), bind1("sub", a, broadcast_to(nanmean(a, axis=axis, keepdims=True),
-                                                                        a.type.shape)))
+    centered = _where(isnan(a), _c(a, 0), bind1("sub", a, broadcast_to(centre, a.type.shape)))
     if T.is_complex(a.type.dtype):
         sq = bind1("real", bind1("mul", centered, bind1("conj", centered)))
     else:
         sq = bind1("mul", centered, centered)
-    total = nansum(sq, axis=axis, keepdims=keepdims)
-    count = _nan_count(a, axis, keepdims, type_of(total).dtype)
+    total = nansum(sq, axis=axis, keepdims=keepdims, where=where)
+    count = _nan_count(a, axis, keepdims, type_of(total).dtype, where)
     denom = bind1("max", bind1("sub", count, _c(count, ddof)), _c(count, 0))
     return bind1("div", total, denom)
 
 
-def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    return bind1("sqrt", nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims))
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None, mean=None):
+    return bind1("sqrt", nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, where=where,
+                                mean=mean))
 
 
 def average(a, axis=None, weights=None, returned=False, keepdims=False):

@@ -101,14 +101,14 @@ def subtract(x1, x2, /):
 
 
 def left_shift(x1, x2, /):
-    x1, x2 = promote_args("left_shift", x1, x2)
+    x1, x2 = promote_args("left_shift", x1, x2, kind="numeric")     # as JAX: bools shift as int32
     _require("left_shift", (x1, x2), T.is_int, "integer")
     return bind1("shift_left", x1, x2)
 
 
 def right_shift(x1, x2, /):
     """Arithmetic shift for signed integers, logical for unsigned (as NumPy)."""
-    x1, x2 = promote_args("right_shift", x1, x2)
+    x1, x2 = promote_args("right_shift", x1, x2, kind="numeric")
     _require("right_shift", (x1, x2), T.is_int, "integer")
     return bind1("shift_right_arithmetic" if T.is_signed(_dtype(x1)) else "shift_right_logical", x1, x2)
 

@@ -46,7 +46,8 @@ def test_result_dtypes_follow_jax():
     out = both(lambda a: (jnp.sum(a), jnp.prod(a, axis=0), jnp.cumsum(a), jnp.max(a), jnp.mean(a),
                           jnp.sum(a > 2), jnp.sum(a, dtype=jnp.int8), jnp.var(a), jnp.argmax(a, axis=1)), ints)
     for got in out:
-        assert [o.dtype for o in got] == [np.int32, np.int32, np.int32, np.int8, np.float32, np.int32, np.int8,
+        # cumsum keeps int8 (JAX 0.10.2: only bools widen in cumulative reductions)
+        assert [o.dtype for o in got] == [np.int32, np.int32, np.int8, np.int8, np.float32, np.int32, np.int8,
                                           np.float32, np.int32]
         assert got[0] == 10 and got[5] == 2 and got[4] == 2.5 and got[7] == 1.25
     u = jnp.asarray(np.array([200, 100], np.uint8))
