@@ -228,7 +228,8 @@ log2 = _log_base("log2", 2)
 def log10(x, /):
     """log(x) * (1 / log 10), as JAX computes it (the constant rounded to x's precision), not log(x) / log(10)."""
     x, = promote_args("log10", x, kind="inexact")
-    return bind1("mul", bind1("log", x), _const_like(x, 0.4342944819032518))
+    # JAX's constant is a NumPy array, strongly typed: so is the result
+    return _strong(bind1("mul", bind1("log", x), _const_like(x, 0.4342944819032518)))
 
 
 def negative(x, /):

@@ -5,7 +5,8 @@ JAX's message instead of giving a silent zero."""
 import numpy as np
 
 from .jvp import JVP_RULES, jvp_rule
-from .jvp_rules import Emit, NotDifferentiableError, elementwise, primal
+from .elementwise_rules import elementwise
+from .jvp_rules import Emit, NotDifferentiableError, primal
 from .util import add_tangents
 
 
