@@ -9,22 +9,7 @@ import numpy as np
 
 from . import types as T
 from .types import TensorType
-
-PRIMITIVES = {}   # name -> type rule
-
-
-def registrar(table):
-    """A decorator for a rule table keyed by primitive: `@rule("add", "sub")` registers fn for both."""
-    def decorator(*names):
-        def register(fn):
-            for n in names:
-                table[n] = fn
-            return fn
-        return register
-    return decorator
-
-
-primitive = registrar(PRIMITIVES)
+from .primitive_table import PRIMITIVES, REGION_PRIMITIVES, fail as _fail, primitive, registrar  # noqa: F401
 
 
 def infer_types(prim, operand_types, attrs, regions=()):
@@ -36,11 +21,6 @@ def infer_types(prim, operand_types, attrs, regions=()):
     if prim in REGION_PRIMITIVES:
         return list(rule(*operand_types, regions=regions, **attrs))
     return list(rule(*operand_types, **attrs))
-
-
-def _fail(prim, msg, *types):
-    shown = ", ".join(str(t) for t in types)
-    raise TypeError(f"{prim}: {msg} (operand types: {shown})")
 
 
 def _check_dtype(prim, t, ok, what):
@@ -429,7 +409,7 @@ def _sort(*xs, dimension, is_stable=True, num_keys=1):
 
 # ---- ops with regions ----------------------------------------------------------------
 
-REGION_PRIMITIVES = {"call"}
+REGION_PRIMITIVES.add("call")
 
 
 @primitive("call")
@@ -861,3 +841,7 @@ def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual
     _match_args("shard_map", [shard_shape("shard_map", mesh, s, t) for s, t in zip(in_specs, operands)],
                 body.arg_types)
     return [shard_shape("shard_map", mesh, s, t, divide=False) for s, t in zip(out_specs, body.result_types)]
+
+
+# Families in files of their own register into the same table when this module is imported.
+from . import primitives_conv, primitives_window  # noqa: E402,F401
