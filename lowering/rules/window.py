@@ -43,7 +43,8 @@ def _reduce_window_monoid(ctx, op, x):
 @rule("reduce_window")
 def _reduce_window_general(ctx, op, *args):
     n = len(args) // 2
-    return _reduce_window(op.attrs, [r.type for r in op.results], args[:n], args[n:], lambda acc, new: ctx.lower_block(op.regions[0], acc + new))
+    body = lambda acc, new: ctx.lower_block(op.regions[0], acc + new)
+    return _reduce_window(op.attrs, [r.type for r in op.results], args[:n], args[n:], body)
 
 
 @rule("reduce")
