@@ -13,6 +13,7 @@ from .frontend import random
 from .frontend import dtypes_public as dtypes
 from .frontend import flatten_util, tree_util
 from .frontend import nn, scipy_special as _scipy_special
+from .frontend import scipy_signal as _scipy_signal
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)
 from .frontend.abstract import ShapeDtypeStruct
 from .frontend.ad import grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, value_and_grad, vjp
@@ -44,11 +45,13 @@ _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
 _sys.modules[f"{__name__}.numpy.fft"] = numpy.fft
 _sys.modules[f"{__name__}.nn"] = nn
-# lintra.scipy is a namespace holding lintra.scipy.special
-scipy = _types.ModuleType(f"{__name__}.scipy", "SciPy's API on Lintra arrays: lintra.scipy.special.")
+# lintra.scipy is a namespace holding lintra.scipy.special and lintra.scipy.signal
+scipy = _types.ModuleType(f"{__name__}.scipy", "SciPy's API on Lintra arrays: lintra.scipy.special, .signal.")
 scipy.special = _scipy_special
+scipy.signal = _scipy_signal
 _sys.modules[f"{__name__}.scipy"] = scipy
 _sys.modules[f"{__name__}.scipy.special"] = _scipy_special
+_sys.modules[f"{__name__}.scipy.signal"] = _scipy_signal
 # lintra.experimental holds lintra.experimental.multihost_utils
 experimental = _types.ModuleType(f"{__name__}.experimental", "Lintra's analogue of jax.experimental.")
 experimental.multihost_utils = _multihost_utils
