@@ -186,3 +186,23 @@ def test_errors(call, error, message):
     x, w = np.ones((1, 3, 4, 4), np.float32), np.ones((2, 3, 2, 2), np.float32)
     with pytest.raises(error, match=message):
         call(x, w)
+
+
+def test_ir_text_round_trip():
+    """Convolution and windowed-reduction ops (attributes: nested specs, precision pairs, dtypes; a reduce
+    region) print and parse back to the same text, and verify."""
+    from lintra.ir.parser import parse_func
+    from lintra.ir.verifier import verify
+    x, w = np.ones((2, 5, 5, 3), np.float32), np.ones((3, 3, 3, 4), np.float32)
+
+    def f(x, w):
+        y = lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"),
+                                     precision="high", preferred_element_type=np.float32)
+        y = lax.reduce_window(y, -np.inf, lax.max, (1, 2, 2, 1), (1, 1, 1, 1), "VALID")
+        return lax.reduce(y, 0.0, lambda a, b: a + 2 * b, (1, 2))
+    for fun in (f, lintra.grad(lambda x, w: f(x, w).sum())):
+        text = str(lintra.make_ir(fun)(x, w))
+        parsed = parse_func(text)
+        verify(parsed)
+        assert str(parsed) == text
+    assert 'precision = ["HIGH", "HIGH"]' in str(lintra.make_ir(f)(x, w))
