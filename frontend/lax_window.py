@@ -22,6 +22,10 @@ def _identity(kind, dtype):
         return np.zeros((), dtype)
     if kind == "prod":
         return np.ones((), dtype)
+    if kind in ("or", "and", "xor"):      # bitwise: integers and booleans only
+        if not (T.is_int(dtype) or dtype == np.bool_):
+            return None
+        return np.array(-1).astype(dtype) if kind == "and" else np.zeros((), dtype)
     big = kind == "min"
     if T.is_float(dtype):
         return np.array(np.inf if big else -np.inf, dtype)
@@ -33,7 +37,8 @@ def _identity(kind, dtype):
     return None
 
 
-_MONOIDS = {lax.add: "sum", lax.mul: "prod", lax.max: "max", lax.min: "min"}
+_MONOIDS = {lax.add: "sum", lax.mul: "prod", lax.max: "max", lax.min: "min", lax.bitwise_or: "or",
+            lax.bitwise_and: "and", lax.bitwise_xor: "xor"}
 
 
 def _monoid(computation, init, dtype):
@@ -129,7 +134,8 @@ def reduce_window(operand, init_value, computation, window_dimensions, window_st
     return treedef.unflatten(outs)
 
 
-_REDUCE_PRIMS = {"sum": lax.reduce_sum, "prod": lax.reduce_prod, "max": lax.reduce_max, "min": lax.reduce_min}
+_REDUCE_PRIMS = {"sum": lax.reduce_sum, "prod": lax.reduce_prod, "max": lax.reduce_max, "min": lax.reduce_min,
+                 "or": lax.reduce_or, "and": lax.reduce_and, "xor": lax.reduce_xor}
 
 
 def reduce(operands, init_values, computation, dimensions):

@@ -45,12 +45,18 @@ def window_shape(prim, x, window_dimensions, window_strides, padding, base_dilat
     return tuple(out)
 
 
-@primitive("reduce_window_sum", "reduce_window_max", "reduce_window_min")
-def _reduce_window_monoid(x, *, window_dimensions, window_strides, padding, base_dilation, window_dilation):
-    if x.dtype == np.bool_:
-        fail("reduce_window", "expected a numeric operand, got bool", x)
-    return [x.update(shape=window_shape("reduce_window", x, window_dimensions, window_strides, padding,
-                                        base_dilation, window_dilation))]
+def _monoid(name, numeric_only):
+    def rule(x, *, window_dimensions, window_strides, padding, base_dilation, window_dilation):
+        if numeric_only and x.dtype == np.bool_:
+            fail(name, "expected a numeric operand, got bool", x)
+        return [x.update(shape=window_shape(name, x, window_dimensions, window_strides, padding, base_dilation,
+                                            window_dilation))]
+    primitive(name)(rule)
+
+
+_monoid("reduce_window_sum", numeric_only=True)
+_monoid("reduce_window_max", numeric_only=False)     # booleans: any / all over the window
+_monoid("reduce_window_min", numeric_only=False)
 
 
 def _scalar_body(prim, operands, inits, regions):

@@ -120,6 +120,20 @@ def test_general_reduce(x64):
     assert "reduce" in _prims(lambda x: lax.reduce(x, 1.0, lax.add, (0,)), x)   # not the identity: general
 
 
+def test_boolean_windows_and_bitwise_monoids():
+    x = np.array([True, False, False, True, False])
+    np.testing.assert_array_equal(np.asarray(lax.reduce_window(x, False, lax.max, (2,), (1,), "VALID")),
+                                  [True, False, True, True])
+    np.testing.assert_array_equal(np.asarray(lax.reduce_window(x, True, lax.min, (2,), (1,), "VALID")),
+                                  [False, False, False, False])
+    v = np.array([3, 5, 6], np.int32)
+    for comp, init, prim, want in ((lax.bitwise_or, 0, "reduce_or", 7), (lax.bitwise_and, -1, "reduce_and", 0),
+                                   (lax.bitwise_xor, 0, "reduce_xor", 0)):
+        f = lambda v: lax.reduce(v, np.int32(init), comp, (0,))
+        assert prim in _prims(f, v)
+        assert int(f(v)) == want
+
+
 # ---- vmap ---------------------------------------------------------------------------------------------------
 
 def _loop(f, xs, axis):
