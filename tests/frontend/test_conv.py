@@ -38,6 +38,14 @@ def test_second_order_derivatives(name, ls, rs, kw, x64):
     check_grads(f, (lhs, rhs), order=2, atol=1e-6, rtol=1e-6)
 
 
+def test_complex_second_order(x64):
+    """Complex operands (lowered as three real convolutions), grouped and strided."""
+    lhs = RNG.standard_normal((2, 4, 5)) + 1j * RNG.standard_normal((2, 4, 5))
+    rhs = RNG.standard_normal((6, 2, 3)) + 1j * RNG.standard_normal((6, 2, 3))
+    f = lintra.jit(lambda l, r: lax.conv_general_dilated(l, r, (2,), ((1, 0),), feature_group_count=2))
+    check_grads(f, (lhs, rhs), order=2, atol=1e-6, rtol=1e-6)
+
+
 def test_gradient_of_nonlinear_loss():
     """A loss through two convolutions and a tanh, in f32 (first order)."""
     x, w1, w2 = RNG.standard_normal((2, 3, 6, 6)), RNG.standard_normal((4, 3, 3, 3)), RNG.standard_normal((2, 4, 3, 3))
