@@ -224,5 +224,24 @@ def conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None, dimension_numb
                                 precision=precision, preferred_element_type=preferred_element_type)
 
 
+def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
+                                 dimension_numbers=None, precision=None, preferred_element_type=None):
+    """The patches conv_general_dilated would multiply with a kernel of spatial shape filter_shape: one
+    output feature per (input feature, filter position), feature-major, computed (as JAX) as a depthwise
+    convolution with one-hot kernels."""
+    lt = type_of(lhs)
+    filter_shape = tuple(operator.index(k) for k in filter_shape)
+    dn = conv_dimension_numbers(lt.shape, (1, 1) + filter_shape, dimension_numbers)
+    size = int(np.prod(filter_shape, dtype=np.int64))
+    channels = lt.shape[dn.lhs_spec[1]]
+    eye = np.broadcast_to(np.eye(size, dtype=lt.dtype), (channels, size, size))
+    kernel = np.moveaxis(eye.reshape((channels * size, 1) + filter_shape), (0, 1), (dn.rhs_spec[0], dn.rhs_spec[1]))
+    return conv_general_dilated(lhs, np.ascontiguousarray(kernel), window_strides, padding, lhs_dilation, rhs_dilation,
+                                dn, feature_group_count=channels,
+                                precision=None if precision is None else (precision, Precision.DEFAULT),
+                                preferred_element_type=preferred_element_type)
+
+
 __all__ = ["ConvDimensionNumbers", "conv", "conv_dimension_numbers", "conv_general_dilated",
-           "conv_general_permutations", "conv_transpose", "conv_with_general_padding", "padtype_to_pads"]
+           "conv_general_dilated_patches", "conv_general_permutations", "conv_transpose", "conv_with_general_padding",
+           "padtype_to_pads"]

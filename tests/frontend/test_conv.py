@@ -214,3 +214,19 @@ def test_ir_text_round_trip():
         verify(parsed)
         assert str(parsed) == text
     assert 'precision = ["HIGH", "HIGH"]' in str(lintra.make_ir(f)(x, w))
+
+
+# JAX 0.10.2: lax.conv_general_dilated_patches on x = arange(2*5*4*3).reshape(2, 5, 4, 3) / 7
+PATCHES_NHWC = [15.4286, 15.8571, 16.2857, 0.0, 0.0, 0.0, 15.5714, 16.0, 16.4286, 0.0, 0.0, 0.0, 15.7143, 16.1429,
+                16.5714, 0.0, 0.0, 0.0]
+PATCHES_NCHW = [1.7143, 2.5714, 3.4286, 4.2857, 1.8571, 2.7143, 3.5714, 4.4286, 2.0, 2.8571, 3.7143, 4.5714]
+
+
+def test_conv_general_dilated_patches_matches_jax():
+    x = (np.arange(2 * 5 * 4 * 3, dtype=np.float32) / 7).reshape(2, 5, 4, 3)
+    p = lax.conv_general_dilated_patches(x, (2, 3), (2, 1), "SAME", dimension_numbers=("NHWC", "OIHW", "NHWC"))
+    assert p.shape == (2, 3, 4, 18)
+    np.testing.assert_allclose(np.asarray(p)[1, 2, 1], PATCHES_NHWC, atol=1e-4)
+    p = lax.conv_general_dilated_patches(np.moveaxis(x, 3, 1), (2, 2), (1, 1), "VALID", rhs_dilation=(1, 2))
+    assert p.shape == (2, 12, 4, 2)
+    np.testing.assert_allclose(np.asarray(p)[0, :, 1, 0], PATCHES_NCHW, atol=1e-4)
