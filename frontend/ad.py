@@ -292,10 +292,17 @@ def _check_cotangents(ct, lin, fname):
                         f"structure {lin.out_tree}")
     for c, t in zip(ct_leaves, lin.out_types):
         ct_t = type_of(c)
-        if ct_t.shape != t.shape:
-            raise ValueError(f"{fname}: cotangent of shape {ct_t.shape} does not match the primal output of "
-                             f"shape {t.shape} and dtype {np.dtype(t.dtype).name}")
+        expected = tangent_type(t)
+        if ct_t.shape != t.shape or (T.is_inexact(expected.dtype) and ct_t.dtype != expected.dtype):
+            raise ValueError(f"{fname}: unexpected type (shape/dtype) for argument to VJP function: got "
+                             f"{_jax_type(ct_t)}, but expected {_jax_type(expected)} because the corresponding "
+                             f"output of the differentiated function had type {_jax_type(t)}")
     return ct_leaves
+
+
+def _jax_type(t):
+    """float32[3], as JAX writes types in its messages."""
+    return f"{np.dtype(t.dtype).name}[{','.join(map(str, t.shape))}]"
 
 
 def vjp(fun, *primals, has_aux=False):
@@ -420,10 +427,12 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
             return fun(*full, **kwargs)
         res = vjp(f_partial, *diff, has_aux=has_aux)
         out, vjp_fun = res[0], res[1]
-        t = type_of(out) if is_value(out) or not tree.leaves(out) == [out] else None
-        if not (is_value(out) or isinstance(out, (float, int, complex))) or type_of(out).shape != ():
-            shape = getattr(out, "shape", type(out).__name__)
-            raise TypeError(f"{fname}: gradient only defined for scalar-output functions; output was {shape}")
+        if not (is_value(out) or isinstance(out, (float, int, complex))):
+            raise TypeError(f"{fname}: gradient only defined for scalar-output functions; output was a "
+                            f"{type(out).__name__}, not an array")
+        if type_of(out).shape != ():
+            raise TypeError(f"{fname}: gradient only defined for scalar-output functions; output was "
+                            f"{type_of(out).shape}")
         t = type_of(out)
         if T.is_complex(t.dtype) and not holomorphic:
             raise TypeError(f"{fname} requires real-valued outputs (output dtype that is a sub-dtype of "

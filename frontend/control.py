@@ -291,6 +291,8 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, checkpoints=Non
             length = operator.index(length)
         except TypeError:
             raise TypeError(f"scan: length must be a Python int, got {length!r}") from None
+        if length < 0:
+            raise ValueError(f"scan: length must be a non-negative integer, got {length}")
         if sizes and sizes != [length]:
             raise ValueError(f"scan got `length` argument of {length} which disagrees with leading axis sizes "
                              f"{sizes}.")

@@ -72,7 +72,7 @@ def round(x, rounding_method=RoundingMethod.AWAY_FROM_ZERO):
 
 
 def integer_pow(x, y):
-    return bind1("integer_pow", x, y=int(y))
+    return bind1("integer_pow", x, y=_index(y, "integer_pow: the exponent y"))
 
 
 def select_n(which, *cases):

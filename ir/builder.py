@@ -3,7 +3,7 @@ import numpy as np
 
 from .core import Block, Op, Value
 from .primitives import infer_types
-from .types import TensorType
+from .types import TensorType, check_size
 
 
 class Builder:
@@ -11,7 +11,7 @@ class Builder:
         self.block = Block() if block is None else block
 
     def arg(self, type: TensorType) -> Value:
-        v = Value(type)
+        v = Value(check_size(type, "argument"))
         self.block.args.append(v)
         return v
 

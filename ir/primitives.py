@@ -19,8 +19,8 @@ def infer_types(prim, operand_types, attrs, regions=()):
     if rule is None:
         raise TypeError(f"unknown primitive '{prim}'")
     if prim in REGION_PRIMITIVES:
-        return list(rule(*operand_types, regions=regions, **attrs))
-    return list(rule(*operand_types, **attrs))
+        return [T.check_size(t, prim) for t in rule(*operand_types, regions=regions, **attrs)]
+    return [T.check_size(t, prim) for t in rule(*operand_types, **attrs)]
 
 
 def _check_dtype(prim, t, ok, what):

@@ -100,3 +100,21 @@ class TensorType(NamedTuple):
 
     def __repr__(self):
         return f"TensorType({self})"
+
+
+MAX_BYTES = 2 ** 63 - 1   # XLA counts elements and bytes in int64; beyond it, it aborts the process
+
+
+def check_size(t: TensorType, what: str) -> TensorType:
+    """t; a TypeError for a negative size, a ValueError when no device could hold a value of type t (its
+    byte size overflows int64)."""
+    n = 1
+    for d in t.shape:
+        if d < 0:
+            raise TypeError(f"{what} shape must have every element be nonnegative, got {t.shape}.")
+        n *= d
+    if n * max(t.dtype.itemsize, 1) > MAX_BYTES:
+        raise ValueError(f"{what}: an array of shape {t.shape} and dtype {t.dtype.name} would have {n} elements "
+                         f"({n * t.dtype.itemsize} bytes), more than any device can hold (at most 2**63 - 1 "
+                         f"bytes)")
+    return t

@@ -71,6 +71,22 @@ def dense_constant(value: np.ndarray, dtype=None):
     return hlo.constant(attr)
 
 
+
+def constant_elements(v):
+    """The element values of `v` when it is a stablehlo.constant, possibly broadcast or reshaped (as an
+    array of them, in no particular shape), else None."""
+    op = v.owner
+    while isinstance(op, ir.OpView) and op.name in ("stablehlo.broadcast_in_dim", "stablehlo.reshape"):
+        op = op.operands[0].owner
+    if not isinstance(op, ir.OpView) or op.name != "stablehlo.constant":
+        return None   # a block argument, or computed
+    attr = op.attributes["value"]
+    if not isinstance(attr, ir.DenseIntElementsAttr):
+        return None
+    if attr.is_splat:
+        return np.array([ir.IntegerAttr(attr.get_splat_value()).value])
+    return np.array(attr).ravel()
+
 _LAPACK_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d",
                   np.dtype(np.complex64): "c", np.dtype(np.complex128): "z"}
 _lapack_ready = False

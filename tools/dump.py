@@ -11,7 +11,10 @@ LINTRA_NUM_CPU_DEVICES=8 for 4x2 CPU devices): --in-shardings gives one Partitio
 traced (transformed) function, --out-shardings one per result (unspecified: XLA chooses). The IR is headed
 by the mesh and the shardings, the StableHLO carries Shardy's `sdy.mesh` and `sdy.sharding` attributes, and
 the HLO is XLA's partitioned program (with its collectives).
-A missing module or function, a bad type or spec, or too few devices is one line on stderr and exit status 2.
+A missing module or function, a bad type or spec, or too few devices is one line on stderr and exit status 2;
+so is an exception raised while the user's module is imported or their function traced
+(`lintra-dump: error: FILE:LINE: Type: message`, FILE:LINE the innermost frame of the user's code);
+--traceback prints the whole traceback instead.
 """
 import argparse
 import importlib
@@ -19,6 +22,8 @@ import importlib.util
 import inspect
 import os
 import sys
+import sysconfig
+import traceback
 
 from ..ir.parser import ParseError, parse_type
 from ..ir.passes import DEFAULT_PIPELINE, run_passes
@@ -214,6 +219,8 @@ def _parser():
                    "e.g. 'P(data),P()' (default: all replicated)")
     p.add_argument("--out-shardings", metavar="SPECS", help="with --mesh: one PartitionSpec per result "
                    "(default: chosen by XLA)")
+    p.add_argument("--traceback", action="store_true",
+                   help="on an error in the user's code, print the whole traceback, not one line")
     return p
 
 
@@ -310,6 +317,19 @@ def _dump_spmd(func, stage, mesh, in_specs, out_specs) -> str:
     return pjrt.optimized_hlo(exe.compiled) + "\n"
 
 
+_LINTRA = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_frame(e):
+    """FILE:LINE of the innermost frame of `e`'s traceback outside Lintra and Python's own libraries."""
+    if isinstance(e, SyntaxError) and e.filename:
+        return f"{e.filename}:{e.lineno}"
+    libraries = {sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")}
+    skip = (_LINTRA + os.sep, "<frozen ", *(p + os.sep for p in libraries))
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.startswith(skip)]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     try:
@@ -323,6 +343,13 @@ def main(argv=None):
                     mesh=mesh, in_specs=in_specs, out_specs=out_specs)
     except UsageError as e:
         print(f"lintra-dump: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:
+        where = _user_frame(e)
+        if where is None or args.traceback:
+            raise   # not the user's code: Lintra's own bug, shown whole
+        message = e.msg if isinstance(e, SyntaxError) else str(e)   # its str repeats FILE, line N
+        print(f"lintra-dump: error: {where}: {type(e).__name__}: {message}".splitlines()[0], file=sys.stderr)
         return 2
     if args.print_after_all:
         print(f"// -----// {args.stage} //----- //")

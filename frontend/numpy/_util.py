@@ -176,15 +176,14 @@ def canon_axes(axis, ndim):
 
 
 def canon_shape(shape, name="shape"):
+    """A shape as a tuple of Python ints (anything with __index__); negative sizes are refused by the type
+    rule of the op that makes the array, with JAX's message."""
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
     try:
-        out = tuple(int(s) for s in shape)
+        return tuple(operator.index(s) for s in shape)
     except TypeError:
-        raise TypeError(f"{name} must be an int or a sequence of ints, got {shape!r}") from None
-    if any(s < 0 for s in out):
-        raise ValueError(f"negative dimensions are not allowed in {name} {out}")
-    return out
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape!r}.") from None
 
 
 def shape_of(x):

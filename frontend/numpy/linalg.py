@@ -18,12 +18,14 @@ from .. import lax_linalg
 from ..core import type_of
 from ..custom import custom_jvp
 from ._util import asvalue, canon_axis, check_arraylike, convert, describe, result_type_of
-from .creation import eye
-from .manipulation import broadcast_to, expand_dims, moveaxis, swapaxes
+from .creation import eye, ones
+from .manipulation import broadcast_to, concatenate, expand_dims, moveaxis, swapaxes
+from .matrices import trace
 from .products import matmul
-from .reductions import max as amax, min as amin, sum as _sum
+from .reductions import any as _any, cumprod, max as amax, min as amin, sum as _sum
 from .searching import where
-from .ufuncs import abs as _abs, conj, divide, greater, greater_equal, log, multiply, not_equal, power, real, sqrt
+from .ufuncs import (abs as _abs, conj, divide, exp, greater, greater_equal, isinf, isnan, log, logical_or, multiply,
+                     not_equal, power, real, sqrt)
 
 __all__ = ["EighResult", "QRResult", "SVDResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
            "lstsq", "matrix_norm", "matrix_power", "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve",
@@ -230,13 +232,53 @@ def slogdet(a):
 
 
 def det(a):
-    """The determinant of each square matrix of a: the product of U's diagonal from a's LU factorization,
-    signed by the pivots' parity."""
+    """The determinant of each square matrix of a. As in JAX: 2x2 and 3x3 matrices by their closed forms
+    (differentiated as products), larger ones as sign * exp(logabsdet) from the LU factorization, whose
+    derivative is the adjugate's (well defined at singular matrices too)."""
     a, = _inexact("det", a)
-    t = _matrices("det", a, square=True)
-    lu, pivots, _ = lax_linalg.lu(a)
-    diag = _diagonal(lu)
-    return multiply(lax.reduce_prod(diag, (diag.ndim - 1,)), _parity_sign(pivots, t.dtype))
+    n = _matrices("det", a, square=True).shape[-1]
+    e = lambda i, j: a[..., i, j]
+    if n == 2:
+        return e(0, 0) * e(1, 1) - e(0, 1) * e(1, 0)
+    if n == 3:
+        return (e(0, 0) * e(1, 1) * e(2, 2) + e(0, 1) * e(1, 2) * e(2, 0) + e(0, 2) * e(1, 0) * e(2, 1)
+                - e(0, 2) * e(1, 1) * e(2, 0) - e(0, 0) * e(1, 2) * e(2, 1) - e(0, 1) * e(1, 0) * e(2, 2))
+    return _det(a)
+
+
+@custom_jvp
+def _det(a):
+    sign, logdet = slogdet(a)
+    return multiply(sign, convert(exp(logdet), type_of(sign).dtype))
+
+
+@_det.defjvp
+def _det_jvp(primals, tangents):
+    (a,), (da,) = primals, tangents
+    y, z = _cofactor_solve(a, da)
+    return y, trace(z, axis1=-2, axis2=-1)
+
+
+def _cofactor_solve(a, b):
+    """(det a, adj(a) @ b) for square a and b of the same shape, singular a included (the adjugate is
+    det(a) a^-1 where that exists, rank one at rank n-1, zero below). With a = P L U: adj(a) b =
+    prod(diag U) U^-1 L^-1 P^-1 b. Replacing u_nn by 1 / prod(u_ii, i < n) makes the last back-substitution
+    step multiply by that product instead of dividing by u_nn, so rank n-1 is exact; every other row is
+    scaled by det(a), which is 0 there. Where even the modified U is singular (rank < n-1), the adjugate
+    is 0."""
+    n = type_of(a).shape[-1]
+    if n == 1:
+        return a[..., 0, 0], b
+    lu, pivots, perm = lax_linalg.lu(a)
+    partial = multiply(cumprod(_diagonal(lu), axis=-1), expand_dims(_parity_sign(pivots, type_of(a).dtype), -1))
+    lu = lu.at[..., -1, -1].set(divide(1, partial[..., -2]))
+    probe = lax_linalg.triangular_solve(lu, ones(type_of(a).shape[:-1], type_of(a).dtype), left_side=True)
+    degenerate = expand_dims(_any(logical_or(isnan(probe), isinf(probe)), axis=-1), (-2, -1))
+    x = where(degenerate, 0, b)
+    x = lax_linalg.triangular_solve(lu, _permute_rows(perm, x), left_side=True, lower=True, unit_diagonal=True)
+    x = concatenate([multiply(x[..., :-1, :], partial[..., -1, None, None]), x[..., -1:, :]], axis=-2)
+    x = lax_linalg.triangular_solve(lu, x, left_side=True, lower=False)
+    return partial[..., -1], where(degenerate, 0, x)
 
 
 def matrix_power(a, n):

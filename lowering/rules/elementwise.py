@@ -3,7 +3,7 @@ import numpy as np
 
 from ...ir import types as T
 from ..registry import rule
-from ..mlir import chlo, dense_constant, hlo, ir, tensor_type
+from ..mlir import chlo, constant_elements, dense_constant, hlo, ir, tensor_type
 
 
 def _table(table):
@@ -18,8 +18,7 @@ def _splat(op, value, like=None):
 
 
 _table({
-    "add": hlo.add, "sub": hlo.subtract, "mul": hlo.multiply, "div": hlo.divide, "rem": hlo.remainder,
-    "pow": hlo.power, "atan2": hlo.atan2, "nextafter": chlo.next_after,
+    "add": hlo.add, "sub": hlo.subtract, "mul": hlo.multiply, "pow": hlo.power, "atan2": hlo.atan2, "nextafter": chlo.next_after,
     "and": hlo.and_, "or": hlo.or_, "xor": hlo.xor, "shift_left": hlo.shift_left,
     "shift_right_arithmetic": hlo.shift_right_arithmetic, "shift_right_logical": hlo.shift_right_logical,
     "neg": hlo.negate, "floor": hlo.floor, "ceil": hlo.ceil, "not": hlo.not_,
@@ -32,6 +31,34 @@ _table({
     "real": hlo.real, "imag": hlo.imag, "complex": hlo.complex, "copy": lambda x: x,
     "population_count": hlo.popcnt, "clz": hlo.count_leading_zeros,
 })
+
+
+def _integer_division(plain, on_zero):
+    """Integer x / y and x % y with XLA's runtime results everywhere: x / 0 is -1 (all ones), x % 0 is x,
+    MIN / -1 is MIN and MIN % -1 is 0. XLA computes these at run time, but its constant folder traps
+    (SIGFPE) on them, so a divisor not known to be safe is replaced by 1 where it is 0 or MIN / -1 would
+    overflow, and the result selected after."""
+    def lower(ctx, op, x, y):
+        dt = op.operands[1].type.dtype
+        if not T.is_int(dt):
+            return [plain(x, y)]
+        known = constant_elements(y)
+        if known is not None and not (known == 0).any() and not (T.is_signed(dt) and (known == -1).any()):
+            return [plain(x, y)]
+        zero = compare(y, _splat(op, 0), "EQ", dt)
+        bad = zero
+        if T.is_signed(dt):
+            overflow = hlo.and_(compare(x, _splat(op, np.iinfo(dt).min), "EQ", dt),
+                                compare(y, _splat(op, -1), "EQ", dt))
+            bad = hlo.or_(zero, overflow)
+        result = plain(x, hlo.select(bad, _splat(op, 1), y))
+        return [hlo.select(zero, on_zero(op, x), result)]
+    return lower
+
+
+rule("div")(_integer_division(hlo.divide, lambda op, x: _splat(op, -1 if T.is_signed(op.results[0].type.dtype)
+                                                                   else np.iinfo(op.results[0].type.dtype).max)))
+rule("rem")(_integer_division(hlo.remainder, lambda op, x: x))
 
 
 @rule("abs")

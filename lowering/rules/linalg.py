@@ -1,6 +1,6 @@
 """Lowering of the linear-algebra primitives.
 
-cholesky and triangular_solve are StableHLO ops. eigh, svd, qr and lu call jaxlib's LAPACK FFI handlers
+cholesky, triangular_solve, eigh, svd, qr and lu call jaxlib's LAPACK FFI handlers
 (typed FFI, api_version 4, attributes in a dictionary backend_config): LAPACK works on column-major
 matrices, so the custom calls declare column-major layouts for matrices (batch dimensions stay major),
 and XLA transposes around them. A factorization that LAPACK reports as failed comes back as NaNs, as in
@@ -35,17 +35,21 @@ def _layout(rank, matrix):
     return ir.DenseIntElementsAttr.get(np.array(order, np.int64), type=ir.IndexType.get())
 
 
-def _lapack(routine, dtype, operands, operand_types, result_types, matrices, **attrs):
+def _lapack(routine, dtype, operands, operand_types, result_types, matrices, aliases=(), **attrs):
     """Call LAPACK `routine` (as jaxlib names its FFI handler) on `operands`; `matrices` says which
-    operands and results (in that order) are matrices; attrs are the handler's u8 options."""
+    operands and results (in that order) are matrices; `aliases` (result, operand) pairs share a buffer;
+    attrs are the handler's u8 options."""
     u8 = ir.IntegerType.get_unsigned(8)
     config = ir.DictAttr.get({k: ir.IntegerAttr.get(u8, ord(v)) for k, v in attrs.items()})
+    single = len(result_types) == 1
     call = hlo.CustomCallOp(
         [tensor_type(t) for t in result_types], list(operands), lapack_target(routine, dtype),
         backend_config=config, api_version=ir.IntegerAttr.get(ir.IntegerType.get_signless(32), 4),
         operand_layouts=ir.ArrayAttr.get([_layout(t.ndim, m) for t, m in zip(operand_types, matrices)]),
         result_layouts=ir.ArrayAttr.get([_layout(t.ndim, m) for t, m in
-                                         zip(result_types, matrices[len(operand_types):])]))
+                                         zip(result_types, matrices[len(operand_types):])]),
+        output_operand_aliases=ir.ArrayAttr.get([
+            hlo.OutputOperandAlias.get([] if single else [r], o, []) for r, o in aliases]) if aliases else None)
     return list(call.results)
 
 
@@ -69,22 +73,30 @@ def _slice(x, t: TensorType, rows, cols):
 
 @rule("cholesky")
 def _cholesky(ctx, op, x):
-    # stablehlo leaves the other triangle unspecified; the primitive's is zero
+    """LAPACK's potrf, as JAX lowers it on CPU: NaNs in every entry of a matrix that is not positive
+    definite (XLA's expansion would leave the columns before the failure); the upper triangle is zero."""
     t = op.results[0].type
-    return [_keep_triangle(hlo.cholesky(x, lower=True), t, lower=True)]
+    batch = t.shape[:-2]
+    factor, info = _lapack("potrf", t.dtype, [x], [t], [t, TensorType(batch, np.int32)], [True, True, False],
+                           aliases=[(0, 0)], uplo="L")
+    return [_keep_triangle(_nan_where_failed(factor, t, info, batch), t, lower=True)]
 
 
 @rule("triangular_solve")
 def _triangular_solve(ctx, op, a, b):
-    at = op.operands[0].type
+    """LAPACK's trsm, as JAX lowers it on CPU: XLA's own expansion of stablehlo.triangular_solve inverts
+    diagonal blocks, so a zero on the diagonal gives NaN where back substitution gives +-inf."""
+    at, bt = op.operands[0].type, op.operands[1].type
     attrs = op.attrs
     conjugate = attrs.get("conjugate_a", False) and T.is_complex(at.dtype)
     transpose = attrs.get("transpose_a", False)
-    if conjugate and not transpose:     # stablehlo conjugates only together with transposing
-        a = chlo.conj(a)
-    mode = ("ADJOINT" if conjugate else "TRANSPOSE") if transpose else "NO_TRANSPOSE"
-    return [hlo.triangular_solve(a, b, bool(attrs.get("left_side", False)), bool(attrs.get("lower", False)),
-                                 bool(attrs.get("unit_diagonal", False)), hlo.TransposeAttr.get(mode))]
+    if conjugate and not transpose:     # LAPACK conjugates only together with transposing
+        a, conjugate = chlo.conj(a), False
+    x, = _lapack("trsm", at.dtype, [a, b], [at, bt], [bt], [True, True, True], aliases=[(0, 1)],
+                 side="L" if attrs.get("left_side", False) else "R", uplo="L" if attrs.get("lower", False) else "U",
+                 trans_x=("C" if conjugate else "T") if transpose else "N",
+                 diag="U" if attrs.get("unit_diagonal", False) else "N")
+    return [x]
 
 
 # ---- LAPACK ------------------------------------------------------------------------------------------

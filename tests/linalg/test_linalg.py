@@ -172,6 +172,28 @@ def test_singular_matrices():
     _close(la.pinv(a), np.linalg.pinv(a), F32)
 
 
+def test_singular_edge_values_are_jax_s():
+    """Values recorded from JAX 0.10.2 on CPU: back substitution through a zero pivot gives +-inf (not NaN),
+    a failed Cholesky factor is NaN throughout its lower triangle, and det's derivative is the adjugate,
+    finite at singular matrices (zero below rank n-1)."""
+    s = np.array([[1.0, 2.0], [2.0, 4.0]], np.float32)
+    assert np.asarray(la.inv(s)).tolist() == [[-np.inf, np.inf], [np.inf, -np.inf]]
+    assert np.asarray(la.solve(s, np.ones(2, np.float32))).tolist() == [-np.inf, np.inf]
+    nan_first = np.asarray(la.inv(np.array([[np.nan, 1.0], [1.0, 1.0]], np.float32)))
+    assert np.isnan(nan_first[0]).all() and nan_first[1].tolist() == [-np.inf, np.inf]
+    chol = np.asarray(la.cholesky(s))
+    assert np.isnan(chol[np.tril_indices(2)]).all() and chol[0, 1] == 0.0
+    assert np.asarray(lintra.grad(la.det)(s)).tolist() == [[4.0, -2.0], [-2.0, 1.0]]
+    assert np.asarray(lintra.grad(la.det)(np.ones((3, 3), np.float32))).tolist() == [[0.0] * 3] * 3
+    rng = np.random.RandomState(0)
+    rank3 = rng.randn(4, 3) @ rng.randn(3, 4)            # rank n-1: the adjugate is rank one, nonzero
+    rank1 = np.outer(rng.randn(4), rng.randn(4))        # rank n-2: the adjugate is zero
+    for a in (rank3, rank1):
+        adj = np.array([[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1)) for i in range(4)]
+                        for j in range(4)])            # the classical adjugate, from cofactors
+        _close(lintra.jit(lintra.grad(la.det))(a.astype(np.float32)), adj.T, F32)
+
+
 def test_errors_name_the_value():
     with pytest.raises(ValueError, match=r"square matrices.*f32\[2,3\]"):
         la.inv(np.ones((2, 3), np.float32))
@@ -309,7 +331,8 @@ GRADS = {
                                                                       unit_diagonal=True), [sq(), gen((3, 4))], (F64,)),
     "solve": GCase("lu", la.solve, [sq(), gen((3, 2))], (F64,)),
     "inv": GCase("lu", la.inv, [sq()], (F64,)),
-    "det": GCase("lu", la.det, [sq()], (F64,)),
+    "det": GCase("lu", la.det, [sq((4, 4))], (F64,)),
+    "det_closed_form": GCase("mul", la.det, [sq()], (F64,), 2),
     "slogdet": GCase("lu", lambda a: la.slogdet(a).logabsdet, [sq()], (F64,)),
     "lu": GCase("lu", lambda x: lax_linalg.lu(x)[0], [sq()], (F64, C128)),
     "lu_tall": GCase("lu", lambda x: lax_linalg.lu(x)[0], [gen()], (F64,)),

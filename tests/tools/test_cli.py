@@ -192,3 +192,28 @@ def test_dump_transform_choices_come_from_the_registry(model):
     proc = run("lintra-dump", "mymodel:f", "--args", "f32[3],f32[3]", "--transform", "no_such_transform", cwd=model)
     assert proc.returncode == 2 and "invalid choice: 'no_such_transform'" in proc.stderr
     assert "'none'" in proc.stderr
+
+
+BROKEN = {
+    "at_import.py": ("import math\nraise RuntimeError('no data file')\ndef f(x):\n    return x\n",
+                     "at_import.py:2: RuntimeError: no data file"),
+    "syntax.py": ("def f(x):\n    return x +\n", "syntax.py:2: SyntaxError: invalid syntax"),
+    "in_trace.py": ("import lintra.numpy as jnp\ndef f(x):\n    y = jnp.ones(4)\n    return x + y\n",
+                    "in_trace.py:4: ValueError: add: incompatible shapes for broadcasting: f32[3], f32[4] (NumPy "
+                    "broadcasting: trailing dimensions must be equal or 1)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_dump_failures_in_user_code_are_one_line_naming_the_user_line(tmp_path, name):
+    source, message = BROKEN[name]
+    (tmp_path / name).write_text(source)
+    line = one_line_error(run("lintra-dump", f"{tmp_path / name}:f", "--args", "f32[3]"), 2)
+    assert line == f"lintra-dump: error: {tmp_path}{os.sep}{message}", line
+
+
+def test_dump_traceback_flag_shows_the_whole_traceback(tmp_path):
+    (tmp_path / "in_trace.py").write_text(BROKEN["in_trace.py"][0])
+    proc = run("lintra-dump", f"{tmp_path / 'in_trace.py'}:f", "--args", "f32[3]", "--traceback")
+    assert proc.returncode == 1 and "Traceback (most recent call last)" in proc.stderr
+    assert "in_trace.py\", line 4" in proc.stderr
