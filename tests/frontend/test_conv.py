@@ -3,11 +3,14 @@ float64, for plain, strided, dilated, grouped and batch-grouped convolutions, in
 against a loop over the batch (lhs, rhs or both batched, with groups), and the wrappers (conv,
 conv_with_general_padding, conv_transpose, conv_dimension_numbers, padtype_to_pads) against direct
 convolutions and values recorded from JAX 0.10.2."""
+import ml_dtypes
 import numpy as np
 import pytest
 
 import lintra
 from lintra import lax
+from lintra.ir.parser import parse_func
+from lintra.ir.verifier import verify
 from lintra.test_util import check_grads
 
 COVERED_AD_PRIMITIVES = {"conv_general_dilated"}
@@ -59,7 +62,6 @@ def test_gradient_of_nonlinear_loss():
 
 def test_preferred_element_type_gradient():
     """bf16 operands with f32 accumulation: gradients come back in bf16, computed in f32."""
-    import ml_dtypes
     bf16 = ml_dtypes.bfloat16
     x, w = RNG.standard_normal((1, 2, 4, 4)).astype(bf16), RNG.standard_normal((3, 2, 2, 2)).astype(bf16)
     f = lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "VALID", preferred_element_type=np.float32).sum()
@@ -199,8 +201,6 @@ def test_errors(call, error, message):
 def test_ir_text_round_trip():
     """Convolution and windowed-reduction ops (attributes: nested specs, precision pairs, dtypes; a reduce
     region) print and parse back to the same text, and verify."""
-    from lintra.ir.parser import parse_func
-    from lintra.ir.verifier import verify
     x, w = np.ones((2, 5, 5, 3), np.float32), np.ones((3, 3, 3, 4), np.float32)
 
     def f(x, w):

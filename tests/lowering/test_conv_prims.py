@@ -3,13 +3,15 @@ references written from XLA's operation semantics (ConvGeneralDilated, ReduceWin
 every layout, padding, dilation and grouping parameter; complex and preferred_element_type; the general
 reduce/reduce_window with a body; type-rule errors; and the StableHLO text, compared with what JAX 0.10.2
 emits for the same convolution."""
+import ml_dtypes
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 import lintra
 from lintra import lax
-from lintra.frontend.core import bind1
+from lintra.frontend.core import bind, bind1
+from lintra.ir.builder import Builder
 from lintra.ir.primitives import infer_types
 from lintra.ir.types import TensorType
 
@@ -198,7 +200,7 @@ def test_conv_preferred_element_type():
     name, lhs_c, rhs_c, attrs = CONV_CASES[2]
     rng = np.random.default_rng(2)
     lhs, rhs = _operands(rng, lhs_c, rhs_c, attrs, np.float32)
-    bf16 = np.dtype("bfloat16") if "bfloat16" in np.sctypeDict else __import__("ml_dtypes").bfloat16
+    bf16 = ml_dtypes.bfloat16
     lb, rb = lhs.astype(bf16), rhs.astype(bf16)
     got = bind1("conv_general_dilated", lb, rb, **attrs, preferred_element_type=np.dtype(np.float32))
     assert got.dtype == np.float32
@@ -235,7 +237,7 @@ def test_lowering_text_is_jaxs():
     assert JAX_NHWC in lintra.jit(f).lower(x, w).as_text()
     x, w = np.ones((2, 3, 8, 8), np.float32), np.ones((4, 3, 3, 3), np.float32)
     assert JAX_SAME in lintra.jit(lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "SAME")).lower(x, w).as_text()
-    bf16 = __import__("ml_dtypes").bfloat16
+    bf16 = ml_dtypes.bfloat16
     x, w = np.ones((2, 3, 8, 8), bf16), np.ones((6, 1, 3, 3), bf16)
     g = lambda x, w: lax.conv_general_dilated(x, w, (1, 1), "VALID", feature_group_count=3,
                                               preferred_element_type=np.float32)
@@ -302,9 +304,8 @@ def test_reduce_window_integers_and_jit():
             window=attrs["window_dimensions"], strides=attrs["window_strides"]).astype(np.int64))
 
 
-def _general_body(prim, dtypes, body_fn):
+def _general_body(dtypes, body_fn):
     """A reduce/reduce_window region: scalars (accumulators..., elements...) -> accumulators."""
-    from lintra.ir.builder import Builder
     b = Builder()
     args = [b.arg(TensorType((), np.dtype(d))) for d in dtypes * 2]
     b.ret(*body_fn(b, args))
@@ -321,15 +322,15 @@ def test_general_reduce_window_and_reduce():
         (av, ai, bv, bi) = args
         take_a = b.emit1("ge", [av, bv])
         return [b.emit1("select_n", [take_a, bv, av]), b.emit1("select_n", [take_a, bi, ai])]
-    region = _general_body("reduce_window", [np.float32, np.int32], argmax_body)
+    region = _general_body([np.float32, np.int32], argmax_body)
     attrs = _window((2, 3), (1, 3), ((0, 1), (0, 0)))
     inits = (np.float32(-np.inf), np.int32(-1))
-    outs = lintra.frontend.core.bind("reduce_window", x, idx, *inits, regions=[region], **attrs)
+    outs = bind("reduce_window", x, idx, *inits, regions=[region], **attrs)
     want_v = reduce_window(x, "max", (2, 3), (1, 3), ((0, 1), (0, 0)), (1, 1), (1, 1))
     np.testing.assert_array_equal(np.asarray(outs[0]), want_v)
     np.testing.assert_array_equal(np.asarray(outs[1]).ravel(), [np.flatnonzero(x.ravel() == v)[0]
                                                                   for v in want_v.ravel()])
-    outs = lintra.frontend.core.bind("reduce", x, idx, *inits, regions=[region], axes=(1,))
+    outs = bind("reduce", x, idx, *inits, regions=[region], axes=(1,))
     np.testing.assert_array_equal(np.asarray(outs[0]), x.max(1))
     np.testing.assert_array_equal(np.asarray(outs[1]), idx[np.arange(5), x.argmax(1)])
 
