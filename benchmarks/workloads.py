@@ -100,6 +100,24 @@ def _dp_step(L):
     return lambda: block(L, step(params, x, y))
 
 
+def _pmap_dp_step(L):
+    """The same data-parallel step written with pmap: each device's gradient of its batch slice, averaged
+    with pmean; parameters replicated in and out (in_axes/out_axes None), inputs already laid out."""
+    S, loss = L.jax.sharding, mlp_loss(L)
+
+    def step(params, x, y):
+        g = L.lax.pmean(L.jax.grad(loss)(params, x, y), "data")
+        return L.jax.tree.map(lambda p, d: p - 0.01 * d, params, g)
+    mesh = S.Mesh(L.jax.devices()[:DP_DEVICES], ("data",))
+    rep, data = S.NamedSharding(mesh, S.PartitionSpec()), S.NamedSharding(mesh, S.PartitionSpec("data"))
+    params, x, y = mlp_data(MLP_SIZES, DP_BATCH)
+    x, y = x.reshape(DP_DEVICES, -1, x.shape[1]), y.reshape(DP_DEVICES, -1, y.shape[1])
+    params, x, y = L.jax.device_put(params, rep), L.jax.device_put(x, data), L.jax.device_put(y, data)
+    block(L, (params, x, y))
+    f = L.jax.pmap(step, axis_name="data", in_axes=(None, 0, 0), out_axes=None)
+    return lambda: block(L, f(params, x, y))
+
+
 def mlp_eager_grad(L):
     params, x, y = device(L, mlp_data(MLP_SIZES, MLP_BATCH))
     g = L.jax.grad(mlp_loss(L))
@@ -353,6 +371,8 @@ WORKLOADS = [
              _dp_step, devices=DP_DEVICES),
     Workload("dp_first", f"DP MLP step, {DP_DEVICES} CPU devices, first call", _dp_step, fresh_process=True,
              devices=DP_DEVICES),
+    Workload("pmap_dp_step", f"DP MLP step as pmap + pmean, {DP_DEVICES} CPU devices, batch {DP_BATCH}, steady "
+             f"state", _pmap_dp_step, devices=DP_DEVICES),
     Workload("mlp_eager_grad", "MLP grad, eager", mlp_eager_grad),
     Workload("per_example_jit", f"per-example grads (B={SMALL_BATCH}), jit(vmap(grad))", per_example_jit),
     Workload("per_example_eager", f"per-example grads (B={SMALL_BATCH}), vmap(grad), eager", per_example_eager),

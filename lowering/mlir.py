@@ -11,13 +11,15 @@ import numpy as np
 # XLA logs every client creation at INFO level once jaxlib's native code loads, which may be here first
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 from jaxlib.mlir import ir  # noqa: E402
+from jaxlib import _jax  # noqa: E402
 from jaxlib.mlir._mlir_libs import _jax_mlir_ext  # noqa: E402
 from jaxlib.mlir.dialects import chlo, func, sdy, stablehlo as hlo  # noqa: E402
 
 from ..ir import types as T
 
 __all__ = ["ir", "hlo", "chlo", "func", "sdy", "new_context", "element_type", "tensor_type", "dense_constant",
-           "lapack_target"]
+           "lapack_target", "register_lapack_targets",
+           "serialize_portable_artifact", "deserialize_portable_artifact", "STABLEHLO_TARGET"]
 
 
 def new_context() -> ir.Context:
@@ -92,10 +94,9 @@ _LAPACK_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d",
 _lapack_ready = False
 
 
-def lapack_target(routine: str, dtype) -> str:
-    """The name of jaxlib's LAPACK FFI handler for `routine` ('syevd', 'gesdd', ...) at `dtype`, e.g.
-    'lapack_dsyevd_ffi'. jaxlib's handlers are registered with XLA's CPU backend on first use (it binds
-    them to SciPy's LAPACK then)."""
+def register_lapack_targets():
+    """Register jaxlib's LAPACK FFI handlers with XLA's CPU backend (once): a module that names them, lowered
+    here or imported from an exported one, compiles only after this."""
     global _lapack_ready
     if not _lapack_ready:
         from jaxlib import xla_client
@@ -105,4 +106,34 @@ def lapack_target(routine: str, dtype) -> str:
             if name.endswith("_ffi"):       # api_version 1 registers a typed-FFI handler
                 xla_client.register_custom_call_target(name, handler, platform="cpu", api_version=1)
         _lapack_ready = True
+
+
+def lapack_target(routine: str, dtype) -> str:
+    """The name of jaxlib's LAPACK FFI handler for `routine` ('syevd', 'gesdd', ...) at `dtype`, e.g.
+    'lapack_dsyevd_ffi'. jaxlib's handlers are registered with XLA's CPU backend on first use (it binds
+    them to SciPy's LAPACK then)."""
+    register_lapack_targets()
     return f"lapack_{_LAPACK_PREFIX[np.dtype(dtype)]}{routine}_ffi"
+
+
+# ---- StableHLO portable artifacts (what lintra.export serializes) ----------------------------------------------
+
+def _portable_target() -> str:
+    """The StableHLO version exported modules are written in: one at least 4 weeks old, so consumers built
+    up to a month earlier can read them (as JAX chooses)."""
+    return hlo.get_version_from_compatibility_requirement(hlo.StablehloCompatibilityRequirement.WEEK_4)
+
+
+STABLEHLO_TARGET = None     # set on first use (reading it needs the dialect's native library loaded)
+
+
+def serialize_portable_artifact(module) -> bytes:
+    """`module` (an ir.Module) as a versioned StableHLO portable artifact (VHLO bytecode)."""
+    global STABLEHLO_TARGET
+    STABLEHLO_TARGET = STABLEHLO_TARGET or _portable_target()
+    return _jax.mlir.serialize_portable_artifact(module, STABLEHLO_TARGET)
+
+
+def deserialize_portable_artifact(payload: bytes, ctx) -> "ir.Module":
+    """A portable artifact back as an ir.Module of StableHLO in `ctx`."""
+    return _jax.mlir.deserialize_portable_artifact(payload, ctx)

@@ -3,11 +3,12 @@ as an SPMD program over the mesh of its sharded operands."""
 import numpy as np
 
 from ..ir.builder import Builder
-from ..ir.core import Func, attrs_key
+from ..ir.core import Func, attrs_key, is_built
 from ..ir.printer import print_func
 from ..ir.types import TensorType, float0
 from . import pjrt, spmd
 from .array import Array, check_live
+from .mesh import current_mesh
 from .executable import Executable, placement, to_device
 
 
@@ -27,6 +28,17 @@ def invalid_value(arrays):
                 if (np.isnan(v) if kind == "nan" else np.isinf(v)).any():
                     return kind
     return None
+
+
+# ops whose regions past the first are derivative rules: running the op runs only the first region, so only
+# it keys the executable (printing a rule would trace it: JAX never calls a rule that is not differentiated)
+_RULE_REGIONS = ("custom_jvp_call", "custom_vjp_call")
+
+
+def _regions_key(prim, regions):
+    if prim in _RULE_REGIONS:
+        regions = regions[:1]
+    return tuple(print_func(Func("r", r)) for r in regions)
 
 
 def _check_floats(prim, outs):
@@ -55,15 +67,27 @@ def apply_primitive(prim, args, attrs, regions=()):
     """Run one primitive eagerly on Arrays: compiled once per (primitive, operand types, attributes,
     regions, device); on sharded Arrays, as one SPMD program over their mesh."""
     if prim in _MESH_OPS:
-        return _apply_sharded(prim, args, attrs, regions)
+        return _apply_sharded(prim, args, attrs, regions, (attrs["mesh"], attrs["device_ids"]))
+    if regions:
+        # a body that holds a mesh op (a jit of a shard_map or pmap, staged as a call) runs over that mesh
+        ir_mesh = _region_mesh(regions)
+        if ir_mesh is not None:
+            return _apply_sharded(prim, args, attrs, regions, ir_mesh)
     for a in args:           # a loop, not any([...]): this is the hot path of every eager op
         if a.__class__ is Array and a._sharding.__class__ is not _single:
             return _apply_sharded(prim, args, attrs, regions)
+    if "out_sharding" in attrs:
+        # a result sharded over Explicit axes of unsharded operands: over the set_mesh mesh; without one the
+        # layout has no devices to name, and the value is computed on one device
+        mesh = current_mesh()
+        if mesh is not None:
+            return _apply_sharded(prim, args, attrs, regions, spmd.mesh_attrs(mesh))
+        attrs = {k: v for k, v in attrs.items() if k != "out_sharding"}
     device, committed = placement(args)
     types = tuple([_type(a) for a in args])
     if regions:
         # regions are keyed by their text: a region retraced each call (custom rules) still hits the cache
-        key = (prim, types, attrs_key(attrs), tuple(print_func(Func("r", r)) for r in regions), device)
+        key = (prim, types, attrs_key(attrs), _regions_key(prim, regions), device)
     elif attrs:
         key = (prim, types, _attrs_key(attrs), device)
     else:
@@ -85,13 +109,26 @@ def apply_primitive(prim, args, attrs, regions=()):
 
 
 _sharded_op_cache = {}
-_MESH_OPS = ("sharding_constraint", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
+_MESH_OPS = ("sharding_constraint", "reshard", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
 
 
-def _apply_sharded(prim, args, attrs, regions):
-    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs')."""
+def _region_mesh(regions):
+    """(mesh axes, device ids) of the first mesh op in `regions`, or None when they hold none."""
+    for r in regions:
+        if not is_built(r):      # a custom rule not yet traced: reading it would run the user's rule
+            continue
+        for op in r.walk():
+            if op.prim in _MESH_OPS:
+                return op.attrs["mesh"], op.attrs["device_ids"]
+    return None
+
+
+def _apply_sharded(prim, args, attrs, regions, ir_mesh=None):
+    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs', unless their types
+    give them); ir_mesh: the mesh (IR form) the op or its regions name, or the set_mesh mesh where no
+    operand names one."""
     key = (prim, tuple([_type(a) for a in args]), attrs_key(attrs),
-           tuple(print_func(Func("r", r)) for r in regions))
+           _regions_key(prim, regions))
     func = _sharded_op_cache.get(key)
     if func is None:
         b = Builder()
@@ -99,5 +136,4 @@ def _apply_sharded(prim, args, attrs, regions):
         b.ret(*b.emit(prim, params, attrs, regions))
         func = _sharded_op_cache[key] = Func(prim, b.block)
     cache = _sharded_op_cache.setdefault((key, "executables"), {})
-    ir_mesh = (attrs["mesh"], attrs["device_ids"]) if prim in _MESH_OPS else None
     return spmd.run(func, list(args), 0, cache, [None] * len(args), [None] * len(func.results), ir_mesh)[0]

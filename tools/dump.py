@@ -2,6 +2,7 @@
 
     lintra-dump MODULE:FUNCTION --args 'f32[3],f32[3]' [--stage ir|stablehlo|hlo] [--transform NAME]
                 [--print-after-all] [--mesh data=4,model=2 --in-shardings 'P(data),P()' [--out-shardings 'P()']]
+    lintra-dump MODULE:FUNCTION --args 'f32[3],f32[3]' [--transform NAME] --export OUT.bin
 
 MODULE is a dotted module name or a path to a .py file; FUNCTION may be dotted (Class.method). The function
 is traced on abstract arguments of the given types (IR type syntax: `f32[3]`, `i32[]`, `~f32[]`), transformed,
@@ -11,6 +12,8 @@ LINTRA_NUM_CPU_DEVICES=8 for 4x2 CPU devices): --in-shardings gives one Partitio
 traced (transformed) function, --out-shardings one per result (unspecified: XLA chooses). The IR is headed
 by the mesh and the shardings, the StableHLO carries Shardy's `sdy.mesh` and `sdy.sharding` attributes, and
 the HLO is XLA's partitioned program (with its collectives).
+With --export the (transformed) function is exported instead (lintra.export) and OUT.bin holds the serialized
+Exported, which `lintra.export.deserialize` loads and calls in any process; a one-line summary is printed.
 A missing module or function, a bad type or spec, or too few devices is one line on stderr and exit status 2;
 so is an exception raised while the user's module is imported or their function traced
 (`lintra-dump: error: FILE:LINE: Type: message`, FILE:LINE the innermost frame of the user's code);
@@ -221,6 +224,8 @@ def _parser():
                    "(default: chosen by XLA)")
     p.add_argument("--traceback", action="store_true",
                    help="on an error in the user's code, print the whole traceback, not one line")
+    p.add_argument("--export", metavar="OUT.bin", help="write the function's serialized lintra.export.Exported "
+                   "to OUT.bin instead of printing it")
     return p
 
 
@@ -254,7 +259,9 @@ def _make_mesh(axes):
         shape = ",".join(f"{a}={n}" for a, n in axes)
         raise UsageError(f"--mesh {shape} needs {size} devices, but this process has {lintra.device_count()}: "
                          f"set LINTRA_NUM_CPU_DEVICES={size} (CPU)")
-    return lintra.make_mesh(tuple(n for _, n in axes), tuple(a for a, _ in axes))
+    # Auto axes: the traced types are unsharded and XLA chooses what --in/--out-shardings leave open
+    return lintra.make_mesh(tuple(n for _, n in axes), tuple(a for a, _ in axes),
+                            axis_types=(lintra.sharding.AxisType.Auto,) * len(axes))
 
 
 def _shardings(mesh, specs, values, flag):
@@ -317,6 +324,26 @@ def _dump_spmd(func, stage, mesh, in_specs, out_specs) -> str:
     return pjrt.optimized_hlo(exe.compiled) + "\n"
 
 
+def export_to(target, arg_types, transform, path) -> str:
+    """Export the (transformed) function for these argument types and write its serialized Exported to
+    `path`; returns the summary line lintra-dump prints."""
+    import lintra
+    from ..frontend.export import FORMAT_VERSION
+    fun = load_function(target)
+    _check_arity(fun, target.rpartition(":")[2], len(arg_types))
+    fun, arg_types = TRANSFORMS[transform](fun, list(arg_types))
+    exp = lintra.export.export(lintra.jit(fun))(*_abstract(arg_types))
+    blob = exp.serialize()
+    try:
+        with open(path, "wb") as f:
+            f.write(blob)
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+    show = lambda types: ", ".join(map(str, types))
+    return (f"// exported {exp.fun_name}({show(exp.in_avals)}) -> ({show(exp.out_avals)}) to {path}: {len(blob)} "
+            f"bytes, format version {FORMAT_VERSION}, calling convention {exp.calling_convention_version}\n")
+
+
 _LINTRA = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -339,6 +366,12 @@ def main(argv=None):
         mesh = parse_mesh(args.mesh) if args.mesh else None
         in_specs = parse_specs(args.in_shardings, "--in-shardings") if args.in_shardings else None
         out_specs = parse_specs(args.out_shardings, "--out-shardings") if args.out_shardings else None
+        if args.export:
+            if mesh is not None or args.stage != "ir" or args.print_after_all:
+                raise UsageError("--export writes the exported function only: drop --mesh, --stage and "
+                                 "--print-after-all")
+            sys.stdout.write(export_to(args.target, types, args.transform, args.export))
+            return 0
         text = dump(args.target, types, args.stage, args.transform, args.print_after_all,
                     mesh=mesh, in_specs=in_specs, out_specs=out_specs)
     except UsageError as e:

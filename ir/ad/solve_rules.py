@@ -7,7 +7,7 @@ a linear_solve whose matvec is vecmat and whose solve is transpose_solve (and th
 solver's own consts (a preconditioner, a tolerance) do not change the solution, so they get no tangent.
 """
 from ..builder import emit_block
-from .control_rules import jvp_region, split
+from .control_rules import copy_block, jvp_region, split
 from .jvp import jvp_rule
 from .jvp_rules import primal
 from .transpose import is_linear, transpose_rule
@@ -41,7 +41,9 @@ def _linear_solve_jvp(b, op, ps, ts):
     if all(r is None for r in rhs):
         return outs, [None] * len(outs)
     rhs = [instantiate(b, r, tangent_type(v.type)) for r, v in zip(rhs, op.operands[sum(lens):])]
-    touts = b.emit("linear_solve", [c for part in consts for c in part] + rhs, op.attrs, op.regions)
+    # the primal op already holds op's regions, and a block appears once in a function: the tangent's are copies
+    touts = b.emit("linear_solve", [c for part in consts for c in part] + rhs, op.attrs,
+                   [copy_block(r) for r in op.regions])
     return outs, touts[:n] + [None] * n_aux
 
 

@@ -76,6 +76,30 @@ def test_make_jaxpr_static_argnums_return_shape_and_consts():
     assert lintra.make_jaxpr(f_sin_mul)(lintra.ShapeDtypeStruct((3,), jnp.float32), x).in_avals[0].shape == (3,)
 
 
+
+def test_make_jaxpr_axis_env_binds_named_axes():
+    # JAX 0.10.2: make_jaxpr(lambda a: lax.psum(a, 'i'), axis_env=[('i', 4)]) gives one psum over ('i',),
+    # all_gather's axis_size is the bound size (4), and an axis not in axis_env is a NameError
+    from lintra import lax
+    x = jnp.arange(4.0)
+    closed = lintra.make_jaxpr(lambda a: lax.psum(a, "i"), axis_env=[("i", 4)])(x)
+    assert [e.primitive.name for e in closed.eqns] == ["psum"] and closed.out_avals[0].shape == (4,)
+    g = lambda a: lax.axis_index("j") + lax.all_gather(a, "i")
+    closed = lintra.make_jaxpr(g, axis_env=[("i", 4), ("j", 2)])(1.0)
+    gather = next(e for e in closed.eqns if e.primitive.name == "all_gather")
+    assert gather.params["axis_size"] == 4 and closed.out_avals[0].shape == (4,)
+    assert [e for e in closed.eqns if e.primitive.name == "axis_index"][0].params["axis_name"] == "j"
+    # the same function under another size traces anew (the size is part of the trace's key)
+    assert lintra.make_jaxpr(g, axis_env=[("i", 3), ("j", 2)])(1.0).out_avals[0].shape == (3,)
+    with pytest.raises(NameError, match="unbound axis name: 'k'"):
+        lintra.make_jaxpr(lambda a: lax.psum(a, "k"), axis_env=[("i", 4)])(x)
+    with pytest.raises(NameError, match="unbound axis name: 'i'"):      # bound only while make_jaxpr traces
+        lintra.make_jaxpr(lambda a: lax.psum(a, "i"))(x)
+    with pytest.raises(TypeError, match=r"\(axis name, size\) pairs.*the entry 'i'"):
+        lintra.make_jaxpr(lambda a: a, axis_env=["i"])
+    with pytest.raises(TypeError, match="the entry \\('i', 0\\)"):
+        lintra.make_jaxpr(lambda a: a, axis_env=[("i", 0)])
+
 def matmul(a, b):
     return a @ b
 

@@ -1,4 +1,10 @@
-"""The verifier accepts well-formed IR and names the op and the problem in ill-formed IR."""
+"""The verifier accepts well-formed IR and names the op and the problem in ill-formed IR.
+
+Each case here also has a text form in tests/lit/verify-diagnostics.lir, checked there with
+`lintra-opt --split-input-file --verify-diagnostics`. Text never reaches ir/verifier.py ill-formed (the
+parser checks the same rules as it reads, with line:col), so these cases stay to check the verifier itself
+on IR built in Python, as passes build it; and a few exist only for built IR (non-Values, lazy regions,
+module keys)."""
 import numpy as np
 import pytest
 

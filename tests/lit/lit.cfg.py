@@ -20,6 +20,9 @@ def _tool(name):
     return found
 
 
-for _name in ("lintra-opt", "lintra-dump", "filecheck"):
+for _name in ("lintra-opt", "lintra-run", "lintra-dump", "filecheck"):
     # a whole word only, so paths that merely contain the name are left alone
     config.substitutions.append((rf"(?<![\w/.-]){_name}(?![\w-])", _tool(_name)))
+
+# files that RUN lines read, not tests themselves
+config.excludes = ["Inputs"]

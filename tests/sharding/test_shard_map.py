@@ -114,6 +114,8 @@ def test_grad_jvp_vmap_match_the_unsharded_function():
     assert close(lin(d), tr - jax.jvp(lambda b: ref(x, b), (w,), (np.ones_like(w),))[1])
     xs = np.stack([x, 2 * x])
     assert close(jax.vmap(sm, in_axes=(0, None))(xs, w), [ref(x, w), ref(2 * x, w)])
+    # a jit of a shard_map staged inside vmap runs eagerly as an SPMD program over the shard_map's mesh
+    assert close(jax.vmap(jax.jit(sm), in_axes=(0, None))(xs, w), [ref(x, w), ref(2 * x, w)])
     assert close(jax.jit(jax.vmap(jax.grad(sm), in_axes=(0, None)))(xs, w),
                  jax.vmap(jax.grad(ref), in_axes=(0, None))(xs, w))
     print("ok")
