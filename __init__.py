@@ -13,6 +13,7 @@ from .frontend import random
 from .frontend import dtypes_public as dtypes
 from .frontend import flatten_util, tree_util
 from .frontend import nn, scipy
+from .frontend import scipy_signal as _scipy_signal
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)
 from .frontend.abstract import ShapeDtypeStruct
 from .frontend.ad import (grad, hessian, jacfwd, jacobian, jacrev, jvp, linear_transpose, linearize, value_and_grad,
@@ -54,8 +55,9 @@ _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
 _sys.modules[f"{__name__}.numpy.fft"] = numpy.fft
 _sys.modules[f"{__name__}.nn"] = nn
 # lintra.scipy (frontend/scipy/) and its submodules
+scipy.signal = _scipy_signal
 _sys.modules[f"{__name__}.scipy"] = scipy
-for _name in ("integrate", "linalg", "optimize", "special", "stats"):
+for _name in ("integrate", "linalg", "optimize", "signal", "special", "stats"):
     _sys.modules[f"{__name__}.scipy.{_name}"] = getattr(scipy, _name)
 for _name in scipy.stats.DISTRIBUTIONS:
     _sys.modules[f"{__name__}.scipy.stats.{_name}"] = getattr(scipy.stats, _name)

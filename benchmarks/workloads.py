@@ -343,6 +343,61 @@ def scan_grad(L):
     return lambda: block(L, g(c0, xs))
 
 
+# ---- convolutions: a small CNN's training step, and a ResNet-sized convolution ------------------------------
+
+CNN_BATCH, CNN_SIZE, CNN_CLASSES = 32, 28, 10
+CONV_N, CONV_HW, CONV_C = 8, 56, 64
+CONV_FLOPS = 2.0 * CONV_N * CONV_HW * CONV_HW * CONV_C * CONV_C * 9
+NHWC = ("NHWC", "HWIO", "NHWC")
+
+
+def cnn_step(L):
+    """One SGD step of conv(1->32) -> relu -> 2x2 max-pool -> conv(32->64) -> relu -> max-pool -> dense."""
+    jax, jnp, lax = L.jax, L.jnp, L.lax
+    rng = np.random.default_rng(5)
+    he = lambda shape, fan_in: (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
+    params = device(L, {"c1": he((3, 3, 1, 32), 9), "c2": he((3, 3, 32, 64), 288),
+                        "d": he((7 * 7 * 64, CNN_CLASSES), 7 * 7 * 64)})
+    x = jnp.asarray(rng.standard_normal((CNN_BATCH, CNN_SIZE, CNN_SIZE, 1)).astype(np.float32))
+    y = jnp.asarray(np.eye(CNN_CLASSES, dtype=np.float32)[rng.integers(0, CNN_CLASSES, CNN_BATCH)])
+
+    def block_(h, w):
+        h = jnp.maximum(lax.conv_general_dilated(h, w, (1, 1), "SAME", dimension_numbers=NHWC), 0.0)
+        return lax.reduce_window(h, -jnp.inf, lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+
+    def loss(p, x, y):
+        h = block_(block_(x, p["c1"]), p["c2"])
+        logits = h.reshape(h.shape[0], -1) @ p["d"]
+        return -jnp.mean(jnp.sum(jax.nn.log_softmax(logits) * y, axis=-1))
+
+    @jax.jit
+    def step(p, x, y):
+        value, g = jax.value_and_grad(loss)(p, x, y)
+        return value, jax.tree.map(lambda a, b: a - 0.01 * b, p, g)
+    return lambda: block(L, step(params, x, y))
+
+
+def _conv_resnet(L):
+    rng = np.random.default_rng(6)
+    x = L.jnp.asarray(rng.standard_normal((CONV_N, CONV_HW, CONV_HW, CONV_C)).astype(np.float32))
+    w = L.jnp.asarray((rng.standard_normal((3, 3, CONV_C, CONV_C)) / 24).astype(np.float32))
+    conv = lambda x, w: L.lax.conv_general_dilated(x, w, (1, 1), "SAME", dimension_numbers=NHWC)
+    return x, w, conv
+
+
+def conv_forward(L):
+    x, w, conv = _conv_resnet(L)
+    f = L.jax.jit(conv)
+    return lambda: block(L, f(x, w))
+
+
+def conv_grad(L):
+    """The forward convolution and both of its transposes (w.r.t. the input and the kernel)."""
+    x, w, conv = _conv_resnet(L)
+    g = L.jax.jit(L.jax.grad(lambda x, w: L.jnp.sum(conv(x, w) ** 2), argnums=(0, 1)))
+    return lambda: block(L, g(x, w))
+
+
 WORKLOADS = [
     Workload("jit_dispatch", "jit dispatch: cached f(x, y) = x*y + y, f32[3]", jit_dispatch),
     Workload("eager_op", "eager op: lax.add, f32[3], awaited", eager_op),
@@ -380,6 +435,12 @@ WORKLOADS = [
     Workload("matmul", f"matmul f32[{MATMUL_N},{MATMUL_N}] @ f32[{MATMUL_N},{MATMUL_N}], jit", matmul,
              flops=2.0 * MATMUL_N ** 3),
     Workload("scan_grad", f"grad through a {SCAN_STEPS}-step scan, jit", scan_grad, needs="lax.scan"),
+    Workload("cnn_step", f"CNN training step (2 conv + max-pool + dense, batch {CNN_BATCH}, "
+             f"{CNN_SIZE}x{CNN_SIZE}), jit", cnn_step, needs="lax.conv_general_dilated"),
+    Workload("conv_forward", f"conv_general_dilated f32[{CONV_N},{CONV_HW},{CONV_HW},{CONV_C}] * "
+             f"f32[3,3,{CONV_C},{CONV_C}], jit", conv_forward, flops=CONV_FLOPS, needs="lax.conv_general_dilated"),
+    Workload("conv_grad", "conv_general_dilated, the same, grad w.r.t. input and kernel, jit", conv_grad,
+             flops=3 * CONV_FLOPS, needs="lax.conv_general_dilated"),
 ]
 BY_KEY = {w.key: w for w in WORKLOADS}
 

@@ -20,3 +20,7 @@ from .custom_solve import custom_linear_solve, custom_root  # noqa: F401
 from .lax_fft import FftType, fft  # noqa: F401
 from .lax_products import batch_matmul  # noqa: F401
 from .sharding import with_sharding_constraint  # noqa: F401
+from .lax_conv import (ConvDimensionNumbers, conv, conv_dimension_numbers, conv_general_dilated,  # noqa: F401
+                       conv_general_dilated_patches, conv_general_permutations, conv_transpose,
+                       conv_with_general_padding, padtype_to_pads)
+from .lax_window import reduce, reduce_window  # noqa: F401

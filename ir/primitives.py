@@ -12,22 +12,7 @@ from . import types as T
 from .attributes import check_attributes
 from .types import TensorType
 from .vma import result_vma
-
-PRIMITIVES = {}   # name -> type rule
-
-
-def registrar(table):
-    """A decorator for a rule table keyed by primitive: `@rule("add", "sub")` registers fn for both."""
-    def decorator(*names):
-        def register(fn):
-            for n in names:
-                table[n] = fn
-            return fn
-        return register
-    return decorator
-
-
-primitive = registrar(PRIMITIVES)
+from .primitive_table import PRIMITIVES, REGION_PRIMITIVES, fail as _fail, primitive, registrar  # noqa: F401
 
 
 def infer_types(prim, operand_types, attrs, regions=()):
@@ -44,11 +29,6 @@ def infer_types(prim, operand_types, attrs, regions=()):
     if sharding_rules.needs_rule(prim, operand_types, attrs):
         return sharding_rules.apply(prim, operand_types, attrs, outs)
     return outs
-
-
-def _fail(prim, msg, *types):
-    shown = ", ".join(str(t) for t in types)
-    raise TypeError(f"{prim}: {msg} (operand types: {shown})")
 
 
 def _check_dtype(prim, t, ok, what):
@@ -528,7 +508,7 @@ def _sort(*xs, dimension, is_stable=True, num_keys=1):
 
 # ---- ops with regions ----------------------------------------------------------------
 
-REGION_PRIMITIVES = {"call"}
+REGION_PRIMITIVES.add("call")
 
 
 @primitive("call")
@@ -1027,3 +1007,7 @@ def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual
                             f"says it is replicated over")
     return [shard_shape("shard_map", mesh, s, t, divide=False).update(vma=t.vma - set(manual_axes))
             for s, t in zip(out_specs, body.result_types)]
+
+
+# Families in files of their own register into the same table when this module is imported.
+from . import primitives_conv, primitives_window  # noqa: E402,F401

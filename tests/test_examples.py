@@ -8,7 +8,7 @@ import pytest
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
 
 
-@pytest.mark.parametrize("script", ["autodiff_tour.py", "debugging.py", "mlp.py"])
+@pytest.mark.parametrize("script", ["autodiff_tour.py", "cnn.py", "debugging.py", "mlp.py"])
 def test_example_runs(script):
     p = subprocess.run([sys.executable, os.path.join(EXAMPLES, script)], capture_output=True, text=True,
                        timeout=300)

@@ -39,6 +39,7 @@ from .searching import (argsort, argwhere, bincount, count_nonzero, digitize, fl
                         searchsorted, sort, take, take_along_axis, unique, where)
 from .creation import geomspace, logspace
 from . import fft  # noqa: E402  (lintra.numpy.fft)
+from .convolution import convolve, correlate  # noqa: E402
 
 bool = bool_
 pi, e, inf, nan, euler_gamma = _np.pi, _np.e, _np.inf, _np.nan, _np.euler_gamma
