@@ -46,8 +46,6 @@ _LOW_PRECISION = "not yet: Lintra's IR has no float6 or sub-byte integer dtypes 
 EXCLUDED = {
     **{n: _LOW_PRECISION for n in (
         "float6_e2m3fn float6_e3m2fn int1 int2 int4 uint1 uint2 uint4").split()},
-    "convolve": "not yet: built with lax.conv_general_dilated by the convolution work (issue 13 item 1)",
-    "correlate": "not yet: built with lax.conv_general_dilated by the convolution work (issue 13 item 1)",
 }
 
 
