@@ -21,6 +21,17 @@ import time
 import ml_dtypes
 import numpy as np
 
+from lintra.ir.builder import Builder
+from lintra.ir.core import Func
+from lintra.ir.parser import parse_module
+from lintra.ir.passes.canonicalize import canonicalize
+from lintra.ir.primitives import infer_types
+from lintra.ir.printer import print_func
+from lintra.ir.types import TensorType, dtype
+from lintra.ir.verifier import verify
+from lintra.lowering.lower import lower_text
+from lintra.runtime.executable import Executable, device_put
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy_interpreter  # noqa: E402
 
@@ -74,14 +85,12 @@ class Generator:
     """Builds one program: a Builder, the values defined so far, and a random source."""
 
     def __init__(self, rng):
-        from lintra.ir.builder import Builder
         self.rng, self.b, self.values = rng, Builder(), []
 
     # -- types and operands
 
     def dtype(self, allowed=None):
         names = [n for n in DTYPE_WEIGHTS if allowed is None or n in allowed]
-        from lintra.ir.types import dtype
         return dtype(self.rng.choices(names, [DTYPE_WEIGHTS[n] for n in names])[0])
 
     def shape(self, rank=None):
@@ -90,7 +99,6 @@ class Generator:
                      for _ in range(rank))
 
     def type(self, shape=None, dtype=None):
-        from lintra.ir.types import TensorType
         return TensorType.of(self.shape() if shape is None else shape, self.dtype() if dtype is None else dtype)
 
     def constant(self, t, array=None):
@@ -115,10 +123,10 @@ class Generator:
             return self.emit("convert_element_type", [self.rng.choice(same_shape)], {"new_dtype": dtype})[0]
         return self.constant(self.type(shape, dtype))
 
-    def emit(self, prim, operands, attrs):
+    def emit(self, prim, operands, attrs, regions=()):
         """The op's results, or None when its type rule rejects it (the program stays well typed)."""
         try:
-            outs = self.b.emit(prim, operands, attrs)
+            outs = self.b.emit(prim, operands, attrs, regions)
         except TypeError:
             return None
         self.values.extend(outs)
@@ -127,11 +135,10 @@ class Generator:
     # -- the program
 
     def program(self, n_args, n_ops):
-        from lintra.ir.core import Func
         for _ in range(n_args):
             self.values.append(self.b.arg(self.type()))
         tries = 0
-        while len(self.b.block.ops) < n_ops and tries < 20 * n_ops:
+        while sum(op.prim != "constant" for op in self.b.block.ops) < n_ops and tries < 20 * n_ops:
             tries += 1
             make = self.rng.choices(MAKERS, [w for w, _ in MAKERS_W])[0]
             make(self)
@@ -142,27 +149,32 @@ class Generator:
 # ---- one maker per kind of op: each picks operands and attributes, then emits (or gives up) --------------
 
 def unary(g):
-    x = g.pick()
-    prim = g.rng.choice(UNARY)
-    if x is None or (x.type.dtype.kind == "c" and prim not in COMPLEX_OK):
-        return
-    attrs = {"y": g.rng.randint(-3, 4)} if prim == "integer_pow" else \
-        {"rounding_method": g.rng.randint(0, 1)} if prim == "round" else {}
-    g.emit(prim, [x], attrs)
+    for _ in range(6):      # most primitives take a few dtypes: try operands until one fits
+        x, prim = g.pick(), g.rng.choice(UNARY)
+        if x is None or (x.type.dtype.kind == "c" and prim not in COMPLEX_OK):
+            continue
+        attrs = {"y": g.rng.randint(-3, 4)} if prim == "integer_pow" else \
+            {"rounding_method": g.rng.randint(0, 1)} if prim == "round" else {}
+        if g.emit(prim, [x], attrs):
+            return
 
 
 def binary(g):
-    x = g.pick()
-    prim = g.rng.choice(BINARY)
-    if x is None or (x.type.dtype.kind == "c" and prim not in COMPLEX_OK):
+    for _ in range(6):
+        x, prim = g.pick(), g.rng.choice(BINARY)
+        if x is None or (x.type.dtype.kind == "c" and prim not in COMPLEX_OK):
+            continue
+        try:    # check the dtype before like() makes an operand for nothing
+            infer_types(prim, [x.type, x.type], {})
+        except TypeError:
+            continue
+        g.emit(prim, [x, g.like(x.type.shape, x.type.dtype)], {})
         return
-    g.emit(prim, [x, g.like(x.type.shape, x.type.dtype)], {})
 
 
 def select_n(g):
     t = g.type()
     n = g.rng.randint(1, 4)
-    from lintra.ir.types import dtype
     which_shape = g.rng.choice([(), t.shape])
     if n <= 2 and g.rng.random() < 0.6:
         which = g.like(which_shape, dtype("bool"))
@@ -276,7 +288,6 @@ def slice_(g):
 
 def index_scalar(g):
     """An integer scalar start index, sometimes out of range (dynamic slices clamp it)."""
-    from lintra.ir.types import dtype
     existing = g.pick(lambda t: t.shape == () and t.dtype.kind in "iu")
     if existing is not None and g.rng.random() < 0.5:
         return existing
@@ -456,10 +467,86 @@ def sort(g):
                         "num_keys": g.rng.randint(1, len(xs))})
 
 
+# ---- control flow: bodies of a few ops that are exact on the generator's values, so that a comparison inside a
+# ---- loop cannot flip on a rounding difference
+
+BODY_UNARY = ["neg", "abs", "floor", "sign", "not", "copy"]
+BODY_BINARY = ["add", "sub", "max", "min", "and", "or", "xor", "eq", "lt", "ne"]
+
+
+def region(g, arg_types, n_ops):
+    """A Generator whose block takes arg_types and holds up to n_ops exact ops on them."""
+    sub = Generator(g.rng)
+    sub.values = [sub.b.arg(t) for t in arg_types]
+    for _ in range(3 * n_ops):
+        if len(sub.b.block.ops) >= n_ops:
+            break
+        x = sub.pick()
+        if x is None:
+            break
+        if sub.rng.random() < 0.4:
+            sub.emit(sub.rng.choice(BODY_UNARY), [x], {})
+        else:
+            sub.emit(sub.rng.choice(BODY_BINARY), [x, sub.like(x.type.shape, x.type.dtype)], {})
+    return sub
+
+
+def finish(sub, types):
+    """sub's block, returning a value of each of these types."""
+    return sub.b.ret(*[sub.like(t.shape, t.dtype) for t in types])
+
+
+def _strong_type(v):
+    return v.type.strong()
+
+
+def cond(g):
+    operands = [v for v in (g.pick() for _ in range(g.rng.randint(0, 2))) if v is not None]
+    n = g.rng.randint(1, 3)
+    index = g.constant(TensorType.of((), "i32"), np.array(g.rng.randint(-1, n), np.int32)) \
+        if g.rng.random() < 0.5 else g.like((), np.dtype(np.int32))
+    types = [_strong_type(v) for v in operands]
+    out_types = [g.type() for _ in range(g.rng.randint(1, 2))]
+    branches = [finish(region(g, types, g.rng.randint(0, 3)), out_types) for _ in range(n)]
+    g.emit("cond", [index] + operands, {}, branches)
+
+
+def while_(g):
+    i32 = TensorType.of((), "i32")
+    carry = [g.constant(i32, np.array(0, np.int32))] + [v for v in [g.pick()] if v is not None]
+    body_consts = [v for v in [g.pick()] if v is not None and g.rng.random() < 0.5]
+    types = [_strong_type(v) for v in carry]
+    test = Generator(g.rng)
+    test.values = [test.b.arg(t) for t in types]
+    limit = test.b.constant(np.array(g.rng.randint(0, 4), np.int32))
+    cond_block = test.b.ret(test.b.emit1("lt", [test.values[0], limit]))
+    body = region(g, [_strong_type(v) for v in body_consts] + types, g.rng.randint(1, 3))
+    counter = body.values[len(body_consts)]
+    step = body.b.emit1("add", [counter, body.b.constant(np.array(1, np.int32))])
+    body_block = body.b.ret(step, *[body.like(t.shape, t.dtype) for t in types[1:]])
+    g.emit("while", body_consts + carry, {"cond_nconsts": 0, "body_nconsts": len(body_consts)},
+           [cond_block, body_block])
+
+
+def scan(g):
+    length = g.rng.randint(0, 3)
+    consts = [v for v in [g.pick()] if v is not None and g.rng.random() < 0.5]
+    carry = [v for v in [g.pick()] if v is not None]
+    xs = [v for v in [g.pick(lambda t: t.ndim >= 1 and t.shape[0] == length)] if v is not None]
+    slices = [_strong_type(x).update(shape=x.type.shape[1:]) for x in xs]
+    carry_types = [_strong_type(v) for v in carry]
+    body = region(g, [_strong_type(v) for v in consts] + carry_types + slices, g.rng.randint(1, 3))
+    y_types = [g.type(dtype=g.dtype()) for _ in range(g.rng.randint(0, 1))]
+    block = finish(body, carry_types + y_types)
+    g.emit("scan", consts + carry + xs, {"num_consts": len(consts), "num_carry": len(carry), "length": length,
+                                         "reverse": g.rng.random() < 0.5}, [block])
+
+
 MAKERS_W = [(6, unary), (6, binary), (1, select_n), (1, clamp), (2, convert), (1, bitcast), (1, constant), (1, iota),
             (1, broadcast_in_dim), (1, reshape), (1, transpose), (1, rev_squeeze_expand), (1, slice_),
             (1, dynamic_slice), (1, concatenate), (1, pad), (1, gather), (1, scatter), (1, dot_general),
-            (2, reduction), (1, argminmax), (1, cumulative), (1, sort)]
+            (2, reduction), (1, argminmax), (1, cumulative), (1, sort),
+            (1, cond), (1, while_), (1, scan)]
 MAKERS = [m for _, m in MAKERS_W]
 
 
@@ -510,15 +597,16 @@ def tolerance(op, operands, dt):
 
 
 def _scale(op, operands):
-    """How large an accumulation's terms are: its result on the operands' magnitudes."""
-    if op.prim not in ACCUMULATING or op.prim in ("reduce_prod", "cumprod", "scatter_mul", "cumlogsumexp"):
+    """How large an accumulation's terms are: its result on the operands' magnitudes (for sums; products are
+    compared relative to their own size)."""
+    if op.prim not in ("reduce_sum", "cumsum", "dot_general", "scatter_add"):
         return 0.0
-    mags = [np.abs(x).astype(x.dtype) if x.dtype.kind in "fc" or x.dtype == BF16 else x for x in operands]
-    try:
-        s = numpy_interpreter.apply(op, mags)[0]
-        return np.abs(s.astype(np.complex128 if s.dtype.kind == "c" else np.float64))
-    except Exception:
-        return 0.0
+    def magnitude(i, x):
+        if op.prim == "scatter_add" and i == 1:
+            return x                                  # the indices
+        return np.abs(x).astype(x.dtype) if x.dtype.kind == "c" else np.abs(x.astype(np.float64))
+    s = numpy_interpreter.apply(op, [magnitude(i, x) for i, x in enumerate(operands)])[0]
+    return np.abs(s.astype(np.complex128 if s.dtype.kind == "c" else np.float64))
 
 
 def mismatch(op, operands, got, want):
@@ -566,7 +654,6 @@ class Failure(Exception):
 
 
 def run_lintra(func, inputs):
-    from lintra.runtime.executable import Executable, device_put
     exe = Executable(func)
     return [np.asarray(o) for o in exe([device_put(x) for x in inputs])]
 
@@ -576,11 +663,6 @@ def check(func, inputs, counts):
     constants, so XLA's constant folder meets fewer of them); then check each op against the reference,
     on the values of each run. Counts what got how far; returns [(op, operands, description)] of the
     mismatches; raises Failure on a broken contract."""
-    from lintra.ir.parser import parse_module
-    from lintra.ir.passes.canonicalize import canonicalize
-    from lintra.ir.printer import print_func
-    from lintra.ir.verifier import verify
-    from lintra.lowering.lower import lower_text
     try:
         verify(func)
     except Exception as e:
@@ -637,8 +719,9 @@ def random_case(seed):
     return func, [random_array(rng, a.type) for a in func.args]
 
 
-def fuzz(seconds, seed, max_programs=None):
-    """Programs made and checked for `seconds`: (counts, [report]) with one report per failure or mismatch."""
+def fuzz(seconds, seed, max_programs=None, progress=None):
+    """Programs made and checked for `seconds`: (counts, [report]) with one report per failure or mismatch.
+    progress(case_seed), when given, is called before each program (so a crash can be traced to one)."""
     counts = dict.fromkeys(["generated", "verified", "lowered", "ran", "canonicalized", "ops", "unspecified",
                                    "mismatches", "failures"], 0)
     reports = []
@@ -647,6 +730,8 @@ def fuzz(seconds, seed, max_programs=None):
     while time.monotonic() < deadline and (max_programs is None or i < max_programs):
         case_seed = seed * 1_000_003 + i
         i += 1
+        if progress is not None:
+            progress(case_seed)
         func, inputs = random_case(case_seed)
         counts["generated"] += 1
         try:
@@ -659,9 +744,34 @@ def fuzz(seconds, seed, max_programs=None):
     return counts, reports
 
 
-if __name__ == "__main__":
-    secs = float(sys.argv[1]) if len(sys.argv) > 1 else 60
-    counts, reports = fuzz(secs, int(sys.argv[2]) if len(sys.argv) > 2 else 0)
+def show_case(case_seed):
+    """The program and inputs of one case, and how its check goes."""
+    func, inputs = random_case(case_seed)
+    print(func)
+    print("inputs:", "; ".join(np.array2string(x, threshold=50) for x in inputs), flush=True)
+    counts = dict.fromkeys(["verified", "lowered", "ran", "canonicalized", "ops", "unspecified", "mismatches"], 0)
+    for op, operands, problem in check(func, inputs, counts):
+        print(f"{problem}\n  op: {op}")
+    print(counts)
+
+
+def main(argv):
+    """ir_programs.py [SECONDS [SEED]]: hunt; ir_programs.py --case CASE_SEED: show one case. While hunting,
+    each case's seed is written to stderr (on one line, with carriage returns): if the process dies, the
+    last one is the culprit."""
+    import warnings
+    warnings.simplefilter("ignore")      # NumPy's cast warnings on the edge values the inputs hold
+    if argv[:1] == ["--case"]:
+        show_case(int(argv[1]))
+        return
+    secs = float(argv[0]) if argv else 60
+    counts, reports = fuzz(secs, int(argv[1]) if len(argv) > 1 else 0,
+                           progress=lambda s: print(f"\rcase {s}", end="", file=sys.stderr, flush=True))
+    print(file=sys.stderr)
     for r in reports:
         print("====", r)
     print(counts)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

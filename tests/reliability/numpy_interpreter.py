@@ -14,7 +14,7 @@ warns or raises), the rule says what XLA gives, as measured with Lintra on jaxli
 - erf_inv(+-1) is +-inf; lgamma at the poles is +inf; digamma at the poles is NaN;
 - subnormal operands of arithmetic and comparisons read as zero (denormals-are-zero);
 - round's rounding_method 0 rounds half away from zero, 1 half to even.
-Only ops the generator makes are covered (no regions, collectives or linear algebra).
+Only ops the generator makes are covered (not collectives, callbacks or linear algebra).
 """
 import ml_dtypes
 import numpy as np
@@ -59,9 +59,8 @@ def _int_div(x, y):
     zero = y == 0
     overflow = (x == np.iinfo(x.dtype).min) & (y == -1) if x.dtype.kind == "i" else np.zeros(x.shape, bool)
     safe = np.where(zero | overflow, 1, y).astype(x.dtype)
-    q = (np.abs(x.astype(object)) // np.abs(safe.astype(object))) * np.sign(x.astype(object)) * np.sign(safe.astype(object))
-    q = np.array(q, dtype=object).astype(np.int64 if x.dtype.kind == "i" else np.uint64).astype(x.dtype) \
-        if x.size else np.zeros(x.shape, x.dtype)
+    q = x // safe
+    q = q + ((x % safe != 0) & ((x < 0) != (safe < 0))).astype(x.dtype)     # toward zero, as C
     on_zero = -1 if x.dtype.kind == "i" else np.iinfo(x.dtype).max
     return np.where(zero, np.array(on_zero).astype(x.dtype), np.where(overflow, x, q)).astype(x.dtype)
 
@@ -139,19 +138,15 @@ def convert(x, new_dtype, weak_type=False):
         x = x.real
     if dt == np.bool_:
         return x != 0
-    if dt.kind in "iu" and x.dtype.kind == "f" or x.dtype == BF16 and dt.kind in "iu":
+    if dt.kind in "iu" and (x.dtype.kind == "f" or x.dtype == BF16):     # saturating; NaN -> 0
         info = np.iinfo(dt)
-        wide = x.astype(np.float64)
-        out = np.where(np.isnan(wide), 0, np.clip(np.trunc(np.nan_to_num(wide)), info.min, info.max))
-        # the bounds of 64-bit integers are not floats: compare before converting
-        big, small = wide >= float(info.max), wide <= float(info.min)
-        with np.errstate(all="ignore"):
-            res = out.astype(dt)
-        return np.where(big, info.max, np.where(small, info.min, res)).astype(dt)
-    with np.errstate(all="ignore"):
-        if dt.kind in "iu" and x.dtype.kind in "iu":
-            return x.astype(dt)          # wraps
-        return x.astype(dt)
+        wide = np.trunc(x.astype(np.float64))
+        inside = np.where(np.isnan(wide), 0, np.clip(wide, -2.0 ** 62, 2.0 ** 62)).astype(np.int64)
+        # the bounds of 64-bit integers are not floats: compare with them before converting
+        out = np.where(wide >= float(info.max), info.max, np.where(wide <= float(info.min), info.min,
+                                                                   np.clip(inside, info.min, info.max)))
+        return out.astype(dt)
+    return x.astype(dt)      # integers wrap; floats round to nearest
 
 
 def _sign(x):
@@ -331,10 +326,9 @@ def scatter_writes(x_shape, indices, updates_shape, update_window_dims, inserted
             start[d] = int(vec[k])
         for od, bd in zip(operand_batching_dims, scatter_indices_batching_dims):
             start[od] = b[bd]
-        fits = all(0 <= start[d] <= x_shape[d] - (window_sizes[k] if d in window_operand_dims else 1)
-                   for k, d in [(window_operand_dims.index(d) if d in window_operand_dims else None, d)
-                                for d in range(len(x_shape))])
-        if not fits:
+        sizes = [window_sizes[window_operand_dims.index(d)] if d in window_operand_dims else 1
+                 for d in range(len(x_shape))]
+        if not all(0 <= start[d] <= x_shape[d] - sizes[d] for d in range(len(x_shape))):
             continue
         full = list(start)
         for od, oi in zip(window_operand_dims, [u_idx[w] for w in update_window_dims]):
@@ -548,7 +542,7 @@ RULES = {
 # ops that move or select values without computing with them: they keep subnormal numbers
 MOVES = {"copy", "select_n", "bitcast_convert_type", "constant", "iota", "broadcast_in_dim", "reshape", "transpose",
          "squeeze", "expand_dims", "rev", "slice", "dynamic_slice", "dynamic_update_slice", "concatenate", "pad",
-         "gather", "scatter", "real", "imag", "complex", "neg", "conj"}
+         "gather", "scatter", "real", "imag", "complex", "neg", "conj", "cond", "while", "scan"}
 
 
 def flush_subnormals(x):
@@ -564,19 +558,60 @@ def flush_subnormals(x):
     return np.where((w != 0) & (np.abs(w) < tiny), np.copysign(0.0, w), w).astype(x.dtype)
 
 
+# ---- structured control flow: regions evaluated by this interpreter ----------------------------------------
+
+def _cond(index, *operands, regions):
+    branch = regions[int(np.clip(index, 0, len(regions) - 1))]    # an index out of range is clamped
+    return evaluate_block(branch, list(operands))
+
+
+def _while(*operands, regions, cond_nconsts, body_nconsts):
+    cond, body = regions
+    cc, bc = list(operands[:cond_nconsts]), list(operands[cond_nconsts:cond_nconsts + body_nconsts])
+    carry = list(operands[cond_nconsts + body_nconsts:])
+    while evaluate_block(cond, cc + carry)[0]:
+        carry = evaluate_block(body, bc + carry)
+    return carry
+
+
+def _scan(*operands, regions, num_consts, num_carry, length, reverse=False):
+    body, = regions
+    consts, carry = list(operands[:num_consts]), list(operands[num_consts:num_consts + num_carry])
+    xs = operands[num_consts + num_carry:]
+    ys = [None] * length
+    for i in (reversed(range(length)) if reverse else range(length)):
+        outs = evaluate_block(body, consts + carry + [x[i] for x in xs])
+        carry, ys[i] = outs[:num_carry], outs[num_carry:]
+    y_types = body.result_types[num_carry:]
+    stacked = [np.stack([y[k] for y in ys]) if length else np.zeros((0,) + t.shape, t.dtype)
+               for k, t in enumerate(y_types)]
+    return carry + stacked
+
+
+REGION_RULES = {"cond": _cond, "while": _while, "scan": _scan}
+
+
 def apply(op, operands):
-    """The results of `op` (an Op without regions) on NumPy arrays, in its result dtypes."""
+    """The results of `op` on NumPy arrays, in its result dtypes."""
     if op.prim not in MOVES:
         operands = [flush_subnormals(x) for x in operands]
     with np.errstate(all="ignore"):     # integer overflow wraps, as in XLA
-        out = RULES[op.prim](*operands, **op.attrs)
-    outs = out if isinstance(out, list) else [out]
+        if op.prim in REGION_RULES:
+            out = REGION_RULES[op.prim](*operands, regions=op.regions, **op.attrs)
+        else:
+            out = RULES[op.prim](*operands, **op.attrs)
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
     return [np.asarray(o).astype(r.type.dtype).reshape(r.type.shape) for o, r in zip(outs, op.results)]
 
 
-def evaluate(func, args):
-    """The results of `func` (a Func whose ops have no regions) on NumPy arrays `args`."""
-    env = dict(zip(func.args, args))
-    for op in func.body.ops:
+def evaluate_block(block, args):
+    """The results of a block on NumPy arrays `args`."""
+    env = dict(zip(block.args, args))
+    for op in block.ops:
         env.update(zip(op.results, apply(op, [env[v] for v in op.operands])))
-    return [env[v] for v in func.body.results]
+    return [env[v] for v in block.results]
+
+
+def evaluate(func, args):
+    """The results of `func` on NumPy arrays `args`."""
+    return evaluate_block(func.body, args)

@@ -120,3 +120,33 @@ def test_two_size_changing_bitcasts_in_a_row_compile():
     np.testing.assert_array_equal(u32, [0xC0003FC0])         # bf16 1.5 = 0x3FC0 in the low half, -2.0 = 0xC000
     np.testing.assert_array_equal(i8, [[-64, 63, 0, -64]])   # 0xC0, 0x3F, 0x00, 0xC0: least significant first
     np.testing.assert_array_equal(back, x)
+
+
+@pytest.mark.parametrize("src,preferred", [("c128", "f32"), ("c64", "f64"), ("f32", "i32"), ("i32", "i8"),
+                                           ("c64", "bool"), ("f64", "f32")])
+def test_dot_general_preferred_element_types_lintra_rejects_do_not_verify(src, preferred):
+    # c128 -> f32 passed the verifier, then crashed XLA's constant folder (SIGSEGV) on a constant operand. The
+    # IR now refuses what lintra.lax.dot_general refused already; JAX 0.10.2 refuses c128 -> f32, f32 -> i32
+    # and i32 -> i8, but takes c64 -> f64 (the real part of the complex products), c64 -> bool and f64 -> f32
+    from lintra.ir.builder import Builder
+    from lintra.ir.types import TensorType
+    b = Builder()
+    x = b.arg(TensorType.of((2, 2), src))
+    with pytest.raises(TypeError, match=f"preferred_element_type {preferred} is incompatible with inputs of "
+                                        f"dtype {src}"):
+        b.emit("dot_general", [x, x], {"lhs_contracting": (1,), "rhs_contracting": (0,),
+                                       "preferred_element_type": preferred})
+
+
+@pytest.mark.parametrize("src,preferred", [("i8", "i32"), ("i32", "f32"), ("f32", "f64"), ("c64", "c128"),
+                                           ("bool", "f32"), ("u8", "i32")])
+def test_dot_general_preferred_element_types_allowed_run(src, preferred):
+    text = (f"func @f(%x: {src}[2,2]) -> ({preferred}[2,2]) {{\n  %0 = dot_general %x, %x {{lhs_contracting = [1], "
+            f"preferred_element_type = {preferred}, rhs_contracting = [0]}} : {preferred}[2,2]\n  return %0\n}}\n")
+    from lintra.ir.types import dtype
+    m = np.array([[1, 2], [3, 0]])
+    m = (m != 0).astype(np.int64) if src == "bool" else m
+    out, = _run(text, m.astype(dtype(src)))
+    assert out.dtype == dtype(preferred)
+    # the products summed in the preferred type (a bool input counts its true pairs, as in JAX 0.10.2)
+    np.testing.assert_array_equal(out, (m @ m).astype(dtype(preferred)))
