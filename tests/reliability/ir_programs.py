@@ -17,6 +17,7 @@ import os
 import random
 import sys
 import time
+import warnings
 
 import ml_dtypes
 import numpy as np
@@ -763,24 +764,26 @@ def fuzz(seconds, seed, max_programs=None, progress=None):
     """Programs made and checked for `seconds`: (counts, [report]) with one report per failure or mismatch.
     progress(case_seed), when given, is called before each program (so a crash can be traced to one)."""
     counts = dict.fromkeys(["generated", "verified", "lowered", "ran", "canonicalized", "leaves_ran", "ops",
-                                   "unspecified", "mismatches", "failures"], 0)
+                            "unspecified", "mismatches", "failures"], 0)
     reports = []
     deadline = time.monotonic() + seconds
     i = 0
-    while time.monotonic() < deadline and (max_programs is None or i < max_programs):
-        case_seed = seed * 1_000_003 + i
-        i += 1
-        if progress is not None:
-            progress(case_seed)
-        func, inputs = random_case(case_seed)
-        counts["generated"] += 1
-        try:
-            for op, operands, problem in check(func, inputs, counts):
-                reports.append(f"seed {case_seed}: {problem}\n  op: {op}\n  operands: "
-                               + "; ".join(np.array2string(x, threshold=20) for x in operands))
-        except Failure as e:
-            counts["failures"] += 1
-            reports.append(f"seed {case_seed}: {e}\n{func}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # NumPy's, on the edge values the programs hold
+        while time.monotonic() < deadline and (max_programs is None or i < max_programs):
+            case_seed = seed * 1_000_003 + i
+            i += 1
+            if progress is not None:
+                progress(case_seed)
+            counts["generated"] += 1
+            func, inputs = random_case(case_seed)
+            try:
+                for op, operands, problem in check(func, inputs, counts):
+                    reports.append(f"seed {case_seed}: {problem}\n  op: {op}\n  operands: "
+                                   + "; ".join(np.array2string(x, threshold=20) for x in operands))
+            except Failure as e:
+                counts["failures"] += 1
+                reports.append(f"seed {case_seed}: {e}\n{func}")
     return counts, reports
 
 
@@ -800,8 +803,6 @@ def main(argv):
     """ir_programs.py [SECONDS [SEED]]: hunt; ir_programs.py --case CASE_SEED: show one case. While hunting,
     each case's seed is written to stderr (on one line, with carriage returns): if the process dies, the
     last one is the culprit."""
-    import warnings
-    warnings.simplefilter("ignore")      # NumPy's cast warnings on the edge values the inputs hold
     if argv[:1] == ["--case"]:
         show_case(int(argv[1]))
         return
