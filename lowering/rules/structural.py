@@ -67,7 +67,13 @@ def _rev(ctx, op, x):
 
 @rule("concatenate")
 def _concatenate(ctx, op, *xs):
-    return [hlo.concatenate(list(xs), op.attrs["dimension"])]
+    # empty operands are left out: XLA's simplifier aborts the process (SmallVector unable to grow) on an empty
+    # slice at the end of a concatenate whose last operand is empty
+    t = op.results[0].type
+    if t.size == 0:
+        return [dense_constant(np.zeros(t.shape, t.dtype))]
+    kept = [x for x, v in zip(xs, op.operands) if v.type.size]     # each empty along the dimension
+    return [hlo.concatenate(kept, op.attrs["dimension"]) if len(kept) > 1 else kept[0]]
 
 
 @rule("pad")

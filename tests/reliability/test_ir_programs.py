@@ -3,7 +3,9 @@ NumPy reference interpreter (numpy_interpreter.py). Bounded to about a minute; t
 reproducible (`python tests/reliability/ir_programs.py SECONDS SEED` hunts for longer). Below: the bugs the
 generator found, as regressions."""
 import os
+import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -150,3 +152,34 @@ def test_dot_general_preferred_element_types_allowed_run(src, preferred):
     assert out.dtype == dtype(preferred)
     # the products summed in the preferred type (a bool input counts its true pairs, as in JAX 0.10.2)
     np.testing.assert_array_equal(out, (m @ m).astype(dtype(preferred)))
+
+
+def test_empty_slice_at_the_end_of_a_concatenate_with_an_empty_operand():
+    # aborted the process inside XLA's simplifier ("SmallVector unable to grow"), so it runs in a subprocess;
+    # now the empty operand is left out of the concatenate
+    code = textwrap.dedent('''
+        import numpy as np
+        from lintra.ir.parser import parse_module
+        from lintra.runtime.executable import Executable, device_put
+        text = """func @f(%x: f32[2,4], %e: f32[0,4]) -> (f32[2,4], f32[0,2], f32[1,4]) {
+          %0 = concatenate %x, %e {dimension = 0} : f32[2,4]
+          %1 = slice %0 {limit_indices = [2, 2], start_indices = [2, 0], strides = [1, 1]} : f32[0,2]
+          %2 = slice %0 {limit_indices = [2, 4], start_indices = [1, 0], strides = [1, 1]} : f32[1,4]
+          return %0, %1, %2
+        }"""
+        x = np.arange(8, dtype=np.float32).reshape(2, 4)
+        outs = Executable(parse_module(text).funcs["f"])([device_put(x), device_put(np.zeros((0, 4), np.float32))])
+        print([np.asarray(o).tolist() for o in outs])
+    ''')
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0, f"the process died (status {p.returncode}):\n{p.stderr[-2000:]}"
+    assert p.stdout.strip() == "[[[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]], [], [[4.0, 5.0, 6.0, 7.0]]]"
+
+
+def test_concatenate_of_empty_operands_along_another_dimension():
+    text = ("func @f(%x: i32[0,4], %y: i32[0,3]) -> (i32[0,7]) {\n"
+            "  %0 = concatenate %x, %y {dimension = 1} : i32[0,7]\n  return %0\n}\n")
+    out, = _run(text, np.zeros((0, 4), np.int32), np.zeros((0, 3), np.int32))
+    assert out.shape == (0, 7) and out.dtype == np.int32
