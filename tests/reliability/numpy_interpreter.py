@@ -20,6 +20,8 @@ import ml_dtypes
 import numpy as np
 import scipy.special as sp
 
+from lintra.ir.types import dtype
+
 BF16 = np.dtype(ml_dtypes.bfloat16)
 
 
@@ -29,7 +31,7 @@ class Unspecified(Exception):
 
 
 def _dtype(name):
-    from lintra.ir.types import dtype
+    """The NumPy dtype an IR attribute names ("f32", or a dtype)."""
     return dtype(name)
 
 
@@ -383,16 +385,32 @@ def _complex_nan(x):
         raise Unspecified("a complex max/min with a NaN part depends on the order of reduction")
 
 
+def _lowest(dt):
+    """The identity of max: -inf, the least integer, False; for complex numbers -inf - inf j."""
+    if dt == np.bool_:
+        return False
+    if dt.kind in "iu":
+        return np.iinfo(dt).min
+    return complex(-np.inf, -np.inf) if dt.kind == "c" else -np.inf
+
+
+def _highest(dt):
+    if dt == np.bool_:
+        return True
+    if dt.kind in "iu":
+        return np.iinfo(dt).max
+    return complex(np.inf, np.inf) if dt.kind == "c" else np.inf
+
+
 def _reduce_extremum(direction):
     def rule(x, axes):
         _complex_nan(x)
-        if x.dtype.kind != "c" or x.size == 0:
-            if x.size == 0 or any(x.shape[a] == 0 for a in axes):
-                from lintra.lowering.rules.structural import _identity   # only its identities
-                ident = _identity(f"reduce_{direction}", x.dtype)
-                shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
-                return np.full(shape, ident, x.dtype) if any(x.shape[a] == 0 for a in axes) else \
-                    np.zeros(shape, x.dtype)
+        shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
+        if any(x.shape[a] == 0 for a in axes):
+            return np.full(shape, _lowest(x.dtype) if direction == "max" else _highest(x.dtype), x.dtype)
+        if x.size == 0:
+            return np.zeros(shape, x.dtype)
+        if x.dtype.kind != "c":
             return (np.max if direction == "max" else np.min)(x, axis=tuple(axes))
         moved = np.moveaxis(x, axes, list(range(x.ndim - len(axes), x.ndim)))
         flat = moved.reshape(moved.shape[:x.ndim - len(axes)] + (-1,))
