@@ -15,7 +15,8 @@ from .frontend import flatten_util, tree_util
 from .frontend import nn, scipy_special as _scipy_special
 from .frontend import operators as _operators  # noqa: F401  (array operators and methods)
 from .frontend.abstract import ShapeDtypeStruct
-from .frontend.ad import grad, hessian, jacfwd, jacrev, jvp, linear_transpose, linearize, value_and_grad, vjp
+from .frontend.ad import (grad, hessian, jacfwd, jacobian, jacrev, jvp, linear_transpose, linearize, value_and_grad,
+                          vjp)
 from .frontend.ad import residual_bytes
 from .frontend import ad_checkpoint
 from .frontend.ad_checkpoint import checkpoint, checkpoint_policies, checkpointed_scan, remat
@@ -23,7 +24,7 @@ from .frontend.api import eval_shape, jit, make_ir, make_jaxpr
 from .frontend.batching import vmap
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
-from .frontend.config import config, disable_jit
+from .frontend.config import config, default_matmul_precision, disable_jit
 from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
 from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)
@@ -33,7 +34,7 @@ from .frontend import multihost_utils as _multihost_utils
 from .runtime.array import Array
 from .frontend import sharding, debug
 from .frontend import export
-from .frontend.sharding import P, make_mesh, set_mesh
+from .frontend.sharding import P, make_mesh, reshard, set_mesh
 from .frontend.shard_map import shard_map
 from .frontend import shard_map as _shard_map
 from .frontend.pmap import pmap
@@ -62,5 +63,7 @@ experimental.shard_map = _types.ModuleType(f"{__name__}.experimental.shard_map",
 experimental.shard_map.shard_map = _shard_map.experimental_shard_map
 _sys.modules[f"{__name__}.experimental.shard_map"] = experimental.shard_map
 _sys.modules[f"{__name__}.distributed"] = distributed
+from .frontend import compat
+_sys.modules[f"{__name__}.compat"] = compat
 
 __version__ = "0.1.0"

@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 
 import lintra  # noqa: E402
 import lintra.numpy as jnp  # noqa: E402
-from lintra.sharding import NamedSharding, PartitionSpec as P  # noqa: E402
+from lintra.sharding import AxisType, NamedSharding, PartitionSpec as P  # noqa: E402
 
 SIZES, BATCH, STEPS, LR = (16, 64, 64, 4), 64, 20, 0.1
 
@@ -60,7 +60,7 @@ def main():
         x = rng.standard_normal((BATCH, SIZES[0])).astype(np.float32)
         batches.append((x, np.sin(x @ true_w)))
 
-    mesh = lintra.make_mesh((8,), ("data",))
+    mesh = lintra.make_mesh((8,), ("data",), axis_types=(AxisType.Auto,))   # XLA propagates the layouts
     replicated, by_batch = NamedSharding(mesh, P()), NamedSharding(mesh, P("data"))
     dp_step = lintra.jit(step, in_shardings=(replicated, by_batch, by_batch), out_shardings=(replicated, replicated))
     dp_batches = [(lintra.device_put(x, by_batch), lintra.device_put(y, by_batch)) for x, y in batches]

@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 
 import lintra  # noqa: E402
 import lintra.numpy as jnp  # noqa: E402
-from lintra.sharding import NamedSharding, PartitionSpec as P  # noqa: E402
+from lintra.sharding import AxisType, NamedSharding, PartitionSpec as P  # noqa: E402
 
 D_IN, HIDDEN, D_OUT, BATCH, STEPS, LR = 16, 64, 4, 32, 20, 0.1
 
@@ -62,7 +62,9 @@ def main():
         x = rng.standard_normal((BATCH, D_IN)).astype(np.float32)
         batches.append((x, np.sin(x @ true_w)))
 
-    mesh = lintra.make_mesh((4, 2), ("data", "model"))
+    # Auto axes: XLA propagates the layouts (with Explicit ones, the row-parallel matmul's contracting
+    # dimension split over 'model' on both sides would need an out_sharding, as in JAX)
+    mesh = lintra.make_mesh((4, 2), ("data", "model"), axis_types=(AxisType.Auto,) * 2)
     shard = lambda *spec: NamedSharding(mesh, P(*spec))
     param_shardings = {"W1": shard(None, "model"), "b1": shard("model"), "W2": shard("model", None), "b2": shard()}
     tp_step = lintra.jit(step, in_shardings=(param_shardings, shard("data"), shard("data")),

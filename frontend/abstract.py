@@ -3,6 +3,7 @@ import numpy as np
 
 from ..ir import types as T
 from ..ir.types import TensorType
+from ..runtime.named_sharding import NamedSharding, typed
 
 
 class ShapeDtypeStruct:
@@ -14,7 +15,20 @@ class ShapeDtypeStruct:
 
     def __init__(self, shape, dtype, *, sharding=None, weak_type=False):
         self.type = TensorType.of(shape, T.dtype(dtype), weak_type)
+        if isinstance(sharding, NamedSharding):        # over Explicit axes, the type says so (as JAX's aval)
+            self.type = typed(self.type, sharding)
         self.sharding = sharding
+
+    @classmethod
+    def of_type(cls, t, drop=None):
+        """An abstract value of IR type t, its sharding included (`drop`: without that dimension, as a loop
+        body or vmap sees an operand)."""
+        out = cls.__new__(cls)
+        if drop is not None:
+            t = t.update(shape=t.shape[:drop] + t.shape[drop + 1:],
+                         sharding=t.sharding[:drop] + t.sharding[drop + 1:] if t.sharding else None)
+        out.type, out.sharding = t, None
+        return out
 
     shape = property(lambda self: self.type.shape)
     dtype = property(lambda self: self.type.dtype)

@@ -20,7 +20,8 @@ from ..ir.ad.jvp import jvp as jvp_pass
 from ..ir.ad.partial_eval import partial_eval
 from ..ir.ad.transpose import transpose as transpose_pass
 from ..ir.ad.util import differentiable, tangent_type
-from ..ir.core import attrs_key, is_built
+from ..ir.callbacks import has_effect
+from ..ir.core import Func, attrs_key, is_built
 from ..ir.passes.dce import dce
 from ..runtime.executable import Executable, placement
 from . import lax, numpy as jnp, tree
@@ -99,6 +100,9 @@ def _eval_eager(func, args):
             outs = [_as_type(o, t) for o, t in zip(body.eager(*ins), body.result_types)]
         elif op.prim == "constant":
             outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False))]
+        elif op.prim == "checkpoint" and has_effect(op):
+            # op by op, as JAX runs a remat: its debug prints keep program order (compiled, they need not)
+            outs = _eval_eager(Func("checkpoint", op.regions[0]), ins)
         else:
             outs = bind(op.prim, *ins, regions=op.regions, **op.attrs)
         env.update(zip(op.results, outs))
@@ -195,7 +199,7 @@ class _Linearized:
                 check_leaf(x, _name(fun))
         self.in_types = [type_of(x) for x in leaves]
         if not evaluate:
-            leaves = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in self.in_types]
+            leaves = [ShapeDtypeStruct.of_type(t) for t in self.in_types]
         func, out_tree, captured, _ = trace_flat(_differentiated(fun), leaves, self.in_tree, _name(fun))
         if has_aux:
             if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:
@@ -294,9 +298,9 @@ def _check_cotangents(ct, lin, fname):
         ct_t = type_of(c)
         expected = tangent_type(t)
         if ct_t.shape != t.shape or (T.is_inexact(expected.dtype) and ct_t.dtype != expected.dtype):
-            raise ValueError(f"{fname}: unexpected type (shape/dtype) for argument to VJP function: got "
+            raise ValueError(f"unexpected JAX type (e.g. shape/dtype) for argument to VJP function: got "
                              f"{_jax_type(ct_t)}, but expected {_jax_type(expected)} because the corresponding "
-                             f"output of the differentiated function had type {_jax_type(t)}")
+                             f"output of the differentiated function had JAX type {_jax_type(t)}")
     return ct_leaves
 
 
@@ -323,10 +327,11 @@ def vjp(fun, *primals, has_aux=False):
 
 
 def _as_type(x, t):
+    """A cotangent x as dtype t.dtype; weakly typed if x was (a Python scalar too), as JAX's vjp keeps it."""
     xt = type_of(x)
     if xt.dtype != t.dtype:
-        x = lax.convert_element_type(x, t.dtype)
-    return x if is_value(x) else constant(np.asarray(x, t.dtype))
+        x = bind("convert_element_type", x, new_dtype=t.dtype, weak_type=xt.weak)[0]
+    return x if is_value(x) else constant(np.asarray(x, t.dtype), weak=xt.weak)
 
 
 def linearize(fun, *primals):
@@ -440,7 +445,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
                             f"pass holomorphic=True.")
         if not T.is_inexact(t.dtype):
             raise TypeError(f"{fname} requires real-valued outputs, but got {np.dtype(t.dtype).name}")
-        g = vjp_fun(constant(np.ones((), t.dtype)))
+        g = vjp_fun(constant(np.ones((), t.dtype), weak=t.weak))   # weak for a weak output, as JAX's seed
         g = g[0] if isinstance(argnums, int) else g
         return ((out, res[2]) if has_aux else out), g
     return wrapped
@@ -461,7 +466,7 @@ def linear_transpose(fun, *primals):
     """The transpose of the linear function `fun`, traced at the types of `primals`."""
     leaves, in_tree = tree.flatten(primals)
     in_types = [type_of(x) for x in leaves]
-    abstract = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in in_types]
+    abstract = [ShapeDtypeStruct.of_type(t) for t in in_types]
     with tracing(Trace()) as trace:
         tracers = [trace.new_arg(a.type) for a in abstract]
         out_leaves, out_tree = tree.flatten(fun(*in_tree.unflatten(tracers)))
@@ -504,13 +509,20 @@ def _std_basis(types):
     return out
 
 
-def _split_blocks(stacked, axis_types, lead_shape, at_end):
+def _split_blocks(stacked, axis_types, lead_shape, at_end, like):
     """Split the basis axis of `stacked` (size N) into one block per type, reshaped to lead_shape + shape_i
-    (at_end) or shape_i + lead_shape."""
+    (at_end) or shape_i + lead_shape, and cast as JAX casts them: to the dtype and weak type of `like` (the
+    output leaf for jacfwd, the input leaf for jacrev), the real part if `like` is real."""
     blocks, offset = [], 0
     for t in axis_types:
         part = lax.slice_in_dim(stacked, offset, offset + t.size, axis=-1 if at_end else 0)
-        blocks.append(jnp.reshape(part, lead_shape + t.shape if at_end else t.shape + lead_shape))
+        block = jnp.reshape(part, lead_shape + t.shape if at_end else t.shape + lead_shape)
+        if T.is_inexact(type_of(block).dtype) and T.is_inexact(like.dtype):     # not float0 ones
+            if T.is_complex(type_of(block).dtype) and not T.is_complex(like.dtype):
+                block = jnp.real(block)
+            if (type_of(block).dtype, type_of(block).weak) != (like.dtype, like.weak):
+                block = bind("convert_element_type", block, new_dtype=like.dtype, weak_type=like.weak)[0]
+        blocks.append(block)
         offset += t.size
     return blocks
 
@@ -533,7 +545,7 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
         out_leaves, out_tree = tree.flatten(out)
         basis = tree.unflatten(x_tree, _std_basis(x_types))
         pushed = tree.leaves(vmap(lambda ts: f_jvp(*ts), out_axes=-1)(basis))
-        blocks = [_split_blocks(p, x_types, type_of(o).shape, True) for p, o in zip(pushed, out_leaves)]
+        blocks = [_split_blocks(p, x_types, type_of(o).shape, True, type_of(o)) for p, o in zip(pushed, out_leaves)]
         result = _assemble(blocks, out_tree, x_tree, nums, argnums)
         return (result, aux) if has_aux else result
     return jac
@@ -567,11 +579,16 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
         out_types = [type_of(o) for o in out_leaves]
         basis = tree.unflatten(out_tree, _std_basis(out_types))
         pulled = tree.leaves(vmap(vjp_fun)(basis))          # per input leaf: (M,) + shape_i
-        per_input = [_split_blocks(p, out_types, t.shape, False) for p, t in zip(pulled, x_types)]
+        per_input = [_split_blocks(p, out_types, t.shape, False, t) for p, t in zip(pulled, x_types)]
         blocks = [[per_input[i][j] for i in range(len(x_leaves))] for j in range(len(out_leaves))]
         result = _assemble(blocks, out_tree, x_tree, nums, argnums)
         return (result, res[2]) if has_aux else result
     return jac
+
+
+def jacobian(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """jax.jacobian: the Jacobian by reverse mode (jacrev)."""
+    return jacrev(fun, argnums, has_aux=has_aux, holomorphic=holomorphic, allow_int=allow_int)
 
 
 def hessian(fun, argnums=0, has_aux=False, holomorphic=False):

@@ -15,10 +15,12 @@ from ..runtime.array import Array, check_live
 from ..lowering.lower import constraint_mesh
 from ..runtime import dispatch, spmd
 from ..runtime.executable import Executable, default_device, placement
+from ..runtime.named_sharding import typed
 from ..runtime.pjrt import FastpathData, pjit, sharding
 from .shardings import flat_in_shardings, flat_out_shardings, check_shardings
 from . import tree
 from .stages import Traced, arg_names, shape_structs
+from .cache_misses import explain as explain_cache_miss
 from .config import config, disable_jit
 from .core import (Trace, Tracer, UnexpectedTracerError, _state, concrete_value, current_trace, is_value, to_array,
                    tracing, type_of)
@@ -292,16 +294,30 @@ class _Jit:
         else:
             statics, dargs, dkwargs = _split(args, kwargs, *self.static)
             leaves, in_tree = _flatten((dargs, dkwargs))
-        # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), and threefry_partitionable the
-        # random bits lintra.random draws, so both are part of the key; so are the named axes bound around
-        # the trace (vmap's, shard_map's, make_jaxpr's axis_env), whose sizes collectives read
-        return (in_tree, tuple([x.aval if x.__class__ is Array else type_of(x) for x in leaves]), statics,
-                config.enable_x64, config.threefry_partitionable, tuple(named_axes.names)), leaves
+        # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), threefry_partitionable the random
+        # bits lintra.random draws, and default_matmul_precision its contractions, so they are part of the key;
+        # so are the named axes bound around the trace (vmap's, shard_map's, make_jaxpr's axis_env), whose
+        # sizes collectives read
+        types = [x.aval if x.__class__ is Array else type_of(x) for x in leaves]
+        if self.in_shardings is not None:
+            types = self._typed(types, args, kwargs)
+        return (in_tree, tuple(types), statics, config.enable_x64, config.threefry_partitionable,
+                config.default_matmul_precision, tuple(named_axes.names)), leaves
+
+    def _typed(self, types, args, kwargs):
+        """The argument types as in_shardings lay the arguments out: split over Explicit mesh axes, the type
+        says so (as JAX types jit's arguments by its in_shardings)."""
+        dargs, dkwargs = (args, kwargs) if self._no_statics else _split(args, kwargs, *self.static)[1:]
+        return [t if s is None else typed(t, s)
+                for t, s in zip(types, flat_in_shardings(self.in_shardings, dargs, dkwargs))]
 
     def traced(self, key):
         hit = self._cache.get(key)
         if hit is None:
             in_tree, in_types, statics = key[:3]
+            if config.explain_cache_misses:
+                name = getattr(self.fun, "__name__", ir_name(self.fun))
+                explain_cache_miss(self.fun, name, list(self._cache), key, _arg_names(self.fun, in_tree))
             fun = functools.partial(_rebuild_call, self.fun, statics=statics, nums=self.static[0])
             func, out_tree, captured = trace_to_ir(lambda *a, **k: fun(a, k), in_types, in_tree,
                                                    name=ir_name(self.fun),
@@ -380,10 +396,15 @@ class _Jit:
 
     def trace(self, *args, **kwargs):
         """jit(f).trace(*args): the Traced stage for arguments like these (arrays or ShapeDtypeStructs)."""
-        key, _ = self._signature(args, kwargs)
+        key, leaves = self._signature(args, kwargs)
         t = self.traced(key)
         donated = self._donated(args, kwargs)
         shardings = self._shardings(args, kwargs, t)
+        if shardings[0] is None and any(getattr(x, "type", None) is not None and x.type.sharding is not None
+                                        for x in leaves):
+            # explicitly sharded arguments: the program is an SPMD one over their mesh, as their types say
+            shardings = ([x.sharding if x.type.sharding is not None else None for x in leaves],
+                         shardings[1] or [None] * len(t.func.results))
 
         def run(leaves):
             check_live(leaves)

@@ -12,7 +12,7 @@ from ..ir.batch import batch
 from . import numpy as jnp, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_to_ir
-from .core import axis_env, eval_func, type_of
+from .core import axis_env, current_trace, eval_func, type_of
 
 
 def _flatten_axes(what, tree_def_of_values, values, axes):
@@ -75,13 +75,19 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, axis_name=None, spmd_axis_n
         size = _batch_size(types, dims, origin, axis_size, name)
         dims = [None if d is None else d % max(t.ndim, 1) if -t.ndim <= d < t.ndim else _bad_axis(d, t, o)
                 for d, t, o in zip(dims, types, origin)]
-        example = [ShapeDtypeStruct(t.shape if d is None else t.shape[:d] + t.shape[d + 1:], t.dtype, weak_type=t.weak)
-                   for t, d in zip(types, dims)]
+        example = [ShapeDtypeStruct.of_type(t, drop=d) for t, d in zip(types, dims)]
         in_tree = tree.structure((args, kwargs))
         axis_env.names.append((axis_name, size))
+        differentiated = getattr(current_trace(), "differentiated", False)
+
+        def member(*a, **k):
+            # vmap directly under grad/jvp/vjp: custom_jvp/custom_vjp functions trace only their rules, as
+            # JAX's batch trace hands them to the JVP trace below it (the function itself is batched lazily)
+            current_trace().differentiated = differentiated
+            return fun(*a, **k)
         try:
             # always abstract, even with no inputs: what a collective gives depends on the member
-            func, out_tree, captured = trace_to_ir(fun, [type_of(e) for e in example], in_tree, name)
+            func, out_tree, captured = trace_to_ir(member, [type_of(e) for e in example], in_tree, name)
         finally:
             axis_env.names.pop()
         batched_func, out_dims = batch(func, dims + [None] * len(captured), size, axis_name)

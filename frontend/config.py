@@ -40,6 +40,21 @@ def _float_check(kind):
     return parse
 
 
+_MATMUL_PRECISIONS = ["default", "high", "highest", "bfloat16", "tensorfloat32", "float32", "ANY_F8_ANY_F8_F32",
+                      "ANY_F8_ANY_F8_F32_FAST_ACCUM", "ANY_F8_ANY_F8_ANY", "ANY_F8_ANY_F8_ANY_FAST_ACCUM",
+                      "F16_F16_F16", "F16_F16_F32", "BF16_BF16_BF16", "BF16_BF16_F32", "BF16_BF16_F32_X3",
+                      "BF16_BF16_F32_X6", "BF16_BF16_F32_X9", "TF32_TF32_F32", "TF32_TF32_F32_X3", "F32_F32_F32",
+                      "F64_F64_F64"]
+
+
+def _matmul_precision(value):
+    """jax_default_matmul_precision: None or one of JAX's names (lax.dot_general reads it while tracing)."""
+    if value is not None and value not in _MATMUL_PRECISIONS:
+        raise ValueError(f"new enum value must be None or in {_MATMUL_PRECISIONS}, got {value} of type "
+                         f"{type(value)}.")
+    return value
+
+
 def _num_cpu_devices(value):
     pjrt.set_num_cpu_devices(int(value))     # raises, as JAX does, once the backend exists
     return int(value)
@@ -56,9 +71,12 @@ _OPTIONS = {
                              _enum("allow", "warn", "raise")),
     "default_prng_impl": (pjrt.jit_key_config("lintra_default_prng_impl", "threefry2x32"), _prng_impl),
     "log_compiles": (pjrt.log_compiles, _bool),
+    "explain_cache_misses": (pjrt.Config("lintra_explain_cache_misses", False), _bool),
     "debug_nans": (pjrt.jit_key_config("lintra_debug_nans", False), _float_check("nan")),
     "debug_infs": (pjrt.jit_key_config("lintra_debug_infs", False), _float_check("inf")),
     "num_cpu_devices": (pjrt.Config("lintra_num_cpu_devices", -1), _num_cpu_devices),
+    # the precision of contractions that give none: it changes what a trace produces
+    "default_matmul_precision": (pjrt.jit_key_config("lintra_default_matmul_precision", None), _matmul_precision),
 }
 
 
@@ -101,6 +119,20 @@ class disable_jit:
 
     def __exit__(self, *exc):
         pjrt.disable_jit.set_local(self._previous)
+
+
+class default_matmul_precision:
+    """Context manager (this thread): contractions traced inside it that name no precision use `value`
+    (None, 'default', 'high', 'highest', 'bfloat16', 'tensorfloat32', 'float32'), as JAX's."""
+
+    def __init__(self, value):
+        self.value = _matmul_precision(value)
+
+    def __enter__(self):
+        self._previous = _OPTIONS["default_matmul_precision"][0].swap_local(self.value)
+
+    def __exit__(self, *exc):
+        _OPTIONS["default_matmul_precision"][0].set_local(self._previous)
 
 
 # Defaults from the environment, as JAX reads JAX_ENABLE_X64 and the like (LINTRA_* spellings too)

@@ -15,6 +15,7 @@ import numpy as np
 from ..ir import types as T
 from ..ir.builder import Builder
 from ..ir.core import Value
+from ..runtime.mesh import PartitionSpec
 from . import lax, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
@@ -26,7 +27,7 @@ from .remat import checkpoint, checkpoint_policies
 # ---- tracing bodies ------------------------------------------------------------------------------------
 
 def _abstract(types):
-    return [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in types]
+    return [ShapeDtypeStruct.of_type(t) for t in types]
 
 
 class _Body:
@@ -282,6 +283,10 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, checkpoints=Non
         raise TypeError(f"scan: unroll must be a non-negative int or a bool, got {unroll!r}")
     x_leaves, x_tree = tree.flatten(xs)
     x_types = [type_of(x) for x in x_leaves]
+    for t in x_types:
+        if t.sharding is not None and t.sharding[0]:
+            spec = PartitionSpec(*[a or None for a in t.sharding])
+            raise ValueError(f"0th dimension of all xs should be replicated. Got {spec}")
     for x, t in zip(x_leaves, x_types):
         if t.ndim == 0:
             raise ValueError(f"scan got value with no leading axis to scan over: {_type_str(t)}")
@@ -304,7 +309,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, checkpoints=Non
     else:
         length = sizes[0]
     c_leaves, carry_tree = tree.flatten(init)
-    slice_types = [t.update(shape=t.shape[1:]) for t in x_types]
+    slice_types = [ShapeDtypeStruct.of_type(t, drop=0).type for t in x_types]
     n_carry = len(c_leaves)
     header = "scan body function carry input and carry output"
     name = ir_name(f)
@@ -475,8 +480,8 @@ def _masked(f, carry, xs, n):
     residual per step."""
     c_leaves, c_tree = tree.flatten(carry)
     x_leaves, x_tree = tree.flatten(xs)
-    abstract = [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in builtins.map(type_of, c_leaves)] + \
-        [ShapeDtypeStruct(t.shape[1:], t.dtype, weak_type=t.weak) for t in builtins.map(type_of, x_leaves)]
+    abstract = [ShapeDtypeStruct.of_type(t) for t in builtins.map(type_of, c_leaves)] + \
+        [ShapeDtypeStruct.of_type(t, drop=0) for t in builtins.map(type_of, x_leaves)]
     func, out_tree, _, _ = trace_flat(lambda c, x: f(c, x), abstract,
                                       tree.structure((c_tree.unflatten(c_leaves), x_tree.unflatten(x_leaves))))
     if out_tree.num_nodes == 1 or len(out_tree.children()) != 2:

@@ -9,7 +9,8 @@ import threading
 import numpy as np
 
 from ..ir.builder import Builder, constant_attrs
-from ..ir.core import Func
+from ..ir.callbacks import without_debug_callbacks
+from ..ir.core import Func, is_built
 from ..ir.types import DTYPE_NAMES, TensorType, dtype_name
 from ..runtime import pjrt
 from ..runtime.array import Array
@@ -273,15 +274,31 @@ def _eager_operand(a):
 
 def stage(trace, prim, args, regions, attrs, values=None):
     """Append the op to `trace`. In a concrete trace its value is computed too, unless `values` (already
-    known outputs, e.g. of a traced region) are given."""
+    known outputs, e.g. of a traced region) are given. Debug callbacks do not run then: the traced program
+    runs after a concrete trace (grad, jvp and vjp run its primal part), and prints then, once, as JAX."""
     outs = trace.builder.emit(prim, [trace.lift(a) for a in args], attrs, regions)
     if values is None:
         values = [None] * len(outs)
         if trace.concrete:
             ins = [concrete_value(a) for a in args]
-            if all(v is not None for v in ins):
-                values = apply_primitive(prim, ins, attrs, regions)
+            if prim == "callback" and attrs["kind"] == "debug":
+                values = []
+            elif all(v is not None for v in ins):
+                values = _concrete_values(prim, ins, attrs, without_debug_callbacks(regions))
     return [Tracer(trace, v, c) for v, c in zip(outs, values)]
+
+
+def _concrete_values(prim, ins, attrs, regions):
+    """The op's outputs on concrete inputs. A custom_jvp/custom_vjp function not traced itself (only its rule
+    was, as JAX does under differentiation, e.g. of a vmap of it) gives its rule's primal outputs: the JVP
+    rule's at zero tangents, or fwd's."""
+    if prim in ("custom_jvp_call", "custom_vjp_call") and not is_built(regions[0]):
+        n_out = len(regions[0].result_types)
+        args = ins[:attrs["num_args"]]
+        if prim == "custom_jvp_call":
+            args += [device_put(np.zeros(t.shape, t.dtype)) for t in regions[1].arg_types[len(args):]]
+        return apply_primitive("call", args, {}, [regions[1]])[:n_out]
+    return apply_primitive(prim, ins, attrs, regions)
 
 
 def bind1(prim, *args, regions=(), **attrs):

@@ -49,12 +49,12 @@ def _stand_ins(leaves):
     for x in leaves:
         v = getattr(x, "val", x)
         t = type_of(x)
-        out.append(v if v is not None else ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak))
+        out.append(v if v is not None else ShapeDtypeStruct.of_type(t))
     return out
 
 
 def _abstract(types):
-    return [ShapeDtypeStruct(t.shape, t.dtype, weak_type=t.weak) for t in types]
+    return [ShapeDtypeStruct.of_type(t) for t in types]
 
 
 def _jax_type(t):

@@ -5,6 +5,7 @@ from ..ir.types import TensorType
 from ..runtime import pjrt
 from ..runtime.array import Array
 from ..runtime.executable import device_put as _put
+from ..runtime.mesh import PartitionSpec, current_mesh
 from ..runtime.named_sharding import NamedSharding, put as _put_sharded
 from ..runtime.spmd import is_sharded, reshard
 from . import tree
@@ -29,6 +30,11 @@ def device_put(x, device=None):
     in JAX). With a NamedSharding each device gets its shard of the one global Array."""
     if isinstance(device, pjrt.SingleDeviceSharding):
         device = device._device
+    if isinstance(device, PartitionSpec):       # as JAX: a spec over the mesh set with set_mesh
+        if current_mesh() is None:
+            raise ValueError(f"device_put was given the PartitionSpec {device} without a mesh: use "
+                             f"lintra.set_mesh(mesh) or a NamedSharding")
+        device = NamedSharding(current_mesh(), device)
     if device is not None and not _is_placement(device) and tree.is_tree_node(type(device)):
         # a pytree prefix of x with a device or sharding per subtree (as JAX)
         leaves, treedef = tree.flatten(device, is_leaf=_is_placement)
@@ -54,7 +60,7 @@ def device_put(x, device=None):
 
 
 def _is_placement(d):
-    return d is None or isinstance(d, (pjrt.Device, pjrt.SingleDeviceSharding, NamedSharding))
+    return d is None or isinstance(d, (pjrt.Device, pjrt.SingleDeviceSharding, NamedSharding, PartitionSpec))
 
 
 def _put_named(leaf, sharding):

@@ -11,7 +11,12 @@ import numpy as np
 from ..ir import types as T
 from ..ir.primitives import preferred_element_type_ok
 from . import dtypes, tree
+from .abstract import ShapeDtypeStruct
+from .api import ir_name, trace_flat
+from .config import config
 from .core import axis_size, bind, bind1, constant, host_value, is_value, type_of
+from .explicit import out_sharding_attrs, with_out_sharding
+from .words import wordwise
 
 
 _SCALARS = (bool, int, float, builtins.complex)
@@ -56,11 +61,15 @@ bitwise_and, bitwise_or, bitwise_xor, bitwise_not = _binary("and"), _binary("or"
 
 
 def conj(x):
-    """The complex conjugate; a real x is first made complex, as jax.lax.conj does."""
+    """The complex conjugate. As jax.lax.conj, a real floating x gives x + 0j (its conjugate, with a +0
+    imaginary part; weakly typed if x is) and an integer x is refused."""
     t = type_of(x)
-    if not T.is_complex(t.dtype):
-        x = convert_element_type(x, T.complex_dtype(t.dtype))
-    return bind1("conj", x)
+    if T.is_complex(t.dtype):
+        return bind1("conj", x)
+    if not T.is_float(t.dtype):
+        raise TypeError(f"conj does not accept dtype {np.dtype(t.dtype).name}. Accepted dtypes are subtypes of "
+                        f"float32, complexfloating, float64.")
+    return bind1("convert_element_type", x, new_dtype=T.complex_dtype(t.dtype), weak_type=t.weak)
 
 
 class RoundingMethod:
@@ -76,10 +85,12 @@ def integer_pow(x, y):
     return bind1("integer_pow", x, y=_index(y, "integer_pow: the exponent y"))
 
 
+@wordwise(values=builtins.slice(1, None))
 def select_n(which, *cases):
     return bind1("select_n", which, *_lift_scalars(*cases))
 
 
+@wordwise(values=(1, 2))
 def select(pred, on_true, on_false):
     return select_n(pred, on_false, on_true)
 
@@ -109,26 +120,31 @@ def broadcasted_iota(dtype, shape, dimension):
                  dimension=int(dimension))
 
 
-def broadcast_in_dim(operand, shape, broadcast_dimensions):
+@wordwise()
+def broadcast_in_dim(operand, shape, broadcast_dimensions, *, out_sharding=None):
     shape, dims = tuple(int(d) for d in shape), tuple(int(d) for d in broadcast_dimensions)
     if type_of(operand).shape == shape and dims == tuple(range(len(shape))) and is_value(operand):
-        return operand
-    return bind1("broadcast_in_dim", operand, shape=shape, broadcast_dimensions=dims)
+        return with_out_sharding(operand, out_sharding, "broadcast_in_dim")
+    return with_out_sharding(bind1("broadcast_in_dim", operand, shape=shape, broadcast_dimensions=dims),
+                             out_sharding, "broadcast_in_dim")
 
 
+@wordwise()
 def broadcast(operand, sizes):
     nd = type_of(operand).ndim
     return broadcast_in_dim(operand, tuple(sizes) + type_of(operand).shape,
                             tuple(range(len(sizes), len(sizes) + nd)))
 
 
-def reshape(operand, new_sizes, dimensions=None):
+@wordwise()
+def reshape(operand, new_sizes, dimensions=None, *, out_sharding=None):
     if dimensions is not None:
         operand = transpose(operand, dimensions)
     new_sizes = tuple(int(d) for d in new_sizes)
-    if type_of(operand).shape == new_sizes and is_value(operand):
+    if type_of(operand).shape == new_sizes and is_value(operand) and out_sharding is None:
         return operand
-    return bind1("reshape", operand, new_sizes=new_sizes)
+    return bind1("reshape", operand, new_sizes=new_sizes,
+                 **out_sharding_attrs(out_sharding, len(new_sizes), "reshape"))
 
 
 # ---- shape, slicing, indexing, contraction, reductions, scans, sort ------------------------------------
@@ -160,6 +176,7 @@ def _axes(axes, ndim, what="axes"):
     return tuple(_axis(a, ndim, what) for a in axes)
 
 
+@wordwise()
 def transpose(operand, permutation):
     t = type_of(operand)
     perm = _axes(permutation, t.ndim, "permutation entry")
@@ -168,6 +185,7 @@ def transpose(operand, permutation):
     return bind1("transpose", operand, permutation=perm)
 
 
+@wordwise()
 def squeeze(array, dimensions):
     dims = tuple(sorted(_axes(dimensions, type_of(array).ndim, "squeeze dimension")))
     if not dims and is_value(array):
@@ -175,6 +193,7 @@ def squeeze(array, dimensions):
     return bind1("squeeze", array, dimensions=dims)
 
 
+@wordwise()
 def expand_dims(array, dimensions):
     dimensions = (dimensions,) if isinstance(dimensions, (int, np.integer)) else tuple(dimensions)
     dims = tuple(sorted(_axes(dimensions, type_of(array).ndim + len(dimensions), "expand_dims dimension")))
@@ -185,6 +204,7 @@ def expand_dims(array, dimensions):
     return bind1("expand_dims", array, dimensions=dims)
 
 
+@wordwise()
 def rev(operand, dimensions):
     dims = tuple(sorted(_axes(dimensions, type_of(operand).ndim, "rev dimension")))
     if not dims and is_value(operand):
@@ -199,6 +219,7 @@ def collapse(operand, start_dimension, stop_dimension=None):
     return reshape(operand, shape[:lo] + (int(np.prod(shape[lo:hi], dtype=np.int64)),) + shape[hi:])
 
 
+@wordwise()
 def slice(operand, start_indices, limit_indices, strides=None):
     attrs = dict(start_indices=tuple(_index(i, "slice start index") for i in start_indices),
                  limit_indices=tuple(_index(i, "slice limit index") for i in limit_indices))
@@ -207,6 +228,7 @@ def slice(operand, start_indices, limit_indices, strides=None):
     return bind1("slice", operand, **attrs)
 
 
+@wordwise()
 def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
     """operand[start:limit:stride] along `axis`; None and negative bounds as in Python slicing (no clipping)."""
     shape = type_of(operand).shape
@@ -220,6 +242,7 @@ def slice_in_dim(operand, start_index, limit_index, stride=1, axis=0):
     return slice(operand, starts, limits, strides)
 
 
+@wordwise()
 def index_in_dim(operand, index, axis=0, keepdims=True):
     shape = type_of(operand).shape
     axis = _axis(axis, len(shape))
@@ -268,6 +291,7 @@ def _dynamic_indices(prim, shape, start_indices):
     return out
 
 
+@wordwise()
 def dynamic_slice(operand, start_indices, slice_sizes):
     """operand[start : start + size] per dimension; starts are clamped into [0, dim - size] as in XLA."""
     shape = type_of(operand).shape
@@ -279,12 +303,14 @@ def dynamic_slice(operand, start_indices, slice_sizes):
                  slice_sizes=sizes)
 
 
+@wordwise(values=(0, 1))
 def dynamic_update_slice(operand, update, start_indices):
     """operand with `update` written at start_indices (clamped so that the update fits, as in XLA)."""
     idx = _dynamic_indices("dynamic_update_slice", type_of(operand).shape, start_indices)
     return bind1("dynamic_update_slice", operand, update, *idx)
 
 
+@wordwise()
 def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):
     shape = type_of(operand).shape
     axis = _axis(axis, len(shape))
@@ -293,6 +319,7 @@ def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):
     return dynamic_slice(operand, starts, sizes)
 
 
+@wordwise()
 def dynamic_index_in_dim(operand, index, axis=0, keepdims=True):
     axis = _axis(axis, type_of(operand).ndim)
     out = dynamic_slice_in_dim(operand, index, 1, axis)
@@ -307,6 +334,7 @@ def dynamic_update_slice_in_dim(operand, update, start_index, axis):
     return dynamic_update_slice(operand, update, starts)
 
 
+@wordwise(values=(0, 1))
 def dynamic_update_index_in_dim(operand, update, index, axis):
     axis = _axis(axis, type_of(operand).ndim)
     if type_of(update).ndim + 1 == type_of(operand).ndim:
@@ -314,6 +342,7 @@ def dynamic_update_index_in_dim(operand, update, index, axis):
     return dynamic_update_slice_in_dim(operand, update, index, axis)
 
 
+@wordwise()
 def concatenate(operands, dimension):
     operands = list(operands)
     if not operands:
@@ -375,8 +404,8 @@ class GatherScatterMode(enum.Enum):
                  "promise_in_bounds": GatherScatterMode.PROMISE_IN_BOUNDS}
         if isinstance(s, (str, type(None))) and s in names:
             return names[s]
-        raise ValueError(f"unknown gather/scatter mode {s!r}; expected a GatherScatterMode or one of "
-                         f"'clip', 'fill', 'drop', 'promise_in_bounds'")
+        raise ValueError(f'Unknown gather mode "{s}" (expected a GatherScatterMode or one of '
+                         f"'clip', 'fill', 'drop', 'promise_in_bounds')")
 
 
 def _dims(prim, what, dims, bound, ordered=False):
@@ -410,6 +439,7 @@ def _upper_bounds(shape, sizes, dims, idx_dtype):
     return np.minimum(upper, np.iinfo(idx_dtype).max).astype(idx_dtype)
 
 
+@wordwise()
 def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_indices=False,
            indices_are_sorted=False, mode=None, fill_value=None):
     """stablehlo.gather with the index vector last in start_indices; `mode`: see GatherScatterMode."""
@@ -450,7 +480,7 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_ind
 
 
 def _scatter(prim, operand, scatter_indices, updates, dimension_numbers, indices_are_sorted, unique_indices,
-             mode):
+             mode, regions=()):
     x, idx, upd = type_of(operand), _int_indices(prim, scatter_indices), type_of(updates)
     dn = ScatterDimensionNumbers(*dimension_numbers) if not isinstance(dimension_numbers, ScatterDimensionNumbers) \
         else dimension_numbers
@@ -481,7 +511,7 @@ def _scatter(prim, operand, scatter_indices, updates, dimension_numbers, indices
         attrs["indices_are_sorted"] = True
     if unique_indices:
         attrs["unique_indices"] = True
-    return bind1(prim, operand, scatter_indices, updates, **attrs)
+    return bind1(prim, operand, scatter_indices, updates, regions=regions, **attrs)
 
 
 def _scatter_fn(prim, how):
@@ -502,21 +532,64 @@ scatter_min = _scatter_fn("scatter_min", "takes the minimum with")
 scatter_max = _scatter_fn("scatter_max", "takes the maximum with")
 
 
+def scatter_apply(operand, scatter_indices, func, dimension_numbers, *, update_shape=(), indices_are_sorted=False,
+                  unique_indices=False, mode=None):
+    """operand with func (a function of one scalar of operand's dtype) applied to the elements the scatter
+    reaches, once per occurrence of their index (as XLA runs a scatter's combiner once per update)."""
+    t = type_of(operand)
+    scalar = ShapeDtypeStruct((), t.dtype)
+
+    def f(x):
+        out = func(x)
+        if type_of(out).shape != ():
+            raise TypeError(f"scatter_apply: func must map a scalar to a scalar, got {type_of(out)} from "
+                            f"{ir_name(func)}")
+        return convert_element_type(out, t.dtype)
+    region = trace_flat(f, [scalar], tree.structure((0,)), ir_name(func), embed_arrays=True)[0].body
+    updates = full(update_shape, 0, t.dtype)
+    return _scatter("scatter_apply", operand, scatter_indices, updates, dimension_numbers, indices_are_sorted,
+                    unique_indices, mode, [region])
+
+
 # ---- contraction ----------------------------------------------------------------------------------------
 
 class Precision(enum.Enum):
-    """Accepted for compatibility: Lintra's backends compute f32 contractions at full precision."""
+    """A contraction's precision, lowered as StableHLO's precision_config (XLA's CPU backend computes f32
+    contractions at full precision whichever it is)."""
     DEFAULT = 0
     HIGH = 1
     HIGHEST = 2
 
 
-def _check_precision(precision):
-    names = {"default", "fastest", "bfloat16", "high", "bfloat16_3x", "tensorfloat32", "highest", "float32"}
-    ps = precision if isinstance(precision, (tuple, list)) else (precision,)
-    if len(ps) > 2 or any(p is not None and not isinstance(p, Precision) and
-                          not (isinstance(p, str) and p.lower() in names) for p in ps):
-        raise ValueError(f"precision {precision!r} is not None, a Precision, one of {sorted(names)}, or a pair")
+_PRECISION_NAMES = {"default": "DEFAULT", "fastest": "DEFAULT", "bfloat16": "DEFAULT", "high": "HIGH",
+                    "bfloat16_3x": "HIGH", "tensorfloat32": "HIGH", "highest": "HIGHEST", "float32": "HIGHEST"}
+
+
+def canonical_precision(precision):
+    """precision (None, a Precision, one of JAX's names, or a pair of them) as the op's (lhs, rhs) pair of
+    names, or None; None takes jax_default_matmul_precision / default_matmul_precision(), as JAX."""
+    if precision is None:
+        default = config.default_matmul_precision
+        if default is None:
+            return None
+        if default not in _PRECISION_NAMES:
+            raise ValueError(f"default_matmul_precision {default!r}: Lintra supports the precisions "
+                             f"{sorted(_PRECISION_NAMES)}, not dot algorithm presets")
+        return (_PRECISION_NAMES[default],) * 2
+    ps = tuple(precision) if isinstance(precision, (tuple, list)) else (precision, precision)
+
+    def name(p):
+        if isinstance(p, Precision):
+            return p.name
+        if isinstance(p, str) and p.lower() in _PRECISION_NAMES:
+            return _PRECISION_NAMES[p.lower()]
+        if p is None:
+            return "DEFAULT"
+        raise ValueError(f"precision {precision!r} is not None, a Precision, one of {sorted(_PRECISION_NAMES)}, "
+                         f"or a pair of them")
+    if len(ps) != 2:
+        raise ValueError(f"precision {precision!r}: a pair must have two entries (lhs, rhs)")
+    return name(ps[0]), name(ps[1])
 
 
 def _check_preferred(src, preferred):
@@ -525,10 +598,12 @@ def _check_preferred(src, preferred):
                         f"inputs of dtype {T.dtype_name(src)} (it must be of the same kind and not narrower)")
 
 
-def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):
+def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None, *, out_sharding=None):
     """Contract lhs with rhs: dimension_numbers = ((lhs_contracting, rhs_contracting), (lhs_batch, rhs_batch)).
-    The result's dims are batch, then lhs free, then rhs free. Operands of different dtypes are promoted."""
-    _check_precision(precision)
+    The result's dims are batch, then lhs free, then rhs free. Operands of different dtypes are promoted.
+    out_sharding: the result's sharding over Explicit mesh axes (needed where the operands' leave it
+    ambiguous)."""
+    precision = canonical_precision(precision)
     lt_, rt_ = type_of(lhs), type_of(rhs)
     try:
         (lc, rc), (lb, rb) = dimension_numbers
@@ -546,16 +621,21 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
         preferred = dtypes.canonicalize_dtype(preferred_element_type)
         _check_preferred(type_of(lhs).dtype, preferred)
         attrs["preferred_element_type"] = preferred
+    if precision is not None:
+        attrs["precision"] = precision
+    ndim = lt_.ndim + rt_.ndim - 2 * len(attrs["lhs_contracting"]) - len(attrs["lhs_batch"])
+    attrs.update(out_sharding_attrs(out_sharding, ndim, "dot_general"))
     return bind1("dot_general", lhs, rhs, **attrs)
 
 
-def dot(lhs, rhs, precision=None, preferred_element_type=None):
+def dot(lhs, rhs, precision=None, preferred_element_type=None, *, out_sharding=None):
     """Vector/matrix products: contracts lhs's last dimension with rhs's first (ranks 1 or 2)."""
     lt_, rt_ = type_of(lhs), type_of(rhs)
     if not (1 <= lt_.ndim <= 2 and 1 <= rt_.ndim <= 2 and lt_.shape[-1] == rt_.shape[0]):
         raise TypeError(f"dot: incompatible shapes for dot: got {lt_.shape} and {rt_.shape} (lax.dot takes vectors "
                         f"and matrices whose inner dimensions agree; use dot_general for others)")
-    return dot_general(lhs, rhs, (((lt_.ndim - 1,), (0,)), ((), ())), precision, preferred_element_type)
+    return dot_general(lhs, rhs, (((lt_.ndim - 1,), (0,)), ((), ())), precision, preferred_element_type,
+                       out_sharding=out_sharding)
 
 
 # ---- reductions -----------------------------------------------------------------------------------------

@@ -11,20 +11,24 @@ and indexing mean the same on each word as on the key, since the words have the 
 path still sees only uint32 ArrayImpls. The IR never holds a key type, so there is nothing for an IR pass or
 the lowering to get wrong.
 
+Functions that only move elements (reshape, stack, concatenate, where, select, broadcast_to, expand_dims,
+take, indexing and `.at[].get/set`, dynamic_slice, ... in lax and lintra.numpy) take key arrays as JAX's
+do: frontend/words.py applies them to each word. Functions that compute with values (arithmetic, ordering,
+reductions, sorting) refuse them with JAX's "... does not accept dtype key<fry>"; mixing keys with integers
+raises JAX's ValueError; == and != compare all words.
+
 What differs from JAX: key arrays are pytree nodes, so `lintra.tree.leaves(k)` gives the two uint32 word
-arrays where JAX gives [k], and `isinstance(k, lintra.Array)` is False. Key arrays support shape queries,
-indexing, iteration, reshape/ravel/flatten/squeeze/transpose/T, ==/!= and block_until_ready. lintra.numpy
-functions (jnp.stack, jnp.concatenate, jnp.where, ... which JAX accepts on keys) refuse them: they convert
-through __array__, which raises a TypeError pointing at key_data, so a key's words are never mixed up with
-ordinary integers.
+arrays where JAX gives [k], and `isinstance(k, lintra.Array)` is False. np.asarray(k) raises a TypeError
+pointing at key_data (as JAX's does), so a key's words are never mixed up with ordinary integers.
 """
 import numpy as np
 
-from . import lax, tree
+from . import lax, numpy as jnp, tree
 from .api import jit
 from .core import Tracer, is_value, type_of
 from .dtypes import KeyTy, key_fry
 from .numpy._util import describe
+from .words import refuse, register as register_words
 
 _U32 = np.dtype(np.uint32)
 IMPL = "threefry2x32"
@@ -87,14 +91,22 @@ class PRNGKeyArray:
     def __eq__(self, other):
         if not isinstance(other, PRNGKeyArray):
             return NotImplemented
-        return lax.bitwise_and(lax.eq(self._k0, other._k0), lax.eq(self._k1, other._k1))
+        return jnp.logical_and(jnp.equal(self._k0, other._k0), jnp.equal(self._k1, other._k1))
 
     def __ne__(self, other):
         if not isinstance(other, PRNGKeyArray):
             return NotImplemented
-        return lax.bitwise_or(lax.ne(self._k0, other._k0), lax.ne(self._k1, other._k1))
+        return jnp.logical_or(jnp.not_equal(self._k0, other._k0), jnp.not_equal(self._k1, other._k1))
 
     __hash__ = None
+
+    @property
+    def at(self):
+        """k.at[index].get() and .set(keys): the same on each word (JAX allows only these two on keys)."""
+        return _KeyAt(self)
+
+    def astype(self, dtype):
+        raise TypeError(f"astype: cannot convert a key array to {dtype}; use lintra.random.key_data")
 
     def __array__(self, *args, **kwargs):
         raise TypeError("Lintra array with PRNGKey dtype cannot be converted to a NumPy array. Use "
@@ -110,6 +122,59 @@ class PRNGKeyArray:
     __str__ = __repr__
 
 
+def _refusing(name):
+    def op(self, *other):
+        raise refuse(name, self)
+    op.__name__ = name
+    return op
+
+
+# what JAX's key arrays refuse: arithmetic, ordering, bitwise operations (== and != are defined above)
+for _dunder, _name in [("add", "add"), ("radd", "add"), ("sub", "subtract"), ("rsub", "subtract"),
+                       ("mul", "multiply"), ("rmul", "multiply"), ("truediv", "true_divide"),
+                       ("rtruediv", "true_divide"), ("floordiv", "floor_divide"), ("rfloordiv", "floor_divide"),
+                       ("mod", "remainder"), ("rmod", "remainder"), ("pow", "power"), ("rpow", "power"),
+                       ("matmul", "matmul"), ("rmatmul", "matmul"), ("neg", "negative"), ("pos", "positive"),
+                       ("abs", "absolute"), ("invert", "invert"), ("and", "bitwise_and"), ("rand", "bitwise_and"),
+                       ("or", "bitwise_or"), ("ror", "bitwise_or"), ("xor", "bitwise_xor"), ("rxor", "bitwise_xor"),
+                       ("lshift", "left_shift"), ("rshift", "right_shift"), ("lt", "less"), ("le", "less_equal"),
+                       ("gt", "greater"), ("ge", "greater_equal")]:
+    setattr(PRNGKeyArray, f"__{_dunder}__", _refusing(_name))
+
+
+class _KeyAt:
+    __slots__ = ("keys",)
+
+    def __init__(self, keys):
+        self.keys = keys
+
+    def __getitem__(self, index):
+        return _KeyIndexed(self.keys, index)
+
+
+class _KeyIndexed:
+    __slots__ = ("keys", "index")
+
+    def __init__(self, keys, index):
+        self.keys, self.index = keys, index
+
+    def get(self, **kwargs):
+        return self.keys._map(lambda w: w.at[self.index].get(**kwargs))
+
+    def set(self, values, **kwargs):
+        if not isinstance(values, PRNGKeyArray):
+            got = describe(values) if is_value(values) else repr(values)
+            raise TypeError(f"set: a key array's elements can only be set to keys, got {got}")
+        return PRNGKeyArray(self.keys._k0.at[self.index].set(values._k0, **kwargs),
+                            self.keys._k1.at[self.index].set(values._k1, **kwargs))
+
+    def __getattr__(self, name):     # add, multiply, min, max, apply, ...: computing with key values
+        if name in ("add", "subtract", "multiply", "divide", "power", "min", "max", "apply"):
+            raise refuse(f"scatter-{name}", self.keys)
+        raise AttributeError(name)
+
+
+register_words(PRNGKeyArray, lambda k: (k._k0, k._k1), lambda words: PRNGKeyArray(*words), "key<fry>")
 tree.register_pytree_node(PRNGKeyArray, lambda k: ((k._k0, k._k1), None), lambda _, words: PRNGKeyArray(*words))
 
 

@@ -17,20 +17,26 @@ from .core import concrete_value, current_trace, stage
 
 class _Policy:
     """Which values the forward pass of a checkpoint may save for the backward pass (the rest is recomputed).
-    Called as JAX calls a policy, policy(prim, *avals, **params) says whether an op's outputs are saveable."""
-    __slots__ = ("name", "names")
+    Called as JAX calls a policy, policy(prim, *avals, **params) says whether an op's outputs are saveable.
+    save_from_both_policies holds the (policy, names) pairs it ORs in `parts`."""
+    __slots__ = ("name", "names", "parts")
 
-    def __init__(self, name, names=()):
-        self.name, self.names = name, tuple(names)
+    def __init__(self, name, names=(), parts=()):
+        self.name, self.names, self.parts = name, tuple(names), tuple(parts)
 
     def attrs(self):
+        if self.parts:
+            return {"policy": self.name, "policies": self.parts}
         named = self.name in ("save_only_these_names", "save_any_names_but_these")
         return {"policy": self.name, "names": self.names} if named else {"policy": self.name}
 
     def __call__(self, prim, *avals, **params):
-        return saveable(types.SimpleNamespace(prim=getattr(prim, "name", prim), attrs=params), self.name, self.names)
+        op = types.SimpleNamespace(prim=getattr(prim, "name", prim), attrs=params)
+        return saveable(op, self.name, self.names, self.parts)
 
     def __repr__(self):
+        if self.parts:
+            return f"{self.name}({', '.join(f'{p}{list(n) if n else str()}' for p, n in self.parts)})"
         return f"{self.name}({', '.join(map(repr, self.names))})" if self.names else self.name
 
 
@@ -47,6 +53,39 @@ def _names_policy(kind):
 _nothing, _everything = _Policy("nothing_saveable"), _Policy("everything_saveable")
 _dots, _dots_no_batch = _Policy("dots_saveable"), _Policy("dots_with_no_batch_dims_saveable")
 
+
+# Offloading (to host memory, on accelerators) saves on CPU, where there is no other memory: the offload
+# policies below are their save-only counterparts, as the README says.
+
+def _offload_dot_with_no_batch_dims(offload_src, offload_dst):
+    """As dots_with_no_batch_dims_saveable (JAX offloads those dots instead of keeping them on device)."""
+    return _dots_no_batch
+
+
+def _save_and_offload_only_these_names(*, names_which_can_be_saved, names_which_can_be_offloaded, offload_src,
+                                       offload_dst):
+    """As save_only_these_names of both name sets (JAX offloads the second); they must not intersect."""
+    saved, offloaded = set(names_which_can_be_saved), set(names_which_can_be_offloaded)
+    if saved & offloaded:
+        raise ValueError(f"The names should be exclusive and should not intersect in `names_which_can_be_saved` "
+                         f"and `names_which_can_be_offloaded`. Got names_which_can_be_saved={saved}, "
+                         f"names_which_can_be_offloaded={offloaded} and the intersection={saved & offloaded}")
+    return _names_policy("save_only_these_names")(*sorted(saved | offloaded))
+
+
+def _save_anything_except_these_names(*names_not_to_save):
+    """As JAX 0.10.2's, which saves everything whatever the names (its own TODO says it does not work yet)."""
+    return _everything
+
+
+def _save_from_both_policies(policy_1, policy_2):
+    """A value is saveable iff either policy lets it be (their logical OR)."""
+    parts = []
+    for p in (policy_1, policy_2):
+        p = _as_policy(p)
+        parts += p.parts or [(p.name, p.names)]
+    return _Policy("save_from_both_policies", parts=parts)
+
 checkpoint_policies = types.SimpleNamespace(
     nothing_saveable=_nothing,
     everything_saveable=_everything,
@@ -56,6 +95,10 @@ checkpoint_policies = types.SimpleNamespace(
     checkpoint_dots_with_no_batch_dims=_dots_no_batch,
     save_only_these_names=_names_policy("save_only_these_names"),
     save_any_names_but_these=_names_policy("save_any_names_but_these"),
+    save_anything_except_these_names=_save_anything_except_these_names,
+    save_from_both_policies=_save_from_both_policies,
+    offload_dot_with_no_batch_dims=_offload_dot_with_no_batch_dims,
+    save_and_offload_only_these_names=_save_and_offload_only_these_names,
 )
 
 

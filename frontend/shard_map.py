@@ -8,12 +8,12 @@ replication check is made; derivatives follow JAX's rules for check_vma=False (i
 import functools
 import threading
 
-from ..runtime.mesh import Mesh, PartitionSpec, current_mesh
+from ..runtime.mesh import AbstractMesh, AxisType, Mesh, PartitionSpec, current_mesh, use_abstract_mesh
 from ..runtime.spmd import mesh_attrs, spec_attr
-from . import tree
+from . import explicit, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
-from .core import axis_env, bind, type_of
+from .core import axis_env, bind, bind1, type_of
 
 
 class _Manual(threading.local):
@@ -76,6 +76,16 @@ def _local(t, axes, mesh):
     return ShapeDtypeStruct(tuple(shape), t.dtype, weak_type=t.weak)
 
 
+def _typed(out, spec, axis_types, axes, ids):
+    """A shard_map output split over Explicit axes, typed so (as JAX types it by out_specs): a reshard to
+    the layout it already has."""
+    typed = tuple(tuple(a for a in d if axis_types[a] is AxisType.Explicit) for d in spec)
+    typed += ((),) * (type_of(out).ndim - len(typed))
+    if not any(typed):
+        return out
+    return bind1("reshard", out, mesh=axes, device_ids=ids, spec=typed)
+
+
 def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=frozenset(), check_vma=True):
     """f mapped over the devices of `mesh` (default: the mesh of set_mesh): each device runs f on its blocks
     of the inputs, split as in_specs say (PartitionSpecs, a pytree prefix of the arguments), and the outputs
@@ -107,8 +117,13 @@ def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=froz
         bound = [(a, m.shape[a]) for a in m.axis_names if a in manual]
         axis_env.names.extend(bound)
         _manual.axes.extend(a for a, _ in bound)
+        outer = explicit.axis_types(m)
+        inside = AbstractMesh(m.axis_sizes, m.axis_names,       # as JAX: the body sees its axes as Manual
+                              tuple(AxisType.Manual if a in manual else outer[a] for a in m.axis_names))
         try:
-            func, out_tree, captured, _ = trace_flat(f, [_local(t, a, m) for t, a in zip(types, ins)], in_tree, name)
+            with use_abstract_mesh(inside):
+                func, out_tree, captured, _ = trace_flat(f, [_local(t, a, m) for t, a in zip(types, ins)], in_tree,
+                                                         name)
         finally:
             del axis_env.names[len(axis_env.names) - len(bound):]
             del _manual.axes[len(_manual.axes) - len(bound):]
@@ -128,7 +143,7 @@ def shard_map(f=None, /, *, out_specs, in_specs=None, mesh=None, axis_names=froz
         outs = bind("shard_map", *leaves, *captured, regions=[func.body], mesh=axes, device_ids=ids,
                     in_specs=tuple(ins) + tuple(((),) * len(type_of(c).shape) for c in captured),
                     out_specs=tuple(outs_attr), manual_axes=tuple(a for a, _ in bound))
-        return out_tree.unflatten(outs)
+        return out_tree.unflatten([_typed(o, s, outer, axes, ids) for o, s in zip(outs, outs_attr)])
     return wrapped
 
 

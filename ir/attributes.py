@@ -3,7 +3,7 @@ so one table checks all of them. Type rules may assume these kinds (a float `dim
 would otherwise reach the lowering)."""
 import numpy as np
 
-INT = {"axis", "axis_size", "body_nconsts", "concat_axis", "cond_nconsts", "dimension", "length", "num_args",
+INT = {"axis", "axis_size", "body_nconsts", "callback", "concat_axis", "cond_nconsts", "dimension", "length", "num_args",
        "num_carry", "num_consts", "num_keys", "num_out", "num_res", "rounding_method", "scatter_dimension",
        "split_axis"}
 BOOL = {"compute_uv", "conjugate_a", "differentiated", "full_matrices", "indices_are_sorted", "is_stable",

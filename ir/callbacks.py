@@ -6,7 +6,7 @@ them (already checked against the op's result types). Entries live as long as th
 executable may call them at any time, as JAX keeps its callbacks alive with the executable."""
 import itertools
 
-from .core import is_built
+from .core import Block, Op, is_built
 
 _registry = {}        # id -> (function, the same checked against its result shapes and dtypes)
 _ids = itertools.count()
@@ -59,3 +59,21 @@ def has_effect(op) -> bool:
     if op.prim == "callback":
         return op.attrs["kind"] != "pure"
     return any(has_effect(o) for r in op.regions if is_built(r) for o in r.ops)
+
+
+def is_debug_callback(op) -> bool:
+    return op.prim == "callback" and op.attrs["kind"] == "debug"
+
+
+def without_debug_callbacks(regions):
+    """The regions, with their debug callbacks (at any depth) left out: what a concrete trace runs to get an
+    op's values at trace time, since the traced program, run afterwards, prints them (once, as JAX)."""
+    if not any(has_effect(o) for r in regions if is_built(r) for o in r.ops):
+        return regions
+    return [_strip(r) if is_built(r) else r for r in regions]
+
+
+def _strip(block):
+    ops = [Op(o.prim, o.operands, o.results, o.attrs, [_strip(r) if is_built(r) else r for r in o.regions])
+           for o in block.ops if not is_debug_callback(o)]
+    return Block(block.args, ops, block.results)

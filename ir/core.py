@@ -106,6 +106,13 @@ class LazyBlock(Block):
         return list(self._types[1]) if self._thunk is not None and self._types else Block.result_types.fget(self)
 
 
+def known_types(block):
+    """(argument types, result types) of a block, or None where reading them would trace a lazy one."""
+    if is_built(block):
+        return block.arg_types, block.result_types
+    return (list(block._types[0]), list(block._types[1])) if block._types else None
+
+
 def is_built(block) -> bool:
     """False for a LazyBlock not yet traced: passes leave those alone (tracing them could recurse)."""
     return not (isinstance(block, LazyBlock) and block._thunk is not None)

@@ -8,7 +8,7 @@ what it expected. No input makes it raise anything else, recurse without bound, 
     block    := op* 'return' [%v, ...]
     op       := [%r, ... '='] prim [%v, ...] ['{' key '=' attr, ... '}'] ':' ('()' | type, ...) [regions]
     regions  := '{' ('^' '(' [%a ':' type, ...] ')' '{' block '}')+ '}'
-    type     := ['~'] dtype '[' [dim, ...] ']'
+    type     := ['~'] dtype '[' [dim ['@' axis | '@' '(' axis, ... ')'], ...] ']'
     attr     := int | float | "json string" | true | false | none | dtype | '[' [attr, ...] ']'
               | 'dense' '<' (element | nested list of elements) ':' type '>'
 """
@@ -27,7 +27,7 @@ import numpy as np
 from . import types as T
 from .core import Block, Func, Module, Op, Value
 from .primitives import PRIMITIVES, REGION_PRIMITIVES, infer_types
-from .types import DTYPES_BY_NAME, TensorType
+from .types import DTYPES_BY_NAME, TensorType, type_sharding
 
 MAX_NESTING = 100          # of lists, dense bodies and regions: deeper input is an error, not a RecursionError
 MAX_DENSE_BYTES = 1 << 30  # a splat like dense<0.0 : f32[N]> is materialised, so absurd N is refused
@@ -114,6 +114,9 @@ class _Parser:
             extra = "" if kind == "value" else ".<>-$"
             while end < len(text) and _name_char(text[end], extra):   # identifier characters beyond \w
                 end += 1
+            if end == start + 1 and kind == "symbol" and text.startswith("@(", start):
+                self.pos = end          # '@(' opens a dimension's sharding over several mesh axes
+                return Token("punct", "@", start)
             if end == start + 1:
                 what = "a value name like %x or %0" if kind == "value" else "a function name like @f"
                 raise self.error(f"expected {what}", Token("punct", text[start], end))
@@ -318,8 +321,32 @@ class _Parser:
         if dt is None:
             raise self.error(f"unknown dtype '{tok.text}'; expected one of {', '.join(DTYPES_BY_NAME)}", tok)
         self.expect("[", "'[' and the shape")
-        shape = tuple(self.comma_list(self.dim, "]"))
-        return TensorType(shape, dt, weak)
+        dims = self.comma_list(self.sharded_dim, "]")
+        shape = tuple(n for n, _ in dims)
+        sharding = tuple(axes for _, axes in dims)
+        names = [a for axes in sharding for a in axes]
+        if len(set(names)) != len(names):
+            raise self.error(f"the sharding of type {tok.text}{list(shape)} names a mesh axis twice: "
+                             f"{names}", tok)
+        return TensorType(shape, dt, weak, type_sharding(sharding, len(shape)))
+
+    def sharded_dim(self):
+        """A dimension and the mesh axes splitting it: 8, 8@x or 8@(x,y)."""
+        n = self.dim()
+        if self.tok.kind == "symbol" and self.tok.text != "@":
+            tok = self.next()
+            name = tok.text[1:]
+            if not name.isidentifier():
+                raise self.error(f"expected a mesh axis name after '@', got {tok.text!r}", tok)
+            return n, (name,)
+        if self.tok.kind == "punct" and self.tok.text == "@":
+            self.next()
+            self.expect("(", "'(' and mesh axis names")
+            names = self.comma_list(lambda: self.expect_kind("ident", "a mesh axis name").text, ")")
+            if not names:
+                raise self.error("expected at least one mesh axis name in '@(...)'")
+            return n, tuple(names)
+        return n, ()
 
     def dim(self):
         tok = self.expect_kind("int", "a dimension size")

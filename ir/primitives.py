@@ -7,6 +7,7 @@ Attribute names follow jax.lax's parameter names.
 """
 import numpy as np
 
+from . import sharding_rules
 from . import types as T
 from .attributes import check_attributes
 from .types import TensorType
@@ -35,9 +36,12 @@ def infer_types(prim, operand_types, attrs, regions=()):
     if rule is None:
         raise TypeError(f"unknown primitive '{prim}'")
     check_attributes(prim, attrs)
-    if prim in REGION_PRIMITIVES:
+    if prim in REGION_PRIMITIVES:      # results typed as the regions return them, shardings included
         return [T.check_size(t, prim) for t in rule(*operand_types, regions=regions, **attrs)]
-    return [T.check_size(t, prim) for t in rule(*operand_types, **attrs)]
+    outs = [T.check_size(t, prim) for t in rule(*operand_types, **attrs)]
+    if sharding_rules.needs_rule(prim, operand_types, attrs):
+        return sharding_rules.apply(prim, operand_types, attrs, outs)
+    return outs
 
 
 def _fail(prim, msg, *types):
@@ -113,7 +117,7 @@ def _round(x, rounding_method=0):
 @primitive("is_finite")
 def _is_finite(x):
     _check_dtype("is_finite", x, _float, "floating-point")
-    return [TensorType(x.shape, np.dtype(np.bool_))]
+    return [TensorType(x.shape, np.dtype(np.bool_), x.weak)]    # weak of weak, as JAX's
 
 
 @primitive("integer_pow")
@@ -137,7 +141,8 @@ def _binary(kinds, what, names, result_dtype=None):
         def rule(x, y, *, _n=name):
             t = _same(_n, x, y)
             _check_dtype(_n, x, kinds, what)
-            return [t if result_dtype is None else TensorType(t.shape, np.dtype(result_dtype))]
+            # comparisons of weakly typed operands give weakly typed booleans, as JAX's
+            return [t if result_dtype is None else TensorType(t.shape, np.dtype(result_dtype), t.weak)]
         PRIMITIVES[name] = rule
 
 
@@ -218,8 +223,9 @@ def _iota(dtype, shape, dimension=0):
 
 
 @primitive("broadcast_in_dim")
-def _broadcast_in_dim(x, shape, broadcast_dimensions):
+def _broadcast_in_dim(x, shape, broadcast_dimensions, out_sharding=None):
     shape, dims = tuple(shape), tuple(broadcast_dimensions)
+    _check_out_sharding("broadcast_in_dim", out_sharding, len(shape), x)
     if len(dims) != x.ndim or len(set(dims)) != len(dims) or any(not 0 <= d < len(shape) for d in dims) \
             or list(dims) != sorted(dims) \
             or any(x.shape[i] not in (1, shape[d]) for i, d in enumerate(dims)):
@@ -228,10 +234,11 @@ def _broadcast_in_dim(x, shape, broadcast_dimensions):
 
 
 @primitive("reshape")
-def _reshape(x, new_sizes):
+def _reshape(x, new_sizes, out_sharding=None):
     new_sizes = tuple(new_sizes)
     if any(d < 0 for d in new_sizes) or int(np.prod(new_sizes, dtype=np.int64)) != x.size:
         _fail("reshape", f"cannot reshape {x.size} elements into shape {list(new_sizes)}", x)
+    _check_out_sharding("reshape", out_sharding, len(new_sizes), x)
     return [x.update(shape=new_sizes)]
 
 
@@ -421,6 +428,18 @@ def _scatter(x, indices, updates, update_window_dims, inserted_window_dims, scat
     return [x.update(weak=x.weak and updates.weak)]
 
 
+# scatter_apply(x, indices, updates): a scatter whose region (a scalar function of x's dtype) replaces each
+# indexed element by f(element), once per occurrence of its index; the updates only give the windows' shape
+@primitive("scatter_apply")
+def _scatter_apply(x, indices, updates, regions, **dims):
+    f, = regions
+    scalar = [x.update(shape=(), weak=False)]
+    if [t.strong() for t in f.arg_types] != scalar or [t.strong() for t in f.result_types] != scalar:
+        _fail("scatter_apply", f"the region must map {scalar[0]} to {scalar[0]}, got "
+              f"({', '.join(map(str, f.arg_types))}) -> ({', '.join(map(str, f.result_types))})", x, indices, updates)
+    return _scatter(x, indices, updates, **dims)
+
+
 # ---- contraction and reductions --------------------------------------------------
 
 def preferred_element_type_ok(src, preferred) -> bool:
@@ -437,7 +456,7 @@ def preferred_element_type_ok(src, preferred) -> bool:
 
 @primitive("dot_general")
 def _dot_general(lhs, rhs, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=(),
-                 preferred_element_type=None):
+                 preferred_element_type=None, precision=None, out_sharding=None):
     if lhs.dtype != rhs.dtype:
         _fail("dot_general", "operands must have the same dtype", lhs, rhs)
     if preferred_element_type is not None and not preferred_element_type_ok(lhs.dtype,
@@ -445,6 +464,8 @@ def _dot_general(lhs, rhs, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_b
         _fail("dot_general", f"preferred_element_type {T.dtype_name(T.dtype(preferred_element_type))} is "
               f"incompatible with inputs of dtype {T.dtype_name(lhs.dtype)} (it must be of the same kind and not "
               "narrower)", lhs, rhs)
+    if precision is not None and (len(precision) != 2 or not set(precision) <= {"DEFAULT", "HIGH", "HIGHEST"}):
+        _fail("dot_general", f"precision must be a pair of DEFAULT, HIGH, HIGHEST; got {precision!r}", lhs, rhs)
     for dims_l, dims_r, what in ((lhs_contracting, rhs_contracting, "contracting"), (lhs_batch, rhs_batch, "batch")):
         if len(dims_l) != len(dims_r) or any(not 0 <= a < lhs.ndim or not 0 <= b < rhs.ndim or
                                               lhs.shape[a] != rhs.shape[b] for a, b in zip(dims_l, dims_r)):
@@ -455,7 +476,21 @@ def _dot_general(lhs, rhs, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_b
     shape = ([lhs.shape[d] for d in lhs_batch] + [n for i, n in enumerate(lhs.shape) if i not in used_l]
              + [n for i, n in enumerate(rhs.shape) if i not in used_r])
     dt = lhs.dtype if preferred_element_type is None else T.dtype(preferred_element_type)
+    _check_out_sharding("dot_general", out_sharding, len(shape), lhs, rhs)
     return [TensorType(tuple(shape), dt, lhs.weak and rhs.weak and preferred_element_type is None)]
+
+
+def _check_out_sharding(prim, out_sharding, ndim, *ts):
+    """An out_sharding attribute (the result's sharding: axis names per dimension) must fit the result."""
+    if out_sharding is None:
+        return
+    if not isinstance(out_sharding, tuple) or len(out_sharding) != ndim or not all(
+            isinstance(axes, tuple) and all(isinstance(a, str) for a in axes) for axes in out_sharding):
+        _fail(prim, f"out_sharding {out_sharding!r} must give a tuple of mesh axis names for each of the result's "
+              f"{ndim} dimensions", *ts)
+    named = [a for axes in out_sharding for a in axes]
+    if len(set(named)) != len(named):
+        _fail(prim, f"out_sharding {list(out_sharding)} names a mesh axis twice", *ts)
 
 
 @primitive("reduce_sum", "reduce_prod", "reduce_max", "reduce_min")
@@ -518,7 +553,7 @@ def _stop_gradient(x):
 
 
 def _match_args(prim, args, arg_types):
-    if [a.strong() for a in args] != [a.strong() for a in arg_types]:
+    if _strong(args) != _strong(arg_types):
         raise TypeError(f"{prim}: operand types ({', '.join(map(str, args))}) do not match the region's "
                         f"arguments ({', '.join(map(str, arg_types))})")
 
@@ -708,11 +743,13 @@ def _exported_call(*args, module, fun_name, arg_shapes, arg_dtypes, result_shape
 
 # ---- structured control flow: regions are closed, so every value a body uses from outside is an operand ----
 
-REGION_PRIMITIVES.update({"cond", "while", "scan"})
+REGION_PRIMITIVES.update({"cond", "while", "scan", "scatter_apply"})
 
 
 def _strong(types):
-    return [t.strong() for t in types]
+    # region boundaries compare types without their shardings: a layout that differs there is a resharding
+    # for the partitioner, not a type error
+    return [t.strong().unsharded() for t in types]
 
 
 def _types(types):
@@ -789,7 +826,9 @@ def _scan(*operands, regions, num_consts, num_carry, length, reverse=False):
     if len(outs) < num_carry or _strong(outs[:num_carry]) != _strong(init):
         raise TypeError(f"scan: the body returns {_types(outs)}, which must start with the carry "
                         f"{_types(init)}; the carry's types must not change")
-    return list(init) + [y.update(shape=(length,) + y.shape) for y in outs[num_carry:]]
+    # the stacked axis of each y is unsplit; the rest keep the body's shardings
+    return list(init) + [y.update(shape=(length,) + y.shape, sharding=((),) + y.sharding if y.sharding else None)
+                         for y in outs[num_carry:]]
 
 
 # ---- rematerialisation and implicit derivatives ---------------------------------------------------------
@@ -798,17 +837,21 @@ REGION_PRIMITIVES.update({"checkpoint", "linear_solve"})
 
 # What the known (forward) part of a checkpoint may keep for the backward part; the rest is recomputed.
 CHECKPOINT_POLICIES = ("nothing_saveable", "everything_saveable", "dots_saveable", "dots_with_no_batch_dims_saveable",
-                       "save_only_these_names", "save_any_names_but_these")
+                       "save_only_these_names", "save_any_names_but_these", "save_from_both_policies")
 
 
 # checkpoint(*args): its region (args -> results) runs as a call. Differentiated, its linear part recomputes
 # what `policy` does not let the forward part save (names: the `name` ops the name policies read).
 # differentiated marks the recomputing copy that partial evaluation stages.
 @primitive("checkpoint")
-def _checkpoint(*args, regions, policy="nothing_saveable", names=(), prevent_cse=True, differentiated=False):
+def _checkpoint(*args, regions, policy="nothing_saveable", names=(), prevent_cse=True, differentiated=False,
+                policies=()):
     body, = regions
     if policy not in CHECKPOINT_POLICIES:
         raise TypeError(f"checkpoint: unknown policy {policy!r}; known: {', '.join(CHECKPOINT_POLICIES)}")
+    # save_from_both_policies: `policies` lists the (policy, names) pairs it ORs
+    if any(len(p) != 2 or p[0] not in CHECKPOINT_POLICIES[:-1] for p in policies):
+        raise TypeError(f"checkpoint: policies must be (policy, names) pairs of simple policies, got {policies!r}")
     if not all(isinstance(n, str) for n in names):
         raise TypeError(f"checkpoint: names must be strings, got {list(names)!r}")
     _match_args("checkpoint", args, body.arg_types)
@@ -902,6 +945,20 @@ def _sharding_constraint(x, *, mesh, device_ids, spec):
     check_mesh_spec("sharding_constraint", mesh, spec, x)
     if len(device_ids) != int(np.prod([s for _, s in mesh], dtype=np.int64)):
         _fail("sharding_constraint", f"{len(device_ids)} device ids for a mesh of {list(mesh)}", x)
+    return [x]
+
+
+# reshard(x) is x laid out as `spec` says over the mesh's Explicit axes: its type's sharding becomes `spec` (a
+# tuple of axis names per dimension), and the data moves (JAX's reshard_p). `auto` names the axes the value is
+# left to the partitioner on (auto_axes); its unsplit dimensions may then be split by them.
+@primitive("reshard")
+def _reshard(x, *, mesh, device_ids, spec, auto=()):
+    check_mesh_spec("reshard", mesh, spec, x)
+    _check_out_sharding("reshard", spec, x.ndim, x)
+    if len(device_ids) != int(np.prod([s for _, s in mesh], dtype=np.int64)):
+        _fail("reshard", f"{len(device_ids)} device ids for a mesh of {list(mesh)}", x)
+    if any(a not in [n for n, _ in mesh] for a in auto):
+        _fail("reshard", f"auto axes {list(auto)} are not all axes of the mesh {list(mesh)}", x)
     return [x]
 
 

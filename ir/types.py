@@ -70,14 +70,19 @@ def complex_dtype(d) -> np.dtype:
 
 
 class TensorType(NamedTuple):
-    """The static type of an IR value. `weak` marks values that came from Python scalars."""
+    """The static type of an IR value. `weak` marks values that came from Python scalars. `sharding` is the
+    value's layout over a mesh's Explicit axes (JAX's sharding-in-types): per dimension, the tuple of mesh
+    axis names splitting it, major first; None when no dimension is split (unsharded, or left to the
+    compiler), so unsharded programs have exactly the types they had before."""
     shape: tuple
     dtype: np.dtype
     weak: bool = False
+    sharding: tuple = None
 
     @staticmethod
-    def of(shape, dt, weak=False) -> "TensorType":
-        return TensorType(tuple(int(d) for d in shape), dtype(dt), bool(weak))
+    def of(shape, dt, weak=False, sharding=None) -> "TensorType":
+        shape = tuple(int(d) for d in shape)
+        return TensorType(shape, dtype(dt), bool(weak), type_sharding(sharding, len(shape)))
 
     @property
     def ndim(self) -> int:
@@ -87,19 +92,67 @@ class TensorType(NamedTuple):
     def size(self) -> int:
         return int(np.prod(self.shape, dtype=np.int64))
 
-    def update(self, shape=None, dtype=None, weak=None) -> "TensorType":
-        return TensorType(self.shape if shape is None else tuple(shape),
-                          self.dtype if dtype is None else np.dtype(dtype),
-                          self.weak if weak is None else weak)
+    def update(self, shape=None, dtype=None, weak=None, sharding=None) -> "TensorType":
+        """A copy with the given fields changed. A new shape drops the sharding (it described the old
+        dimensions) unless `sharding` is given too."""
+        shape = self.shape if shape is None else tuple(shape)
+        if sharding is None:
+            sharding = self.sharding if shape == self.shape else None
+        return TensorType(shape, self.dtype if dtype is None else np.dtype(dtype),
+                          self.weak if weak is None else weak, type_sharding(sharding, len(shape)))
 
     def strong(self) -> "TensorType":
         return self._replace(weak=False) if self.weak else self
 
+    def unsharded(self) -> "TensorType":
+        return self._replace(sharding=None) if self.sharding is not None else self
+
     def __str__(self):
-        return f"{'~' if self.weak else ''}{DTYPE_NAMES[self.dtype]}[{','.join(map(str, self.shape))}]"
+        dims = map(str, self.shape) if self.sharding is None else \
+            (f"{n}{_axes_text(a)}" for n, a in zip(self.shape, self.sharding))
+        return f"{'~' if self.weak else ''}{DTYPE_NAMES[self.dtype]}[{','.join(dims)}]"
 
     def __repr__(self):
         return f"TensorType({self})"
+
+
+def _axes_text(axes):
+    """A dimension's sharding as JAX writes it in types: '' (not split), '@x', '@(x,y)'."""
+    if not axes:
+        return ""
+    return f"@{axes[0]}" if len(axes) == 1 else f"@({','.join(axes)})"
+
+
+class TypeSharding(tuple):
+    """A type's sharding: per dimension, the tuple of mesh axis names splitting it (a plain tuple otherwise).
+    `.spec` reads it as JAX's PartitionSpec entries (None, 'x' or ('x', 'y')), so that
+    `typeof(x).sharding.spec == P('data', None)` holds as in JAX."""
+    __slots__ = ()
+
+    @property
+    def spec(self):
+        return tuple(None if not a else a[0] if len(a) == 1 else a for a in self)
+
+
+def type_sharding(sharding, ndim):
+    """The canonical form of a type's sharding for a rank-`ndim` value: a tuple of `ndim` tuples of axis names
+    (one per dimension; an entry may also be None, a name or a tuple of names, as in a PartitionSpec, and
+    missing trailing entries are unsplit), or None when no dimension is split."""
+    if sharding is None:
+        return None
+    entries = tuple(sharding)
+    if len(entries) > ndim:
+        raise TypeError(f"sharding {sharding!r} has {len(entries)} entries, more than the rank {ndim} of the value")
+    out = []
+    for e in entries + (None,) * (ndim - len(entries)):
+        axes = () if e is None else (e,) if isinstance(e, str) else tuple(e)
+        if not all(isinstance(a, str) for a in axes):
+            raise TypeError(f"sharding {sharding!r}: each entry must be None, a mesh axis name or a tuple of names")
+        out.append(axes)
+    named = [a for axes in out for a in axes]
+    if len(set(named)) != len(named):
+        raise TypeError(f"sharding {sharding!r} names a mesh axis more than once")
+    return TypeSharding(out) if named else None
 
 
 MAX_BYTES = 2 ** 63 - 1   # XLA counts elements and bytes in int64; beyond it, it aborts the process

@@ -9,7 +9,7 @@ from . import rules  # noqa: F401  (fills RULES)
 from .mlir import (deserialize_portable_artifact, func, hlo, ir, new_context, serialize_portable_artifact,
                    tensor_type)
 from .registry import RULES
-from .rules.sharding import annotate_module
+from .rules.sharding import annotate_module, constrain_to_type
 
 
 class LoweringError(Exception):
@@ -23,6 +23,7 @@ class LoweringContext:
         self.symbols = {}     # id(block) -> private function name, so a region shared by calls lowers once
         self.names = set()
         self.mesh = None      # ((axis, size), ...), device ids: the mesh sharding constraints name
+        self.sharded_types = False   # whether some value's type is sharded over Explicit mesh axes
 
     def note_mesh(self, mesh, device_ids):
         if self.mesh is not None and self.mesh != (mesh, device_ids):
@@ -45,8 +46,17 @@ class LoweringContext:
                                     f"{str(e).splitlines()[0] if str(e) else ''}); the op: {op}") from e
             if len(outs) != len(op.results):
                 raise AssertionError(f"lowering of {op.prim} gave {len(outs)} results, expected {len(op.results)}")
+            if op.prim not in _SHARDING_OPS:
+                outs = [self.typed(o, r.type) for o, r in zip(outs, op.results)]
             env.update(zip(op.results, outs))
         return [env[v] for v in block.results]
+
+    def typed(self, out, t):
+        """An op's result laid out as its type's sharding says (unsharded types: as it is)."""
+        if t.sharding is None:
+            return out
+        self.sharded_types = True
+        return constrain_to_type(out, t)
 
     def function(self, name, block, public=False):
         """Emit `block` as a func.func; returns its symbol name."""
@@ -103,11 +113,14 @@ def _donate(fn, func_ir, donated):
     fn.arg_attrs = ir.ArrayAttr.get(attrs)
 
 
+_SHARDING_OPS = ("sharding_constraint", "reshard", "shard_map")    # ops whose lowering places their results
+
+
 def constraint_mesh(func_ir):
     """(mesh axes, device ids) of the sharding constraints and shard_maps in `func_ir`, or None when it has
     none."""
     for op in func_ir.body.walk():
-        if op.prim in ("sharding_constraint", "shard_map"):
+        if op.prim in _SHARDING_OPS:
             return op.attrs["mesh"], op.attrs["device_ids"]
     return None
 
@@ -123,6 +136,9 @@ def lower(func_ir, name="main", donated=(), spmd=None):
         main = next(op for op in module.body.operations if op.name.value == name)
         if donated:
             _donate(main, func_ir, set(donated))
+        if ctx.sharded_types and spmd is None and ctx.mesh is None:
+            raise ValueError(f"@{func_ir.name} has values of sharded types but names no mesh: lower it as an SPMD "
+                             f"program over the mesh of its arguments (spmd=)")
         if spmd is not None or ctx.mesh is not None:
             mesh, device_ids, in_specs, out_specs = spmd or (*ctx.mesh, [None] * len(func_ir.args),
                                                              [None] * len(func_ir.results))

@@ -3,11 +3,12 @@ as an SPMD program over the mesh of its sharded operands."""
 import numpy as np
 
 from ..ir.builder import Builder
-from ..ir.core import Func, attrs_key
+from ..ir.core import Func, attrs_key, is_built
 from ..ir.printer import print_func
 from ..ir.types import TensorType, float0
 from . import pjrt, spmd
 from .array import Array, check_live
+from .mesh import current_mesh
 from .executable import Executable, placement, to_device
 
 
@@ -27,6 +28,17 @@ def invalid_value(arrays):
                 if (np.isnan(v) if kind == "nan" else np.isinf(v)).any():
                     return kind
     return None
+
+
+# ops whose regions past the first are derivative rules: running the op runs only the first region, so only
+# it keys the executable (printing a rule would trace it: JAX never calls a rule that is not differentiated)
+_RULE_REGIONS = ("custom_jvp_call", "custom_vjp_call")
+
+
+def _regions_key(prim, regions):
+    if prim in _RULE_REGIONS:
+        regions = regions[:1]
+    return tuple(print_func(Func("r", r)) for r in regions)
 
 
 def _check_floats(prim, outs):
@@ -64,11 +76,18 @@ def apply_primitive(prim, args, attrs, regions=()):
     for a in args:           # a loop, not any([...]): this is the hot path of every eager op
         if a.__class__ is Array and a._sharding.__class__ is not _single:
             return _apply_sharded(prim, args, attrs, regions)
+    if "out_sharding" in attrs:
+        # a result sharded over Explicit axes of unsharded operands: over the set_mesh mesh; without one the
+        # layout has no devices to name, and the value is computed on one device
+        mesh = current_mesh()
+        if mesh is not None:
+            return _apply_sharded(prim, args, attrs, regions, spmd.mesh_attrs(mesh))
+        attrs = {k: v for k, v in attrs.items() if k != "out_sharding"}
     device, committed = placement(args)
     types = tuple([_type(a) for a in args])
     if regions:
         # regions are keyed by their text: a region retraced each call (custom rules) still hits the cache
-        key = (prim, types, attrs_key(attrs), tuple(print_func(Func("r", r)) for r in regions), device)
+        key = (prim, types, attrs_key(attrs), _regions_key(prim, regions), device)
     elif attrs:
         key = (prim, types, _attrs_key(attrs), device)
     else:
@@ -90,12 +109,14 @@ def apply_primitive(prim, args, attrs, regions=()):
 
 
 _sharded_op_cache = {}
-_MESH_OPS = ("sharding_constraint", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
+_MESH_OPS = ("sharding_constraint", "reshard", "shard_map")     # ops that name a mesh: they run as SPMD programs over it
 
 
 def _region_mesh(regions):
     """(mesh axes, device ids) of the first mesh op in `regions`, or None when they hold none."""
     for r in regions:
+        if not is_built(r):      # a custom rule not yet traced: reading it would run the user's rule
+            continue
         for op in r.walk():
             if op.prim in _MESH_OPS:
                 return op.attrs["mesh"], op.attrs["device_ids"]
@@ -103,10 +124,11 @@ def _region_mesh(regions):
 
 
 def _apply_sharded(prim, args, attrs, regions, ir_mesh=None):
-    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs'); ir_mesh: the mesh
-    the op or its regions name."""
+    """One primitive on sharded Arrays, with their shardings (XLA chooses the outputs', unless their types
+    give them); ir_mesh: the mesh (IR form) the op or its regions name, or the set_mesh mesh where no
+    operand names one."""
     key = (prim, tuple([_type(a) for a in args]), attrs_key(attrs),
-           tuple(print_func(Func("r", r)) for r in regions))
+           _regions_key(prim, regions))
     func = _sharded_op_cache.get(key)
     if func is None:
         b = Builder()

@@ -14,8 +14,8 @@ import numpy as np
 
 class AxisType(enum.Enum):
     """How a mesh axis is partitioned: Auto (the compiler chooses shardings inside jit), Explicit (shardings
-    are part of types) or Manual (inside shard_map). Lintra records the type on the mesh; every axis is
-    partitioned as Auto, because sharding-in-types (Explicit) is not built yet."""
+    are part of types: an array split over them has a type that says so, and operations follow sharding
+    rules) or Manual (inside shard_map)."""
     Auto = enum.auto()
     Explicit = enum.auto()
     Manual = enum.auto()
@@ -144,6 +144,25 @@ class AbstractMesh:
     def abstract_mesh(self):
         return self
 
+    def update_axis_types(self, name_to_type):
+        """This mesh with the axes named in `name_to_type` of the given types."""
+        for n in name_to_type:
+            if n not in self.axis_names:
+                raise ValueError(f"axis {n!r} is not one of the mesh's axes {self.axis_names}")
+        return AbstractMesh(self.axis_sizes, self.axis_names,
+                            tuple(name_to_type.get(n, t) for n, t in zip(self.axis_names, self.axis_types)))
+
+    def axes_of_type(self, axis_type):
+        return tuple(n for n, t in zip(self.axis_names, self.axis_types) if t is axis_type)
+
+    @property
+    def explicit_axes(self):
+        return self.axes_of_type(AxisType.Explicit)
+
+    @property
+    def auto_axes(self):
+        return self.axes_of_type(AxisType.Auto)
+
     def _key(self):
         return (self.axis_sizes, self.axis_names, self.axis_types)
 
@@ -247,7 +266,7 @@ class _MeshState(threading.local):
     """The meshes in effect in this thread: `set_mesh` contexts (abstract, read by tracing) and `with mesh:`
     blocks (physical)."""
     def __init__(self):
-        self.current, self.physical = [], []
+        self.current, self.physical, self.abstract = [], [], []
 
 
 _state = _MeshState()
@@ -260,7 +279,28 @@ def current_mesh():
 
 
 def get_abstract_mesh():
+    """The abstract mesh tracing sees: the innermost use_abstract_mesh (auto_axes/explicit_axes change axis
+    types there), else the set_mesh mesh's."""
+    if _state.abstract:
+        return _state.abstract[-1]
     return _state.current[-1].abstract_mesh if _state.current else EMPTY_ABSTRACT
+
+
+class use_abstract_mesh:
+    """with use_abstract_mesh(am): tracing sees `am` (the current mesh with some axes of other types)."""
+
+    def __init__(self, mesh):
+        if not isinstance(mesh, AbstractMesh):
+            raise ValueError(f"Expected an AbstractMesh. Got {mesh!r} of type {type(mesh).__name__}")
+        self.mesh = mesh
+
+    def __enter__(self):
+        _state.abstract.append(self.mesh)
+        return self.mesh
+
+    def __exit__(self, *exc):
+        _state.abstract.pop()
+        return False
 
 
 class set_mesh:

@@ -5,9 +5,9 @@ import math
 
 import numpy as np
 
-from ..ir.types import TensorType
+from ..ir.types import TensorType, type_sharding
 from . import pjrt
-from .mesh import AbstractMesh, Mesh, PartitionSpec
+from .mesh import AbstractMesh, AxisType, Mesh, PartitionSpec
 
 
 class DuplicateSpecError(Exception):
@@ -213,8 +213,24 @@ def _rebuild(mesh, spec, kind):
     return NamedSharding(mesh, spec, memory_kind=kind)
 
 
+def explicit_spec(mesh, spec, ndim):
+    """The part of `spec` over `mesh`'s Explicit axes, as a type's sharding (None when it splits nothing)."""
+    explicit = {n for n, t in zip(mesh.axis_names, mesh.axis_types) if t is AxisType.Explicit}
+    if not explicit:
+        return None
+    return type_sharding([tuple(a for a in spec.axes_of(d) if a in explicit) for d in range(ndim)], ndim)
+
+
+def typed(aval, sharding):
+    """aval as the type of an array laid out as `sharding`: split over a mesh's Explicit axes, the type says
+    so (JAX's sharding-in-types); on one device, or over Auto axes, it does not."""
+    s = explicit_spec(sharding.mesh, sharding.spec, aval.ndim) if isinstance(sharding, NamedSharding) else None
+    return aval if aval.sharding == s else aval._replace(sharding=s)
+
+
 def put(value, aval, sharding, committed=True):
     """A host value as one global Array of type `aval` split as `sharding` says (each device its shard)."""
+    aval = typed(aval, sharding)
     sharding.check_shape(value.shape)
     placed = sharding._placement(value.shape)
     shards = [np.ascontiguousarray(value[index]) for _, index, _ in placed]

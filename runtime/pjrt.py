@@ -140,7 +140,9 @@ def sharding(device):
 
 def device_put(x: np.ndarray, aval, device, committed):
     """Copy a host array (of a dtype already canonical for Lintra) to `device`: an ArrayImpl whose aval is
-    `aval` (C++ reads its dtype, shape and weak_type)."""
+    `aval` (C++ reads its dtype, shape and weak_type); on one device a type is never sharded."""
+    if getattr(aval, "sharding", None) is not None:
+        aval = aval._replace(sharding=None)
     return _jax.batched_device_put(aval, sharding(device), [x], [device], committed, enable_x64=True)
 
 

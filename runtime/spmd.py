@@ -11,8 +11,8 @@ from ..lowering.lower import lower_text
 from . import compile_cache, pjrt
 from .array import Array
 from .executable import Executable, _storage
-from .mesh import Mesh, PartitionSpec, known_mesh
-from .named_sharding import NamedSharding, put
+from .mesh import AxisType, Mesh, PartitionSpec, known_mesh
+from .named_sharding import NamedSharding, put, typed
 
 
 def is_sharded(a):
@@ -99,7 +99,7 @@ def addressable_shards(array):
         return [Shard(sharding._device, (slice(None),) * array.ndim, 0, array)]
     where = {d: (index, replica) for d, index, replica in sharding._placement(array.aval.shape)}
     # jaxlib gives the shards no aval without JAX: each gets its own (the shard's shape)
-    aval = array.aval.update(shape=sharding.shard_shape(array.aval.shape))
+    aval = array.aval.update(shape=sharding.shard_shape(array.aval.shape)).unsharded()   # one device each
     return [Shard(s._sharding._device, *where[s._sharding._device],
                   Array(aval, s._sharding, [s], array._committed, _skip_checks=True)) for s in pjrt.shards_of(array)]
 
@@ -123,7 +123,7 @@ def reshard(array, sharding, committed=True):
         whole = array if old.is_equivalent_to(replicated, array.ndim) else \
             _identity(array.aval, old, replicated)([array], committed)[0]
         shard = next(s for s in pjrt.shards_of(whole) if s._sharding._device == sharding._device)
-        return Array(array.aval, sharding, [shard], committed, _skip_checks=True)
+        return Array(array.aval.unsharded(), sharding, [shard], committed, _skip_checks=True)
     value = array._value()
     if isinstance(sharding, NamedSharding):
         return put(value, array.aval, sharding, committed)
@@ -142,7 +142,7 @@ def _identity(aval, old, new):
     key = (aval.shape, aval.dtype, aval.weak_type, old, new)
     exe = _identities.get(key)
     if exe is None:
-        x = Value(_storage(aval))
+        x = Value(_storage(aval).unsharded())      # the layouts are the given shardings, not the IR's types
         exe = _identities[key] = SpmdExecutable(Func("reshard", Block([x], [], [x])), old.mesh, [old], [new])
     return exe
 
@@ -168,7 +168,7 @@ def _scatter(array, sharding, committed):
         exe = _slicers[key] = Executable(Func("scatter", Block([x], ops, [op.results[0] for op in ops])), device)
     pieces = dict(zip(indices, exe.run([array], True)))
     shards = [pieces[tuple((s.start or 0, s.stop) for s in index)] for _, index, _ in placed]
-    return pjrt.put_shards(aval, sharding, shards, [d for d, _, _ in placed], committed)
+    return pjrt.put_shards(typed(aval, sharding), sharding, shards, [d for d, _, _ in placed], committed)
 
 
 def _device(self):
@@ -202,6 +202,7 @@ class SpmdExecutable:
     def __init__(self, func, mesh, in_shardings, out_shardings, donated=()):
         self.func, self.mesh = func, mesh
         args, results = [a.type for a in func.args], [r.type for r in func.results]
+        out_shardings = typed_out_shardings(mesh, out_shardings, results)
         for s, t in zip(list(in_shardings) + list(out_shardings), args + results):
             if s is not None:
                 s.check_shape(t.shape)
@@ -220,7 +221,11 @@ class SpmdExecutable:
                               for s, h, t in zip(out_shardings, outs, results)]
         for s, t in zip(self.out_shardings, results):
             s.check_shape(t.shape)
-        self.out_types = results
+        # each output's type says how it is laid out over the Explicit axes; on a mesh without any, the IR's
+        # type stands (inside explicit_axes, axes the concrete mesh calls Auto are Explicit)
+        explicit = any(t is AxisType.Explicit for t in mesh.axis_types)
+        self.out_types = results = [typed(t, s) if explicit or t.sharding is None else t
+                                    for t, s in zip(results, self.out_shardings)]
         self.float0_out = [i for i, t in enumerate(results) if t.dtype == float0]
         avals = [_storage(t) for t in results]
         self._launch = {c: pjrt.launcher(self.compiled, pjrt.sharded_result_handlers(avals, self.out_shardings, c))
@@ -247,8 +252,18 @@ class SpmdExecutable:
         return outs
 
 
+def typed_out_shardings(mesh, out_shardings, result_types):
+    """The output shardings, where unspecified on a mesh with Explicit axes those the results' types give (as
+    JAX: an explicitly sharded value leaves jit laid out as its type says; a replicated one replicated)."""
+    if not any(t is AxisType.Explicit for t in mesh.axis_types):
+        return list(out_shardings)
+    return [s if s is not None else NamedSharding(mesh, PartitionSpec(*[a or None for a in t.sharding or ((),) * t.ndim]))
+            for s, t in zip(out_shardings, result_types)]
+
+
 def spmd_attrs(mesh, in_shardings, out_shardings, func):
     """What lowering needs to make `func` an SPMD program over `mesh` with these shardings (None: unspecified)."""
+    out_shardings = typed_out_shardings(mesh, out_shardings, [r.type for r in func.results])
     axes, ids = mesh_attrs(mesh)
     return (axes, ids, [None if s is None else spec_attr(s.spec, a.type.ndim) for s, a in zip(in_shardings, func.args)],
             [None if s is None else spec_attr(s.spec, r.type.ndim) for s, r in zip(out_shardings, func.results)])

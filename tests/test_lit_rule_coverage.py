@@ -11,6 +11,7 @@ import shlex
 
 import pytest
 
+from lintra.ir import callbacks
 from lintra.ir.ad.jvp import JVP_RULES
 from lintra.ir.ad.transpose import TRANSPOSE_RULES
 from lintra.ir.batch.batch import BATCH_RULES
@@ -70,6 +71,9 @@ def covered():
             return rule(*args, **kwargs)
         return record
 
+    # as in a fresh lintra-opt process: no Python callbacks registered by earlier tests in this one
+    registered = dict(callbacks._registry)
+    callbacks._registry.clear()
     try:
         for name, table in TABLES.items():
             for prim, rule in saved[name].items():
@@ -101,6 +105,7 @@ def covered():
         for name, table in TABLES.items():
             table.clear()
             table.update(saved[name])
+        callbacks._registry.update(registered)
     return seen
 
 

@@ -259,7 +259,9 @@ def _make_mesh(axes):
         shape = ",".join(f"{a}={n}" for a, n in axes)
         raise UsageError(f"--mesh {shape} needs {size} devices, but this process has {lintra.device_count()}: "
                          f"set LINTRA_NUM_CPU_DEVICES={size} (CPU)")
-    return lintra.make_mesh(tuple(n for _, n in axes), tuple(a for a, _ in axes))
+    # Auto axes: the traced types are unsharded and XLA chooses what --in/--out-shardings leave open
+    return lintra.make_mesh(tuple(n for _, n in axes), tuple(a for a, _ in axes),
+                            axis_types=(lintra.sharding.AxisType.Auto,) * len(axes))
 
 
 def _shardings(mesh, specs, values, flag):

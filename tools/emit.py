@@ -26,8 +26,22 @@ def _hlo(func):
     return pjrt.optimized_hlo(Executable(func).compiled)
 
 
+def _build(block):
+    """Trace every lazy region left by the passes (a custom rule batched or differentiated on demand): text
+    IR must read back, and `^lazy` does not."""
+    for op in block.ops:
+        for r in op.regions:
+            _build(r)
+
+
 def emit(module, kind) -> str:
     if kind == "ir":
+        for func in module.funcs.values():
+            try:
+                _build(func.body)
+            except Exception as e:
+                raise EmitFailure(func.name, f"@{func.name}: a lazy region does not build: "
+                                             f"{type(e).__name__}: {e}") from None
         return str(module)
     text_of = _stablehlo if kind == "stablehlo" else _hlo
     texts = []

@@ -3,8 +3,8 @@
 import numpy as _np
 
 from ...runtime.array import Array as ndarray
-from .creation import (arange, array, asarray, astype, empty, empty_like, eye, full, full_like, identity, linspace,
-                       ones, ones_like, zeros, zeros_like)
+from .creation import (arange, array, asarray, astype, copy, empty, empty_like, eye, full, full_like, identity,
+                       linspace, ones, ones_like, zeros, zeros_like)
 from .dtype_api import (bfloat16, bool_, can_cast, complex64, complex128, complex_, complexfloating, dtype, finfo,
                         float16, float32, float64, float_, floating, generic, iinfo, inexact, int8, int16, int32,
                         int64, int_, integer, issubdtype, number, promote_types, result_type, signedinteger,
@@ -13,9 +13,9 @@ from .products import dot, einsum, einsum_path, inner, matmul, outer, tensordot,
 from . import linalg  # noqa: E402  (lintra.numpy.linalg)
 from .reductions import (all, amax, amin, any, argmax, argmin, cumprod, cumsum, max, mean, min, prod, std, sum,
                          var)
-from .manipulation import (atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_to, concatenate, expand_dims,
-                    hstack, moveaxis, ndim, permute_dims, ravel, reshape, shape, size, squeeze, stack, swapaxes,
-                    transpose, vstack)
+from .manipulation import (atleast_1d, atleast_2d, atleast_3d, broadcast_arrays, broadcast_shapes, broadcast_to,
+                           concatenate, expand_dims, hstack, moveaxis, ndim, permute_dims, ravel, reshape, shape, size,
+                           squeeze, stack, swapaxes, transpose, vstack)
 from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                      around, array_equal, array_equiv, bitwise_and, bitwise_invert, bitwise_left_shift, bitwise_not,
                      bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clip, conj, conjugate, cos, cosh, divide,
@@ -25,10 +25,11 @@ from .ufuncs import (abs, absolute, add, allclose, arccos, arccosh, arcsin, arcs
                      not_equal, positive, power, real, reciprocal, remainder, right_shift, round, sign, sin, sinh,
                      sqrt, square, subtract, tan, tanh, true_divide)
 
-from .statistics import (average, median, nanmax, nanmean, nanmedian, nanmin, nanpercentile, nanprod, nanquantile,
-                         nanstd, nansum, nanvar, percentile, quantile)
-from .mathfuncs import (cbrt, copysign, deg2rad, degrees, fabs, fix, fmod, heaviside, hypot, isneginf, isposinf,
-                        logaddexp, logaddexp2, nan_to_num, rad2deg, radians, rint, signbit, sinc, trunc)
+from .statistics import (average, median, nanargmax, nanargmin, nanmax, nanmean, nanmedian, nanmin, nanpercentile,
+                         nanprod, nanquantile, nanstd, nansum, nanvar, percentile, quantile)
+from .mathfuncs import (angle, cbrt, copysign, deg2rad, degrees, fabs, fix, float_power, fmod, heaviside, hypot,
+                        frexp, iscomplex, isneginf, isposinf, isreal, ldexp, logaddexp, logaddexp2, modf,
+                        nan_to_num, rad2deg, radians, rint, signbit, sinc, spacing, trunc)
 from .layout import (array_split, dsplit, flip, fliplr, flipud, hsplit, indices, ix_, meshgrid, pad, repeat, roll,
                      rot90, split, tile, vsplit)
 from .matrices import diag, diagflat, diagonal, kron, trace, tri, tril, triu

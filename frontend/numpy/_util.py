@@ -8,6 +8,7 @@ from ...ir import types as T
 from .. import dtypes as _dtypes
 from ..config import config
 from ..core import bind1, constant, host_value, is_value, python_scalar, type_of
+from ..words import is_words, refuse
 
 _PY_SCALARS = (bool, int, float, complex)
 AxisError = np.exceptions.AxisError
@@ -29,6 +30,8 @@ def is_arraylike(x) -> bool:
 def check_arraylike(name, *xs):
     """As jax.numpy: elementwise functions take arrays and scalars, not Python lists."""
     for i, x in enumerate(xs):
+        if is_words(x):
+            raise refuse(name, x)
         if not is_arraylike(x):
             hint = f"; use jnp.asarray({type(x).__name__}) first" if isinstance(x, (list, tuple)) else ""
             raise TypeError(f"{name} requires ndarray or scalar arguments, got {type(x).__name__} at position "
@@ -126,6 +129,8 @@ def promote_args(name, *xs, kind=None):
     "numeric" makes bool int32 (as jnp.floor_divide, jnp.power, ...)."""
     check_arraylike(name, *xs)
     d, weak = result_type_of(*xs)
+    if len(xs) == 1 and kind is None:     # nothing to promote against: JAX keeps the operand's weak type
+        weak = weak_dtype_pair(xs[0])[1]
     if kind == "inexact" and not T.is_inexact(d):
         d = _dtypes.default_float()
     elif kind == "numeric" and T.is_bool(d):

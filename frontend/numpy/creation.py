@@ -5,13 +5,21 @@ from ...ir import types as T
 from .. import dtypes as _dtypes
 from .. import lax
 from ..core import ConcretizationError, bind1, concrete_value, constant, is_value, type_of
+from ..explicit import with_out_sharding
+from ..words import is_words, wordwise
 from ._util import (asvalue, broadcast_shapes, broadcast_to, canon_axis, canon_shape, check_arraylike, convert,
                     describe, is_arraylike, result_type_of, to_dtype)
+from .manipulation import stack
 from .ufuncs import add, equal, floor, log10, multiply, power, sign, subtract, true_divide
 
 
-def asarray(a, dtype=None, order=None, *, copy=None):
-    """`a` as a Lintra array. Python scalars give weakly typed arrays; lists and tuples give strong ones."""
+def asarray(a, dtype=None, order=None, *, copy=None, out_sharding=None):
+    """`a` as a Lintra array. Python scalars give weakly typed arrays; lists and tuples give strong ones.
+    out_sharding (a NamedSharding, or a PartitionSpec under set_mesh): laid out so over Explicit mesh axes."""
+    if out_sharding is not None:
+        return with_out_sharding(asarray(a, dtype, order, copy=copy), out_sharding, "asarray")
+    if is_words(a) or (isinstance(a, (list, tuple)) and any(is_words(x) for x in _leaves(a))):
+        return _words_array(a, dtype)
     dtype = None if dtype is None else to_dtype(dtype)
     if is_value(a):
         return a if dtype is None else convert(a, dtype)
@@ -24,12 +32,27 @@ def asarray(a, dtype=None, order=None, *, copy=None):
     return convert(a, dtype)
 
 
-def array(object, dtype=None, copy=True, order="K", ndmin=0):
+def _words_array(a, dtype):
+    """A key array (or nested lists of them, stacked) as it is: JAX's jnp.asarray/jnp.array of key<fry> arrays."""
+    if dtype is not None and not (is_words(a) and np.dtype(dtype) == a.dtype):
+        raise ValueError(f"Cannot convert_element_type from key<fry> to {np.dtype(dtype).name}; "
+                         f"lintra.random.key_data gives a key array's uint32 data")
+    if is_words(a):
+        return a
+    return stack([_words_array(x, None) for x in a])
+
+
+def copy(a, order=None):
+    """A copy of `a` (Lintra arrays are immutable, so `a` itself where it is one already)."""
+    return array(a, copy=True, order=order)
+
+
+def array(object, dtype=None, copy=True, order="K", ndmin=0, *, out_sharding=None):
     out = asarray(object, dtype)
-    nd = type_of(out).ndim
-    if ndmin > nd:
-        out = bind1("reshape", out, new_sizes=(1,) * (ndmin - nd) + type_of(out).shape)
-    return out
+    shape = out.shape if is_words(out) else type_of(out).shape
+    if ndmin > len(shape):
+        out = lax.reshape(out, (1,) * (ndmin - len(shape)) + shape)
+    return out if out_sharding is None else with_out_sharding(out, out_sharding, "array")
 
 
 def _leaves(a):
@@ -68,8 +91,13 @@ def _stack_nested(a, dtype):
     return parts[0] if len(parts) == 1 else bind1("concatenate", *parts, dimension=0)
 
 
-def full(shape, fill_value, dtype=None):
-    """An array of `shape` filled with `fill_value` (weakly typed when fill_value is a Python scalar)."""
+def full(shape, fill_value, dtype=None, *, out_sharding=None):
+    """An array of `shape` filled with `fill_value` (weakly typed when fill_value is a Python scalar), laid out
+    as out_sharding says (a NamedSharding, or a PartitionSpec under set_mesh) over Explicit mesh axes."""
+    return with_out_sharding(_full(shape, fill_value, dtype), out_sharding, "full")
+
+
+def _full(shape, fill_value, dtype):
     shape = canon_shape(shape)
     check_arraylike("full", fill_value)
     if type_of(fill_value).ndim:
@@ -80,32 +108,39 @@ def full(shape, fill_value, dtype=None):
     return broadcast_to(convert(fill_value, d, weak), shape, "full")
 
 
-def zeros(shape, dtype=None):
-    return full(shape, 0, to_dtype(dtype) if dtype is not None else _dtypes.default_float())
+def zeros(shape, dtype=None, *, out_sharding=None):
+    return full(shape, 0, to_dtype(dtype) if dtype is not None else _dtypes.default_float(), out_sharding=out_sharding)
 
 
-def ones(shape, dtype=None):
-    return full(shape, 1, to_dtype(dtype) if dtype is not None else _dtypes.default_float())
+def ones(shape, dtype=None, *, out_sharding=None):
+    return full(shape, 1, to_dtype(dtype) if dtype is not None else _dtypes.default_float(), out_sharding=out_sharding)
 
 
 empty = zeros   # XLA arrays are immutable: there is nothing to gain from leaving them uninitialised
 
 
-def full_like(a, fill_value, dtype=None, shape=None):
+@wordwise()
+def full_like(a, fill_value, dtype=None, shape=None, *, out_sharding=None):
     """As full, with a's shape and dtype (and weak type) unless given."""
     check_arraylike("full_like", a)
     t = type_of(a)
     shape = t.shape if shape is None else canon_shape(shape)
     d, weak = (t.dtype, t.weak) if dtype is None else (to_dtype(dtype), False)
-    return broadcast_to(convert(fill_value, d, weak), shape, "full_like")
+    fill = convert(fill_value, d, weak)
+    if out_sharding is None and t.sharding is not None and shape == t.shape and not type_of(fill).ndim:
+        # as JAX: laid out like `a`, whose type says how
+        return bind1("broadcast_in_dim", fill, shape=shape, broadcast_dimensions=(), out_sharding=t.sharding)
+    return with_out_sharding(broadcast_to(fill, shape, "full_like"), out_sharding, "full_like")
 
 
-def zeros_like(a, dtype=None, shape=None):
-    return full_like(a, 0, dtype, shape)
+@wordwise()
+def zeros_like(a, dtype=None, shape=None, *, out_sharding=None):
+    return full_like(a, 0, dtype, shape, out_sharding=out_sharding)
 
 
-def ones_like(a, dtype=None, shape=None):
-    return full_like(a, 1, dtype, shape)
+@wordwise()
+def ones_like(a, dtype=None, shape=None, *, out_sharding=None):
+    return full_like(a, 1, dtype, shape, out_sharding=out_sharding)
 
 
 empty_like = zeros_like
@@ -123,8 +158,12 @@ def _static_scalar(name, what, x):
     return np.asarray(value).item()
 
 
-def arange(start, stop=None, step=None, dtype=None):
+def arange(start, stop=None, step=None, dtype=None, *, out_sharding=None):
     """Evenly spaced values in [start, stop); start, stop and step must be concrete (the size is static)."""
+    return with_out_sharding(_arange(start, stop, step, dtype), out_sharding, "arange")
+
+
+def _arange(start, stop, step, dtype):
     args = [a for a in (start, stop, step) if a is not None]
     check_arraylike("arange", *args)
     d = to_dtype(dtype) if dtype is not None else result_type_of(*args)[0]

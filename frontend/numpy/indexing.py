@@ -19,6 +19,7 @@ import numpy as np
 from ...ir import types as T
 from .. import lax
 from ..core import Tracer, bind1, concrete_value, constant, is_value, type_of
+from ..words import is_words
 from ._util import asvalue, broadcast_to, convert, describe
 from .ufuncs import divide, negative, power
 
@@ -116,8 +117,11 @@ def _classify(e, pos):
             if isinstance(e, np.ndarray):
                 return ("int", int(e)) if e.ndim == 0 else ("array", e)
             return ("dyn", e) if t.ndim == 0 else ("array", e)
-        raise IndexError(f"indexer must have integer or boolean type, got an indexer of type "
-                         f"{T.dtype_name(t.dtype)} at position {pos} ({describe(e)}); {_VALID}")
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type "
+                        f"{np.dtype(t.dtype).name} at position {pos} ({describe(e)}); {_VALID}")
+    if is_words(e):        # a key array, as JAX: a TypeError naming its dtype
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type {e.dtype} at position "
+                        f"{pos}")
     raise IndexError(f"{_VALID}; got {e!r} of type {type(e).__name__} at position {pos}")
 
 
@@ -338,6 +342,9 @@ def scatter(x, idx, values, how, mode=None, indices_are_sorted=False, unique_ind
     t = x.type
     mode = _Mode.from_any(mode)
     index = _Index(t, idx, wrap_negative_indices)
+    func = values if how == "apply" else None
+    if func is not None:
+        values = 0      # the windows' shape is all scatter_apply reads of its updates
     values = convert(np.asarray(values) if isinstance(values, (list, tuple)) else values, t.dtype, t.weak)
     final = index.result_shape()
     try:
@@ -350,9 +357,14 @@ def scatter(x, idx, values, how, mode=None, indices_are_sorted=False, unique_ind
     core = index.result_shape(with_new=False)
     values = bind1("reshape", values, new_sizes=core) if final != core else values
     if not t.shape:   # a 0-d x: nothing to index, the update applies to its one element
+        if func is not None:
+            return convert(func(x), t.dtype, t.weak)
         return values if how == "set" else bind1(_SCALAR[how], x, values)
     spec = _Spec(t, index)
     dn = lax.ScatterDimensionNumbers(spec.offset_dims, spec.collapsed, spec.start_index_map)
+    if func is not None:
+        return lax.scatter_apply(x, spec.indices, func, dn, update_shape=type_of(values).shape,
+                                 indices_are_sorted=indices_are_sorted, unique_indices=unique_indices, mode=mode)
     return _SCATTER[how](x, spec.indices, values, dn, indices_are_sorted=indices_are_sorted,
                          unique_indices=unique_indices, mode=mode)
 
@@ -408,13 +420,10 @@ class _IndexUpdateRef:
 
     def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None,
               wrap_negative_indices=True):
-        """x with func applied to the elements x[idx]: func of what each update's window holds (clamped as a
-        'clip' scatter would write it), written back with the scatter's mode. Unlike JAX, an element indexed
-        several times gets func applied once, not once per occurrence."""
-        kw = dict(indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
-                  wrap_negative_indices=wrap_negative_indices)
-        old = getitem(self.array, self.index, "clip", **kw)
-        return scatter(self.array, self.index, func(old), "set", mode, **kw)
+        """x with func (a function of one scalar) applied to the elements x[idx], as JAX: once per occurrence
+        of an index, so an element indexed twice gets func(func(x)). Not differentiable (nor in JAX)."""
+        return scatter(self.array, self.index, func, "apply", mode, indices_are_sorted, unique_indices,
+                       wrap_negative_indices)
 
     def __repr__(self):
         return f"_IndexUpdateRef({describe(self.array)}, {self.index!r})"

@@ -11,6 +11,7 @@ from ...ir import types as T
 from .. import dtypes as _dtypes
 from .. import lax
 from ..core import ConcretizationError, bind1, concrete_value, is_value, type_of
+from ..words import wordwise
 from ._util import asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, describe, prod_int
 from .manipulation import concatenate, ravel, reshape, stack, swapaxes
 from .reductions import cumsum, mean
@@ -59,11 +60,13 @@ def _split(name, ary, indices_or_sections, axis, even):
     return out
 
 
+@wordwise()
 def split(ary, indices_or_sections, axis=0):
     """Sub-arrays of ary along `axis`: `sections` equal parts, or the parts between the given indices."""
     return _split("split", ary, indices_or_sections, axis, even=True)
 
 
+@wordwise()
 def array_split(ary, indices_or_sections, axis=0):
     """As split, but `sections` need not divide the length: the first n % sections parts get one more."""
     return _split("array_split", ary, indices_or_sections, axis, even=False)
@@ -84,6 +87,7 @@ dsplit = _split_at("dsplit", lambda nd: 2)
 
 # ---- repetition ------------------------------------------------------------------------------------
 
+@wordwise()
 def tile(A, reps):
     """A repeated reps[i] times along each axis (reps and A.ndim are aligned from the end)."""
     check_arraylike("tile", A)
@@ -101,6 +105,7 @@ def tile(A, reps):
     return reshape(out, tuple(r * s for r, s in zip(reps, shape)))
 
 
+@wordwise()
 def repeat(a, repeats, axis=None, *, total_repeat_length=None):
     """Each element of `a` repeated `repeats` times along axis (the flattened array when axis is None).
     Traced repeats need total_repeat_length, the static length of the result along axis."""
@@ -161,6 +166,7 @@ def _fit(x, ax, length):
 
 # ---- reversal, rotation, rolling --------------------------------------------------------------------
 
+@wordwise()
 def flip(m, axis=None):
     """m with the order of elements reversed along `axis` (all axes when None)."""
     check_arraylike("flip", m)
@@ -169,18 +175,21 @@ def flip(m, axis=None):
     return bind1("rev", m, dimensions=axes) if axes else m
 
 
+@wordwise()
 def fliplr(m):
     if type_of(m).ndim < 2:
         raise ValueError(f"fliplr: the input must have at least 2 dimensions, got {describe(m)}")
     return flip(m, 1)
 
 
+@wordwise()
 def flipud(m):
     if type_of(m).ndim < 1:
         raise ValueError(f"flipud: the input must have at least 1 dimension, got {describe(m)}")
     return flip(m, 0)
 
 
+@wordwise()
 def rot90(m, k=1, axes=(0, 1)):
     """m rotated by 90 degrees k times in the plane of `axes` (from the first axis towards the second)."""
     check_arraylike("rot90", m)
@@ -201,6 +210,7 @@ def rot90(m, k=1, axes=(0, 1)):
     return flip(swapaxes(m, a0, a1), a1)
 
 
+@wordwise()
 def roll(a, shift, axis=None):
     """Elements shifted by `shift` along `axis` (wrapping around); the flattened array when axis is None.
     shift and axis may be sequences (broadcast together); shift may be traced."""

@@ -4,12 +4,26 @@ import operator
 import numpy as np
 
 from ..core import bind1, type_of
-from ._util import (asvalue, broadcast_shapes, broadcast_to as _broadcast_to, canon_axes, canon_axis,
-                    check_arraylike, convert, describe, ensure_value_list, prod_int, result_type_of, to_dtype)
+from ..explicit import out_sharding_attrs, with_out_sharding
+from ..words import is_words, wordwise
+from ._util import (asvalue, broadcast_shapes as _broadcast_shapes, broadcast_to as _broadcast_to, canon_axes,
+                    canon_axis, check_arraylike, convert, describe, ensure_value_list, prod_int, result_type_of,
+                    to_dtype)
 
 
 def shape(a):
+    if is_words(a):
+        return a.shape
     return type_of(a).shape if not isinstance(a, (list, tuple)) else np.shape(a)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that arrays of these shapes (tuples, or ints for 1-D) broadcast to, as a tuple."""
+    shapes = [(int(s),) if isinstance(s, (int, np.integer)) else tuple(int(d) for d in s) for s in shapes]
+    try:
+        return tuple(int(d) for d in np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError(f"Incompatible shapes for broadcasting: shapes={shapes}") from None
 
 
 def ndim(a):
@@ -44,8 +58,10 @@ def _resolve_shape(a, newshape):
     return tuple(dims)
 
 
-def reshape(a, shape=None, order="C", *, newshape=None):
-    """`a` with a new shape of the same size; one dimension may be -1 (inferred)."""
+@wordwise()
+def reshape(a, shape=None, order="C", *, newshape=None, out_sharding=None):
+    """`a` with a new shape of the same size; one dimension may be -1 (inferred). out_sharding: the result's
+    sharding over Explicit mesh axes (needed where the operand's leaves it ambiguous)."""
     check_arraylike("reshape", a)
     if shape is None:
         shape = newshape
@@ -53,6 +69,10 @@ def reshape(a, shape=None, order="C", *, newshape=None):
         raise TypeError("reshape: missing the new shape")
     a = asvalue(a)
     dims = _resolve_shape(a, shape)
+    if out_sharding is not None:
+        if order != "C":
+            raise ValueError(f"reshape: out_sharding needs order='C', got order={order!r}")
+        return bind1("reshape", a, new_sizes=dims, **out_sharding_attrs(out_sharding, len(dims), "reshape"))
     if order == "C":
         return a if a.type.shape == dims else bind1("reshape", a, new_sizes=dims)
     if order == "F":   # column-major: reverse the axes, reshape, reverse back
@@ -61,10 +81,12 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     raise ValueError(f"reshape: order must be 'C' or 'F', got {order!r}")
 
 
+@wordwise()
 def ravel(a, order="C"):
     return reshape(a, (-1,), order)
 
 
+@wordwise()
 def transpose(a, axes=None):
     """Permute the axes (reverse them when axes is None)."""
     check_arraylike("transpose", a)
@@ -83,10 +105,12 @@ def transpose(a, axes=None):
     return a if perm == tuple(range(nd)) else bind1("transpose", a, permutation=perm)
 
 
+@wordwise()
 def permute_dims(a, axes):
     return transpose(a, axes)
 
 
+@wordwise()
 def swapaxes(a, axis1, axis2):
     check_arraylike("swapaxes", a)
     nd = type_of(a).ndim
@@ -96,6 +120,7 @@ def swapaxes(a, axis1, axis2):
     return transpose(a, perm)
 
 
+@wordwise()
 def moveaxis(a, source, destination):
     """Move axes `source` to positions `destination`; the other axes keep their order."""
     check_arraylike("moveaxis", a)
@@ -117,6 +142,7 @@ def moveaxis(a, source, destination):
     return transpose(a, [p if p is not None else next(it) for p in perm])
 
 
+@wordwise()
 def squeeze(a, axis=None):
     """Remove axes of length one (all of them, or those in `axis`, which must have length one)."""
     check_arraylike("squeeze", a)
@@ -135,6 +161,7 @@ def squeeze(a, axis=None):
     return bind1("reshape", a, new_sizes=tuple(n for i, n in enumerate(t.shape) if i not in axes))
 
 
+@wordwise()
 def expand_dims(a, axis):
     """Insert axes of length one at the positions `axis` (in the result)."""
     check_arraylike("expand_dims", a)
@@ -146,11 +173,13 @@ def expand_dims(a, axis):
     return bind1("reshape", a, new_sizes=tuple(1 if i in axes else next(it) for i in range(t.ndim + n_new)))
 
 
+@wordwise(values=slice(0, None))
 def atleast_1d(*arys):
     out = [asvalue(a) if type_of(a).ndim >= 1 else reshape(a, (1,)) for a in arys]
     return out[0] if len(out) == 1 else out
 
 
+@wordwise(values=slice(0, None))
 def atleast_2d(*arys):
     out = []
     for a in arys:
@@ -159,6 +188,7 @@ def atleast_2d(*arys):
     return out[0] if len(out) == 1 else out
 
 
+@wordwise(values=slice(0, None))
 def atleast_3d(*arys):
     out = []
     for a in arys:
@@ -168,6 +198,7 @@ def atleast_3d(*arys):
     return out[0] if len(out) == 1 else out
 
 
+@wordwise()
 def concatenate(arrays, axis=0, dtype=None):
     """Join arrays along an existing axis (after flattening them when axis is None)."""
     arrays = ensure_value_list("concatenate", arrays)
@@ -199,6 +230,7 @@ def concatenate(arrays, axis=0, dtype=None):
     return arrays[0] if len(arrays) == 1 else bind1("concatenate", *arrays, dimension=ax)
 
 
+@wordwise()
 def stack(arrays, axis=0, dtype=None):
     """Join arrays of one shape along a new axis."""
     arrays = ensure_value_list("stack", arrays)
@@ -214,22 +246,26 @@ def stack(arrays, axis=0, dtype=None):
     return concatenate([expand_dims(a, ax) for a in arrays], ax, dtype)
 
 
+@wordwise()
 def vstack(tup, dtype=None):
     return concatenate([atleast_2d(a) for a in ensure_value_list("vstack", tup)], 0, dtype)
 
 
+@wordwise()
 def hstack(tup, dtype=None):
     arrs = [atleast_1d(a) for a in ensure_value_list("hstack", tup)]
     return concatenate(arrs, 0 if arrs and type_of(arrs[0]).ndim == 1 else 1, dtype)
 
 
-def broadcast_to(array, shape):
+@wordwise()
+def broadcast_to(array, shape, *, out_sharding=None):
     check_arraylike("broadcast_to", array)
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return _broadcast_to(array, shape)
+    return with_out_sharding(_broadcast_to(array, shape), out_sharding, "broadcast_to")
 
 
+@wordwise(values=slice(0, None))
 def broadcast_arrays(*args):
     check_arraylike("broadcast_arrays", *args)
-    s = broadcast_shapes("broadcast_arrays", *args)
+    s = _broadcast_shapes("broadcast_arrays", *args)
     return [_broadcast_to(a, s) for a in args]

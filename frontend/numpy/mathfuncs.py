@@ -5,10 +5,11 @@ import numpy as np
 from ...ir import types as T
 from .. import dtypes as _dtypes
 from ..core import bind1, type_of
+from ..api import jit
 from ..custom import custom_jvp
 from ._util import asvalue, broadcast_to, check_arraylike, convert, describe, promote_args
 from .dtype_api import finfo
-from .ufuncs import isinf, isnan
+from .ufuncs import arctan2, ceil, exp2, floor, imag, isinf, isnan, power, real
 from ._util import full_like_type as _c, select as _where
 
 
@@ -163,7 +164,7 @@ def signbit(x, /):
     if T.is_bool(d) or (T.is_int(d) and not T.is_signed(d)):
         return broadcast_to(convert(False, np.bool_), type_of(x).shape)
     if T.is_int(d):
-        return bind1("lt", x, _c(x, 0))
+        return bind1("lt", x, convert(0, d))      # a strong zero: a strong result, as JAX's
     if T.is_complex(d):
         raise TypeError(f"signbit: not defined for complex arguments, got {describe(x)}")
     bits = {2: np.int16, 4: np.int32, 8: np.int64}[d.itemsize]
@@ -246,4 +247,117 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     neginf = float(info.min) if neginf is None else neginf
     out = _where(isnan(x), _c(x, nan), x)
     out = _where(bind1("eq", out, _c(out, np.inf)), _c(out, posinf), out)
-    return _where(bind1("eq", out, _c(out, -np.inf)), _c(out, neginf), out)
+    out = _where(bind1("eq", out, _c(out, -np.inf)), _c(out, neginf), out)
+    return convert(out, d)     # strongly typed, as JAX's
+
+
+# ---- complex argument, real/complex tests, splitting and scaling -------------------------------------------
+
+def angle(z, deg=False):
+    """The argument of z (atan2(imag, real)), in radians or, with deg=True, degrees; strongly typed, as JAX's."""
+    check_arraylike("angle", z)
+    z = asvalue(z)
+    re, im = real(z), imag(z)
+    d = _dtype(re) if T.is_inexact(_dtype(re)) else _dtypes.default_float()
+    out = arctan2(convert(im, d), convert(re, d))
+    return rad2deg(out) if deg else out
+
+
+def isreal(x, /):
+    """Whether each element's imaginary part is zero (True for every real element)."""
+    check_arraylike("isreal", x)
+    i = imag(x)
+    return bind1("eq", i, _c(i, 0))
+
+
+def iscomplex(x, /):
+    """Whether each element's imaginary part is nonzero."""
+    check_arraylike("iscomplex", x)
+    i = imag(x)
+    return bind1("ne", i, _c(i, 0))
+
+
+def modf(x, /, out=None):
+    """(fractional part, integral part), both with x's sign; as JAX, inf gives (nan, inf)."""
+    if out is not None:
+        raise ValueError("modf: the out argument is not supported (Lintra arrays are immutable)")
+    x, = promote_args("modf", x, kind="inexact")
+    whole = _where(bind1("ge", x, _c(x, 0)), floor(x), ceil(x))
+    return bind1("sub", x, whole), whole
+
+
+def float_power(x1, x2, /):
+    """x1 ** x2 computed in floating point (integers are promoted to the default float first)."""
+    x1, x2 = promote_args("float_power", x1, x2, kind="inexact")
+    return power(x1, x2)
+
+
+def ldexp(x1, x2, /):
+    """x1 * 2 ** x2 for integer x2, strongly typed as JAX's; the scale is applied in two halves so that a
+    result within range is reached even when 2 ** x2 alone is not."""
+    check_arraylike("ldexp", x1, x2)
+    if not T.is_int(_dtype(asvalue(x2))) or T.is_complex(_dtype(asvalue(x1))):
+        raise ValueError(f"ldexp not supported for input types ({describe(x1)}, {describe(x2)}): x1 must be real "
+                         f"and x2 an integer")
+    x1, = promote_args("ldexp", x1, kind="inexact")
+    x1 = convert(x1, _dtype(x1))
+    half = bind1("div", convert(x2, np.int32), _c(convert(x2, np.int32), 2))
+    rest = bind1("sub", convert(x2, np.int32), half)
+    scale = lambda e: exp2(convert(e, _dtype(x1)))
+    return bind1("mul", bind1("mul", x1, scale(half)), scale(rest))
+
+
+def spacing(x, /):
+    """The distance from x to the adjacent representable value away from zero (as JAX's: toward +inf for
+    float16; the smallest subnormal, signed, where that distance rounds to zero)."""
+    x, = promote_args("spacing", x, kind="inexact")
+    d = _dtype(x)
+    if T.is_complex(d):
+        raise ValueError("jnp.spacing is not defined for complex inputs.")
+    inf = broadcast_to(convert(np.inf, d), type_of(x).shape)        # strong, as JAX's constant
+    if d == np.float16:
+        return bind1("sub", bind1("nextafter", x, inf), x)
+    result = bind1("sub", bind1("nextafter", x, copysign(inf, x)), x)
+    tiny = broadcast_to(convert(float(finfo(d).smallest_subnormal), d), type_of(x).shape)
+    return _where(bind1("eq", result, _c(result, 0)), copysign(tiny, x), result)
+
+
+def _frexp_fun(x):
+    info = finfo(_dtype(x))
+    ints = {2: np.int16, 4: np.int32, 8: np.int64}[np.dtype(_dtype(x)).itemsize]
+    nmant, nexp, bias = int(info.nmant), int(info.nexp), 1 - int(info.minexp)
+    mask = (1 << nexp) - 1
+    subnormal = bind1("lt", bind1("abs", x), _c(x, float(info.tiny)))
+    x1 = _where(subnormal, bind1("mul", x, _c(x, float(1 << nmant))), x)     # scaled up into the normals
+    shape = type_of(x).shape
+    e = _where(subnormal, broadcast_to(convert(-nmant, ints), shape), broadcast_to(convert(0, ints), shape))
+    bits = bind1("bitcast_convert_type", x1, new_dtype=np.dtype(ints))
+    shifted = bind1("shift_right_logical", bits, _c(bits, nmant))
+    e = bind1("add", e, bind1("sub", bind1("and", shifted, _c(bits, mask)), _c(bits, bias - 1)))
+    bits = bind1("and", bits, _c(bits, ~(mask << nmant)))
+    bits = bind1("or", bits, _c(bits, (bias - 1) << nmant))
+    mantissa = bind1("bitcast_convert_type", bits, new_dtype=_dtype(x))
+    special = bind1("or", bind1("or", isinf(x), isnan(x)), bind1("eq", x, _c(x, 0)))
+    e = _where(special, _c(e, 0), e)
+    return _where(special, x, mantissa), convert(e, np.int32)
+
+
+_frexp = custom_jvp(jit(_frexp_fun))     # one XLA computation, as JAX's (subnormals flush alike)
+
+
+@_frexp.defjvp
+def _frexp_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    m, e = _frexp(x)
+    return (m, e), (bind1("mul", t, exp2(bind1("neg", convert(e, _dtype(t))))), np.zeros(type_of(e).shape,
+                                                                                         _dtypes.float0))
+
+
+def frexp(x, /):
+    """(mantissa, exponent) with x = mantissa * 2 ** exponent, 0.5 <= |mantissa| < 1 (0, inf and NaN give
+    themselves and exponent 0), as JAX's; the exponent is int32."""
+    check_arraylike("frexp", x)
+    x, = promote_args("frexp", x, kind="inexact")
+    if T.is_complex(_dtype(x)):
+        raise TypeError("frexp does not support complex-valued inputs")
+    return _frexp(convert(x, _dtype(x)))

@@ -4,7 +4,10 @@ import string
 import numpy as np
 
 from ...ir import types as T
+from ...runtime.mesh import PartitionSpec
+from .. import lax
 from ..core import bind1, type_of
+from ..explicit import out_sharding_attrs, with_out_sharding
 from ._util import (broadcast_to, canon_axis, check_arraylike, convert, describe, prod_int,
                     result_type_of, to_dtype)
 from .manipulation import ravel, reshape, transpose
@@ -20,9 +23,13 @@ def _promote(name, preferred, *xs):
     return [convert(x, d, weak) for x in xs]
 
 
-def _dot_general(lhs, rhs, lc, rc, lb=(), rb=()):
-    return bind1("dot_general", lhs, rhs, lhs_contracting=tuple(lc), rhs_contracting=tuple(rc),
-                 lhs_batch=tuple(lb), rhs_batch=tuple(rb))
+def _dot_general(lhs, rhs, lc, rc, lb=(), rb=(), out_sharding=None, what="dot_general", precision=None):
+    attrs = dict(lhs_contracting=tuple(lc), rhs_contracting=tuple(rc), lhs_batch=tuple(lb), rhs_batch=tuple(rb))
+    precision = lax.canonical_precision(precision)     # None: jax_default_matmul_precision's, if set
+    if precision is not None:
+        attrs["precision"] = precision
+    ndim = type_of(lhs).ndim + type_of(rhs).ndim - len(lc) - len(rc) - len(lb)
+    return bind1("dot_general", lhs, rhs, **attrs, **out_sharding_attrs(out_sharding, ndim, what))
 
 
 def _check_sizes(name, a, b, ia, ib):
@@ -32,7 +39,7 @@ def _check_sizes(name, a, b, ia, ib):
                          f"first ({sa[ia]}) != dimension {ib} of the second ({sb[ib]})")
 
 
-def dot(a, b, *, precision=None, preferred_element_type=None):
+def dot(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
     """NumPy's dot: a product of scalars, an inner product of vectors, or a contraction of a's last axis with
     b's second-to-last."""
     a, b = _promote("dot", preferred_element_type, a, b)
@@ -41,10 +48,10 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
         return multiply(a, b)
     ib = 0 if nb == 1 else nb - 2
     _check_sizes("dot", a, b, na - 1, ib)
-    return _dot_general(a, b, [na - 1], [ib])
+    return _dot_general(a, b, [na - 1], [ib], out_sharding=out_sharding, what="dot", precision=precision)
 
 
-def matmul(a, b, *, precision=None, preferred_element_type=None):
+def matmul(a, b, *, precision=None, preferred_element_type=None, out_sharding=None):
     """a @ b: matrix products over the last two axes, broadcasting the leading (batch) axes."""
     a, b = _promote("matmul", preferred_element_type, a, b)
     sa, sb = type_of(a).shape, type_of(b).shape
@@ -57,11 +64,11 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
     _check_sizes("matmul", a, b, na - 1, ib)
     if na == 1 or nb <= 2:
         # a vector on the left, or b without batch axes: a plain contraction already gives the result's order
-        return _dot_general(a, b, [na - 1], [ib])
+        return _dot_general(a, b, [na - 1], [ib], out_sharding=out_sharding, what="matmul", precision=precision)
     if na == 2:
-        out = _dot_general(a, b, [1], [ib])                 # (n, *batch, m)
+        out = _dot_general(a, b, [1], [ib], precision=precision)    # (n, *batch, m)
         perm = list(range(1, nb - 1)) + [0, nb - 1]
-        return transpose(out, perm)
+        return with_out_sharding(transpose(out, perm), out_sharding, "matmul")
     try:
         batch = tuple(np.broadcast_shapes(sa[:-2], sb[:-2]))
     except ValueError:
@@ -70,14 +77,15 @@ def matmul(a, b, *, precision=None, preferred_element_type=None):
     a = broadcast_to(a, batch + sa[-2:], "matmul")
     b = broadcast_to(b, batch + sb[-2:], "matmul")
     nbatch = len(batch)
-    return _dot_general(a, b, [nbatch + 1], [nbatch], range(nbatch), range(nbatch))
+    return _dot_general(a, b, [nbatch + 1], [nbatch], range(nbatch), range(nbatch), out_sharding, "matmul",
+                        precision=precision)
 
 
 def vdot(a, b, *, precision=None, preferred_element_type=None):
     """The dot product of the flattened arrays, conjugating the first."""
     check_arraylike("vdot", a, b)
     a = conjugate(a)
-    return dot(ravel(a), ravel(b), preferred_element_type=preferred_element_type)
+    return dot(ravel(a), ravel(b), precision=precision, preferred_element_type=preferred_element_type)
 
 
 def inner(a, b, *, precision=None, preferred_element_type=None):
@@ -86,7 +94,7 @@ def inner(a, b, *, precision=None, preferred_element_type=None):
     if na == 0 or nb == 0:
         return multiply(a, b)
     _check_sizes("inner", a, b, na - 1, nb - 1)
-    return _dot_general(a, b, [na - 1], [nb - 1])
+    return _dot_general(a, b, [na - 1], [nb - 1], precision=precision)
 
 
 def outer(a, b):
@@ -94,7 +102,7 @@ def outer(a, b):
     return multiply(reshape(ravel(a), (-1, 1)), reshape(ravel(b), (1, -1)))
 
 
-def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
+def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None, out_sharding=None):
     """Contract the last `axes` axes of a with the first of b, or the axes listed as (a_axes, b_axes)."""
     a, b = _promote("tensordot", preferred_element_type, a, b)
     na, nb = type_of(a).ndim, type_of(b).ndim
@@ -117,7 +125,7 @@ def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
         ax_b = [canon_axis(x, nb) for x in ax_b]
     for i, j in zip(ax_a, ax_b):
         _check_sizes("tensordot", a, b, i, j)
-    return _dot_general(a, b, ax_a, ax_b)
+    return _dot_general(a, b, ax_a, ax_b, out_sharding=out_sharding, what="tensordot", precision=precision)
 
 
 # ---- einsum ------------------------------------------------------------------------------------------
@@ -266,16 +274,20 @@ def _resolve_path(optimize, labels, out, sizes):
                      f"contraction path, got {optimize!r}")
 
 
-def _contract(acc, la, x, lb, keep):
-    """acc (labels la) contracted with x (labels lb) by one dot_general, keeping the labels in `keep`."""
+def _contract(acc, la, x, lb, keep, out_axes=None, precision=None):
+    """acc (labels la) contracted with x (labels lb) by one dot_general, keeping the labels in `keep`.
+    out_axes: {label: PartitionSpec entry} for the final contraction of an einsum with an out_sharding."""
     acc, la = _sum_out(acc, la, keep | set(lb))
     x, lb = _sum_out(x, lb, keep | set(la))
     shared = [c for c in la if c in lb]
     batch = [c for c in shared if c in keep]
     contract = [c for c in shared if c not in keep]
+    labels = batch + [c for c in la if c not in shared] + [c for c in lb if c not in shared]
+    out_sharding = None if out_axes is None else _relabel(*out_axes, labels)
     acc = _dot_general(acc, x, [la.index(c) for c in contract], [lb.index(c) for c in contract],
-                       [la.index(c) for c in batch], [lb.index(c) for c in batch])
-    return acc, batch + [c for c in la if c not in shared] + [c for c in lb if c not in shared]
+                       [la.index(c) for c in batch], [lb.index(c) for c in batch], out_sharding, "einsum",
+                       precision=precision)
+    return acc, labels
 
 
 def _prepare_einsum(subscripts, operands, preferred_element_type):
@@ -289,7 +301,13 @@ def _prepare_einsum(subscripts, operands, preferred_element_type):
     return operands, labels, out, ell, sizes
 
 
-def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_element_type=None):
+def _relabel(axes_of, out_sharding, labels):
+    """out_sharding (of the einsum's output labels; axes_of: label -> its spec entry) for labels in this order."""
+    spec = PartitionSpec(*[axes_of.get(c) for c in labels])
+    return spec if isinstance(out_sharding, PartitionSpec) else out_sharding.with_spec(spec)
+
+
+def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_element_type=None, out_sharding=None):
     """Einstein summation with dot_general. With more than two operands the contraction order comes from a
     greedy optimiser (optimize='greedy', 'optimal', 'auto' or True, the default), or is an explicit path
     (as einsum_path returns it); optimize=False contracts from left to right."""
@@ -299,19 +317,27 @@ def einsum(subscripts, *operands, optimize="auto", precision=None, preferred_ele
         x, ls = _diagonal(_expand(x, ls, sizes), list(ls))
         later = set(out).union(*[set(m) for i, m in enumerate(labels) if i != k])
         ops.append(_sum_out(x, ls, later))
-    for step in _resolve_path(optimize, [ls for _, ls in ops], out, sizes):
+    path = _resolve_path(optimize, [ls for _, ls in ops], out, sizes)
+    # with an out_sharding, the last contraction gives its result that sharding (each label keeps its axes)
+    out_axes = None
+    if out_sharding is not None:
+        spec = out_sharding if isinstance(out_sharding, PartitionSpec) else out_sharding.spec
+        out_axes = ({c: spec[i] for i, c in enumerate(out) if i < len(spec)}, out_sharding)
+    for n, step in enumerate(path):
         group = [ops[i] for i in step]
         ops = [o for i, o in enumerate(ops) if i not in step]
         keep = set(out).union(*[set(ls) for _, ls in ops])
         acc, la = group[0]
         for k, (x, lb) in enumerate(group[1:], start=1):
-            acc, la = _contract(acc, la, x, lb, keep.union(*[set(m) for _, m in group[k + 1:]]))
+            last = n == len(path) - 1 and k == len(group) - 1 and set(_pair_result(la, lb, set(out))) == set(out)
+            acc, la = _contract(acc, la, x, lb, keep.union(*[set(m) for _, m in group[k + 1:]]),
+                                out_axes if last else None, precision)
         if len(group) == 1:
             acc, la = _sum_out(acc, la, keep)
         ops.append((acc, la))
     acc, la = ops[0]
     acc, la = _sum_out(acc, la, set(out))
-    return transpose(acc, [la.index(c) for c in out])
+    return with_out_sharding(transpose(acc, [la.index(c) for c in out]), out_sharding, "einsum")
 
 
 def einsum_path(subscripts, *operands, optimize="greedy"):

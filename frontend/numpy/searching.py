@@ -12,6 +12,7 @@ from ...ir import types as T
 from .. import dtypes as _dtypes
 from .. import lax
 from ..core import ConcretizationError, bind, bind1, concrete_value, constant, is_value, type_of
+from ..words import wordwise
 from ._util import (asvalue, broadcast_shapes, broadcast_to, canon_axis, check_arraylike, convert, describe,
                     promote_args, result_type_of)
 from .manipulation import concatenate, moveaxis, ravel, reshape, stack
@@ -197,6 +198,7 @@ def _normalize_indices(name, idx, n, mode, wrap_negative=True):
     return idx
 
 
+@wordwise()
 def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indices_are_sorted=False,
          fill_value=None):
     """Elements of a at `indices` along axis (of the flattened a when None). Out-of-bounds indices: mode
@@ -221,6 +223,7 @@ def take(a, indices, axis=None, out=None, mode=None, unique_indices=False, indic
                       unique_indices=unique_indices, indices_are_sorted=indices_are_sorted)
 
 
+@wordwise()
 def take_along_axis(arr, indices, axis=-1, mode=None, fill_value=None, *, wrap_negative_indices=None):
     """out[..., j, ...] = arr[..., indices[..., j, ...], ...] along axis; the other dimensions of arr and
     indices broadcast together. axis=None takes from the flattened arr with 1-D indices. Negative indices
@@ -332,6 +335,7 @@ def nonzero(a, *, size=None, fill_value=None):
     return tuple(out)
 
 
+@wordwise(values=(1, 2))
 def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
     """where(condition, x, y): x where condition is true, else y (broadcast together). where(condition) is
     nonzero(condition, size=size, fill_value=fill_value)."""

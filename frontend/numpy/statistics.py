@@ -13,7 +13,7 @@ from ..core import bind1, type_of
 from ._util import (asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, describe, promote_args,
                     prod_int)
 from .manipulation import moveaxis, reshape
-from .reductions import max as _max, mean, min as _min, prod as _prod, sum as _sum
+from .reductions import argmax as _argmax, argmin as _argmin, max as _max, mean, min as _min, prod as _prod, sum as _sum
 from .searching import take_along_axis
 from .ufuncs import isnan
 from ._util import full_like_type as _c, select as _where
@@ -161,28 +161,72 @@ def nanprod(a, axis=None, dtype=None, out=None, keepdims=False):
     return _prod(_replace_nan(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims)
 
 
-def _nan_extremum(name, a, axis, keepdims, fill, reducer):
+def _nan_extremum(name, a, axis, keepdims, fill, prim, initial, where):
+    """As JAX: NaNs (a complex number with a NaN part counts as one) become `fill` (-inf or +inf, with a zero
+    imaginary part), as do elements `where` leaves out; the reduction takes `initial` in too; a slice of only
+    NaNs gives NaN (nan+0j for complex)."""
     check_arraylike(name, a)
     a = asvalue(a)
-    if not T.is_float(a.type.dtype):
-        return reducer(a, axis=axis, keepdims=keepdims)
-    out = reducer(_replace_nan(a, fill), axis=axis, keepdims=keepdims)
-    all_nan = bind1("reduce_and", isnan(a), axes=canon_axes(axis, a.type.ndim))
-    if keepdims:
-        all_nan = reshape(all_nan, type_of(out).shape)
-    return _where(all_nan, _c(out, np.nan), out)
+    t = a.type
+    axes = canon_axes(axis, t.ndim)
+    if initial is None and where is None:
+        if not T.is_inexact(t.dtype):
+            return (_max if prim == "reduce_max" else _min)(a, axis=axis, keepdims=keepdims)
+        if any(t.shape[ax] == 0 for ax in axes):
+            raise ValueError(f"{name}: zero-size array {describe(a)} to reduction operation {name[3:]} over axes "
+                             f"{list(axes)}, which has no identity")
+    nan = isnan(a)
+    filled = _where(nan, _c(a, fill), a) if T.is_inexact(t.dtype) else a
+    if where is not None:
+        where = broadcast_to(convert(where, np.bool_), t.shape)
+        filled = _where(where, filled, _c(a, fill))
+        nan = bind1("or", nan, bind1("not", where))
+    out = bind1(prim, filled, axes=axes)
+    if initial is not None:
+        out = bind1("max" if prim == "reduce_max" else "min", out, _c(out, initial))
+    if T.is_inexact(t.dtype):
+        out = _where(bind1("reduce_and", nan, axes=axes), _c(out, np.nan), out)
+    return reshape(out, tuple(1 if i in axes else n for i, n in enumerate(t.shape))) if keepdims else out
 
 
-def nanmax(a, axis=None, out=None, keepdims=False):
+def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """max ignoring NaNs (NaN where a slice holds only NaNs)."""
     _no_out(out)
-    return _nan_extremum("nanmax", a, axis, keepdims, -np.inf, _max)
+    return _nan_extremum("nanmax", a, axis, keepdims, -np.inf, "reduce_max", initial, where)
 
 
-def nanmin(a, axis=None, out=None, keepdims=False):
+def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """min ignoring NaNs (NaN where a slice holds only NaNs)."""
     _no_out(out)
-    return _nan_extremum("nanmin", a, axis, keepdims, np.inf, _min)
+    return _nan_extremum("nanmin", a, axis, keepdims, np.inf, "reduce_min", initial, where)
+
+
+def _nan_arg(name, a, axis, keepdims, fill, arg):
+    """As JAX: the index of the extremum ignoring NaNs, -1 where a slice holds only NaNs."""
+    check_arraylike(name, a)
+    a = asvalue(a)
+    t = a.type
+    if T.is_complex(t.dtype):
+        raise TypeError(f"{name}: complex arguments have no ordering; got {describe(a)}")
+    if not T.is_float(t.dtype):
+        return arg(a, axis=axis, keepdims=bool(keepdims))
+    nan = isnan(a)
+    res = arg(_where(nan, _c(a, fill), a), axis=axis, keepdims=bool(keepdims))
+    all_nan = bind1("reduce_and", nan, axes=canon_axes(axis, t.ndim))
+    all_nan = reshape(all_nan, type_of(res).shape)
+    return _where(all_nan, _c(res, -1), res)
+
+
+def nanargmax(a, axis=None, out=None, keepdims=None):
+    """Index of the first maximum ignoring NaNs (-1 where a slice holds only NaNs)."""
+    _no_out(out)
+    return _nan_arg("nanargmax", a, axis, keepdims, -np.inf, _argmax)
+
+
+def nanargmin(a, axis=None, out=None, keepdims=None):
+    """Index of the first minimum ignoring NaNs (-1 where a slice holds only NaNs)."""
+    _no_out(out)
+    return _nan_arg("nanargmin", a, axis, keepdims, np.inf, _argmin)
 
 
 def _nan_count(a, axis, keepdims, dtype):

@@ -7,6 +7,7 @@ from ...ir import types as T
 from .. import dtypes as _dtypes
 from ..api import jit
 from ..core import bind1, constant, type_of
+from ..words import wordwise
 from ._util import (asvalue, broadcast_shapes, broadcast_to, check_arraylike, convert, describe, promote_args,
                     shape_of)
 
@@ -24,6 +25,12 @@ def _const_like(x, value):
     """A scalar constant of x's dtype, broadcast to x's shape (weakly typed like x)."""
     t = type_of(x)
     return broadcast_to(convert(value, t.dtype, t.weak), t.shape)
+
+
+def _strong(x):
+    """x, strongly typed: where JAX's implementation meets a constant of its own (np.array), which is."""
+    t = type_of(x)
+    return convert(x, t.dtype) if t.weak else x
 
 
 def _intbool(d):
@@ -57,8 +64,9 @@ divide = true_divide
 maximum = _binary("maximum", "max")
 minimum = _binary("minimum", "min")
 arctan2 = _binary("arctan2", "atan2", kind="inexact", ok=T.is_float, what="real")
-equal = _binary("equal", "eq")
-not_equal = _binary("not_equal", "ne")
+# keys compare word by word: equal when all words are, unequal when any is
+equal = wordwise(values=(0, 1), combine=operator.and_)(_binary("equal", "eq"))
+not_equal = wordwise(values=(0, 1), combine=operator.or_)(_binary("not_equal", "ne"))
 
 
 def _ordering(name, prim):
@@ -209,7 +217,7 @@ arctanh = _unary_inexact("arctanh", "atanh")
 def _log_base(name, base):
     def f(x, /):
         x, = promote_args(name, x, kind="inexact")
-        return bind1("div", bind1("log", x), bind1("log", _const_like(x, base)))
+        return bind1("div", bind1("log", x), bind1("log", _strong(_const_like(x, base))))   # strong, as JAX
     f.__name__ = f.__qualname__ = name
     return f
 
@@ -275,7 +283,9 @@ def round(a, decimals=0, out=None):
     a, = promote_args("round", a)
     d = _dtype(a)
     decimals = operator.index(decimals)
-    if T.is_bool(d) or (T.is_int(d) and decimals >= 0):
+    if T.is_bool(d):
+        raise ValueError(f"data type <class 'numpy.bool'> not inexact: round of {describe(a)}")
+    if T.is_int(d) and decimals >= 0:
         return a
     if T.is_int(d):
         factor = 10 ** -decimals
@@ -313,8 +323,8 @@ def isnan(x, /):
     d = _dtype(x)
     if T.is_complex(d):
         return bind1("or", isnan(real(x)), isnan(imag(x)))
-    if not T.is_float(d):
-        return broadcast_to(constant(np.array(False)), type_of(x).shape)
+    if not T.is_float(d):     # weak for a Python int, as JAX's full_like(x, False)
+        return broadcast_to(constant(np.array(False), weak=type_of(x).weak), type_of(x).shape)
     return bind1("ne", x, x)
 
 
@@ -325,7 +335,7 @@ def isinf(x, /):
         return bind1("or", isinf(real(x)), isinf(imag(x)))
     if not T.is_float(d):
         return broadcast_to(constant(np.array(False)), type_of(x).shape)
-    return bind1("eq", bind1("abs", x), _const_like(x, np.inf))
+    return bind1("eq", bind1("abs", x), _strong(_const_like(x, np.inf)))
 
 
 def isfinite(x, /):
@@ -399,6 +409,11 @@ def clip(arr, min=None, max=None, *, a_min=None, a_max=None):
     min = a_min if min is None else min
     max = a_max if max is None else max
     check_arraylike("clip", arr)
+    if any(v is not None and T.is_complex(type_of(v).dtype) for v in (arr, min, max)):
+        raise ValueError("Clip received a complex value either through the input or the min/max keywords. "
+                         "Complex values have no ordering and cannot be clipped. Please convert to a real value "
+                         "or array by taking the real or imaginary components via lintra.numpy.real/imag "
+                         "respectively.")
     if min is not None:
         arr = maximum(min, arr)
     if max is not None:
@@ -419,18 +434,19 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     out = bind1("and", out, bind1("not", bind1("or", a_nan, b_nan)))
     if equal_nan:
         out = bind1("or", out, bind1("and", a_nan, b_nan))
-    return out
+    return _strong(out)
 
 
 def _all(x):
     t = type_of(x)
-    return bind1("reduce_and", x, axes=tuple(range(t.ndim)))
+    return _strong(bind1("reduce_and", x, axes=tuple(range(t.ndim))))
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     return _all(isclose(a, b, rtol, atol, equal_nan))
 
 
+@wordwise(values=(0, 1), combine=operator.and_)
 def array_equal(a1, a2, equal_nan=False):
     """True when a1 and a2 have the same shape and elements (a 0-d boolean array)."""
     check_arraylike("array_equal", a1, a2)

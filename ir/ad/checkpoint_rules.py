@@ -11,6 +11,7 @@ transpose_block re-emits the region's non-linear ops forwards first: that is the
 `name` is the identity; it labels a value for the name policies, and is linear (it transposes to itself).
 """
 from ..builder import Builder, emit_block
+from ..callbacks import has_effect
 from ..core import Block, Func, Op, is_built
 from .control_rules import _known, _staged, copy_block, pick
 from .jvp import jvp, jvp_rule
@@ -23,8 +24,11 @@ from .util import instantiate
 LINEAR.update({"checkpoint", "name"})
 
 
-def saveable(op, policy, names=()) -> bool:
-    """Whether `policy` lets the forward part of a checkpoint keep op's results for the backward part."""
+def saveable(op, policy, names=(), policies=()) -> bool:
+    """Whether `policy` lets the forward part of a checkpoint keep op's results for the backward part.
+    save_from_both_policies: whether any of `policies` ((policy, names) pairs) does."""
+    if policy == "save_from_both_policies":
+        return any(saveable(op, p, tuple(n)) for p, n in policies)
     if policy == "everything_saveable":
         return True
     if policy == "nothing_saveable":
@@ -51,19 +55,44 @@ def _checkpoint_jvp(b, op, ps, ts):
     return outs[:n], [next(tangents) if nz else None for nz in out_nz]
 
 
-def _recompute_plan(block, residuals, policy, names):
+def policy_spec(attrs):
+    """(policy, names, policies): a checkpoint's policy as saveable() reads it."""
+    return (attrs.get("policy", "nothing_saveable"), tuple(attrs.get("names", ())),
+            tuple((p, tuple(n)) for p, n in attrs.get("policies", ())))
+
+
+def _replays_debug_callback(op, block, spec):
+    """Whether the staged part re-runs this debug callback (debug.print/debug.callback) of the known part, as
+    JAX's remat does so that the backward pass prints what it recomputes: always, unless the policy would
+    save the callback's results (everything_saveable); then only if all its operands are recomputed anyway
+    (inputs of the checkpoint or values of ops the policy does not save), so that printing adds no residual."""
+    if not (op.prim == "callback" and op.attrs["kind"] == "debug"):
+        return False
+    if not saveable(op, *spec):
+        return True
+    producer = {r: o for o in block.ops for r in o.results}
+    return all(v not in producer or not (producer[v].operands and saveable(producer[v], *spec))
+               for v in op.operands)
+
+
+def _recompute_plan(block, residuals, spec):
     """Which ops of the known block the staged part re-runs, and which of its values it takes as saved, so
     that it has every residual: walking back from the residuals, a value the policy lets be saved is saved
     (its producer is not re-run), a block argument is a known input; anything else is recomputed. Constants
-    are always recomputed (they cost nothing to re-emit)."""
+    are always recomputed (they cost nothing to re-emit). Debug callbacks are re-run too (see
+    _replays_debug_callback), with what they print recomputed or saved by the same rule."""
     producer = {r: op for op in block.ops for r in op.results}
     need = {r for r in residuals if r in producer}
     recompute, saved = set(), set()
     for op in reversed(block.ops):
         wanted = [r for r in op.results if r in need]
+        if _replays_debug_callback(op, block, spec):
+            recompute.add(op)
+            need.update(op.operands)
+            continue
         if not wanted:
             continue
-        if op.operands and saveable(op, policy, names):
+        if op.operands and saveable(op, *spec):
             saved.update(wanted)
         else:
             recompute.add(op)
@@ -72,14 +101,14 @@ def _recompute_plan(block, residuals, policy, names):
 
 
 def _prune(block):
-    """Dead-code elimination that also drops the ys of scans nobody uses (in their bodies too, recursively):
-    the known part of a region computes residuals for its staged part, which the known part of a checkpoint
-    does not keep; without this its nested scans would still stack them, in every forward pass. Scans are
-    rebuilt, never changed in place (their bodies may be shared)."""
+    """Dead-code elimination (effects stay) that also drops the ys of scans nobody uses (in their bodies too,
+    recursively): the known part of a region computes residuals for its staged part, which the known part of a
+    checkpoint does not keep; without this its nested scans would still stack them, in every forward pass.
+    Scans are rebuilt, never changed in place (their bodies may be shared)."""
     live = set(block.results)
     kept = []
     for op in reversed(block.ops):
-        if not any(r in live for r in op.results):
+        if not any(r in live for r in op.results) and not has_effect(op):
             continue
         if op.prim == "scan" and is_built(op.regions[0]):
             op = _prune_scan(op, live)
@@ -108,12 +137,12 @@ def _checkpoint_partial_eval(s, op):
     """Known part: the region's known ops, inline, also producing the values the policy saves. Staged part: a
     checkpoint (differentiated=True) whose region recomputes the other residuals, then runs the staged ops."""
     unknown = [v in s.unknown for v in op.operands]
-    policy, names = op.attrs.get("policy", "nothing_saveable"), tuple(op.attrs.get("names", ()))
+    spec = policy_spec(op.attrs)
     kf, sf, out_u, n_res = partial_eval(Func("checkpoint", op.regions[0]), unknown)
     kblock = kf.body
     n_known_out = out_u.count(False)
     residuals = kblock.results[n_known_out:]
-    recompute, saved = _recompute_plan(kblock, residuals, policy, names)
+    recompute, saved = _recompute_plan(kblock, residuals, spec)
     # the known part, inline, computing the known outputs and the saved values only
     known = _prune(Block(kblock.args, kblock.ops, kblock.results[:n_known_out] + saved))
     env = dict(zip(kblock.args, [s.kenv[v] for v in pick(op.operands, unknown, False)]))

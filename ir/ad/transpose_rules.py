@@ -21,8 +21,17 @@ LINEAR = {
     "add", "sub", "neg", "mul", "div", "copy", "convert_element_type", "reduce_sum", "cumsum",
     "broadcast_in_dim", "reshape", "transpose", "squeeze", "expand_dims", "rev", "slice", "pad", "concatenate",
     "dynamic_slice", "dynamic_update_slice", "gather", "scatter_add", "select_n", "dot_general",
-    "real", "imag", "complex", "conj", "call", "custom_vjp_lin", "sharding_constraint",
+    "real", "imag", "complex", "conj", "call", "custom_vjp_lin", "sharding_constraint", "reshard",
 }
+
+
+def _as_operand(t, *cts):
+    """The attributes that make a cotangent's sharding the primal operand's (of type t), as JAX's transpose
+    rules pass out_sharding=operand.aval.sharding; none where nothing is sharded (unsharded programs keep
+    their IR)."""
+    if t.sharding is None and all(c.type.sharding is None for c in cts):
+        return {}
+    return {"out_sharding": t.sharding or ((),) * t.ndim}
 
 
 def _scalar_zero(b, t):
@@ -60,6 +69,14 @@ def _sharding_constraint(b, op, cts, operands):
     return [b.emit1("sharding_constraint", cts, op.attrs)]
 
 
+@transpose_rule("reshard")
+def _reshard(b, op, cts, operands):
+    # the cotangent goes back to the operand's layout (and type)
+    t = op.operands[0].type
+    attrs = {k: v for k, v in op.attrs.items() if k != "auto"}
+    return [b.emit1("reshard", cts, {**attrs, "spec": t.sharding or ((),) * t.ndim})]
+
+
 @transpose_rule("mul")
 def _mul(b, op, cts, operands):
     ct, = cts
@@ -86,13 +103,14 @@ def _dot_general(b, op, cts, operands):
     a = op.attrs
     dims = (a["lhs_contracting"], a["rhs_contracting"], a.get("lhs_batch", ()), a.get("rhs_batch", ()))
     xt, yt = op.operands[0].type, op.operands[1].type
+    precision = a.get("precision")
     if is_linear(x):
-        return [_dot_transpose_lhs(b, ct, xt, y, dims, swap_ans=False), None]
+        return [_dot_transpose_lhs(b, ct, xt, y, dims, swap_ans=False, precision=precision), None]
     lc, rc, lb, rb = dims
-    return [None, _dot_transpose_lhs(b, ct, yt, x, (rc, lc, rb, lb), swap_ans=True)]
+    return [None, _dot_transpose_lhs(b, ct, yt, x, (rc, lc, rb, lb), swap_ans=True, precision=precision)]
 
 
-def _dot_transpose_lhs(b, ct, x_type, y, dims, swap_ans):
+def _dot_transpose_lhs(b, ct, x_type, y, dims, swap_ans, precision=None):
     """The cotangent of dot_general's lhs x (of x_type) given the other operand y, as JAX: contract ct with
     y over y's free dimensions, then put x's dimensions back in order."""
     xc, yc, xb, yb = (list(d) for d in dims)
@@ -103,10 +121,15 @@ def _dot_transpose_lhs(b, ct, x_type, y, dims, swap_ans):
     o = Emit(b)
     if y.type.dtype != ct.type.dtype:     # a preferred_element_type: contract in it, convert back after
         y = o.convert_element_type(y, new_dtype=ct.type.dtype, weak_type=False)
-    r = o.dot_general(ct, y, lhs_contracting=tuple(ans_y), rhs_contracting=tuple(y_kept),
-                      lhs_batch=tuple(range(nb)), rhs_batch=tuple(yb))
+    kw = {"precision": precision} if precision else {}    # the op's precision carries over (unswapped, as JAX)
     xc_by_y = [xc[i] for i in np.argsort(yc)]
-    perm = tuple(int(i) for i in np.argsort(xb + x_kept + xc_by_y))
+    order = xb + x_kept + xc_by_y          # the x dimension each dimension of the contraction's result is
+    sharded = _as_operand(x_type, ct, y)
+    if sharded:
+        sharded["out_sharding"] = tuple(sharded["out_sharding"][d] for d in order)
+    r = o.dot_general(ct, y, lhs_contracting=tuple(ans_y), rhs_contracting=tuple(y_kept),
+                      lhs_batch=tuple(range(nb)), rhs_batch=tuple(yb), **kw, **sharded)
+    perm = tuple(int(i) for i in np.argsort(order))
     if perm != tuple(range(len(perm))):
         r = o.transpose(r, permutation=perm)
     if r.type.dtype != x_type.dtype:
@@ -166,7 +189,8 @@ def _reduce_sum(b, op, cts, operands):
     t = op.operands[0].type
     axes = set(op.attrs["axes"])
     kept = tuple(i for i in range(t.ndim) if i not in axes)
-    return [b.emit1("broadcast_in_dim", [cts[0]], {"shape": t.shape, "broadcast_dimensions": kept})]
+    return [b.emit1("broadcast_in_dim", [cts[0]], {"shape": t.shape, "broadcast_dimensions": kept,
+                                                   **_as_operand(t, cts[0])})]
 
 
 @transpose_rule("cumsum")
@@ -192,7 +216,8 @@ def _broadcast_in_dim(b, op, cts, operands):
 
 @transpose_rule("reshape")
 def _reshape(b, op, cts, operands):
-    return [b.emit1("reshape", cts, {"new_sizes": op.operands[0].type.shape})]
+    t = op.operands[0].type
+    return [b.emit1("reshape", cts, {"new_sizes": t.shape, **_as_operand(t, cts[0])})]
 
 
 @transpose_rule("transpose")

@@ -78,8 +78,12 @@ def batch(func: Func, in_dims, size: int, axis_name=None, out_dims_at_front=Fals
     args = []
     for a, d in zip(func.args, in_dims):
         t = a.type
-        shape = t.shape if d is None else t.shape[:d] + (size,) + t.shape[d:]
-        args.append(b.arg(t.update(shape=shape)))
+        if d is None:
+            args.append(b.arg(t))
+            continue
+        # the batch dimension is not split; the others keep their shardings
+        sharding = None if t.sharding is None else tuple(t.sharding[:d]) + ((),) + tuple(t.sharding[d:])
+        args.append(b.arg(t.update(shape=t.shape[:d] + (size,) + t.shape[d:], sharding=sharding)))
     ctx = BatchContext(b, size, axis_name)
     outs, out_dims = batch_block(ctx, func.body, args, list(in_dims))
     if out_dims_at_front:

@@ -11,7 +11,7 @@ operand_batching_dims / start_indices_batching_dims.
 import numpy as np
 
 from .. import types as T
-from ..core import Func, LazyBlock
+from ..core import Func, LazyBlock, is_built, known_types
 from ..primitives import PRIMITIVES
 from .batch import BATCH_RULES, batch, batch_rule
 
@@ -135,14 +135,25 @@ def _sort(ctx, op, xs, ds):
 def _broadcast_in_dim(ctx, op, xs, ds):
     x = ctx.to_front(xs[0], ds[0])
     attrs = {"shape": (ctx.size,) + tuple(op.attrs["shape"]),
-             "broadcast_dimensions": (0,) + _plus1(op.attrs["broadcast_dimensions"])}
+             "broadcast_dimensions": (0,) + _plus1(op.attrs["broadcast_dimensions"]),
+             **_unsplit_at(op.attrs, 0)}
     return ctx.b.emit("broadcast_in_dim", [x], attrs), [0]
+
+
+def _unsplit_at(attrs, d):
+    """An out_sharding attribute with an unsplit batch dimension inserted at `d` (none when there is none)."""
+    if "out_sharding" not in attrs:
+        return {}
+    s = list(attrs["out_sharding"])
+    s.insert(d, ())
+    return {"out_sharding": tuple(s)}
 
 
 @batch_rule("reshape")
 def _reshape(ctx, op, xs, ds):
     x = ctx.to_front(xs[0], ds[0])
-    return ctx.b.emit("reshape", [x], {"new_sizes": (ctx.size,) + tuple(op.attrs["new_sizes"])}), [0]
+    return ctx.b.emit("reshape", [x], {"new_sizes": (ctx.size,) + tuple(op.attrs["new_sizes"]),
+                                       **_unsplit_at(op.attrs, 0)}), [0]
 
 
 @batch_rule("transpose")
@@ -323,9 +334,10 @@ def _gather(ctx, op, xs, ds):
     return ctx.b.emit("gather", [ctx.to_front(x, dx), idx], attrs), [0]
 
 
-@batch_rule("scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max")
+@batch_rule("scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max", "scatter_apply")
 def _scatter(ctx, op, xs, ds):
-    """The result is batched whenever anything is, so operand and updates are batched at the front."""
+    """The result is batched whenever anything is, so operand and updates are batched at the front.
+    (scatter_apply's region is a function of one scalar: it stays as it is.)"""
     (x, idx, upd), (dx, di, du) = xs, ds
     a = op.attrs
     x, upd = ctx.to_front(x, dx), ctx.to_front(upd, du)
@@ -340,7 +352,7 @@ def _scatter(ctx, op, xs, ds):
         attrs.update(update_window_dims=_plus1(a["update_window_dims"]),
                      operand_batching_dims=(0,) + attrs["operand_batching_dims"],
                      scatter_indices_batching_dims=(0,) + _plus1(a.get("scatter_indices_batching_dims", ())))
-    return ctx.b.emit(op.prim, [x, idx, upd], _tidy(attrs, "scatter_indices_batching_dims")), [0]
+    return ctx.b.emit(op.prim, [x, idx, upd], _tidy(attrs, "scatter_indices_batching_dims"), op.regions), [0]
 
 
 # ---- contraction ------------------------------------------------------------------------------------------
@@ -361,7 +373,7 @@ def _dot_general(ctx, op, xs, ds):
         rhs = ctx.to_front(rhs, dr)
         dims = dict(rhs_contracting=_plus1(rc), rhs_batch=_plus1(rb))
         out = len(lb) + op.operands[0].type.ndim - len(lc) - len(lb)
-    attrs = dict(a, **{k: v for k, v in dims.items() if v or k in a})
+    attrs = dict(a, **{k: v for k, v in dims.items() if v or k in a}, **_unsplit_at(a, out))
     return ctx.b.emit("dot_general", [lhs, rhs], attrs), [out]
 
 
@@ -379,22 +391,32 @@ def _batched_region(ctx, region):
 
 
 def _lazy_batched(ctx, region):
-    """The same, traced when first needed (custom rules are traced lazily)."""
-    return LazyBlock(lambda: _batched_region(ctx, region))
+    """The same, traced when first needed (custom rules are traced lazily). Its types are known before
+    that when the region's are: each with the batch dimension in front."""
+    types = known_types(region)
+    if types is not None:
+        types = tuple([t.update(shape=(ctx.size,) + t.shape) for t in ts] for ts in types)
+    return LazyBlock(lambda: _batched_region(ctx, region), types)
+
+
+def _batched_fun(ctx, region):
+    """A custom function's own region: batched now if it is traced, else when first needed (a function
+    differentiated by its rule alone is never traced, as in JAX)."""
+    return _batched_region(ctx, region) if is_built(region) else _lazy_batched(ctx, region)
 
 
 @batch_rule("custom_jvp_call")
 def _custom_jvp_call(ctx, op, xs, ds):
     """Everything batched at the front, so the rule's tangents are batched like its primals."""
     fun, rule = op.regions
-    return (ctx.b.emit(op.prim, _all_front(ctx, xs, ds), op.attrs, [_batched_region(ctx, fun), _lazy_batched(ctx, rule)]),
+    return (ctx.b.emit(op.prim, _all_front(ctx, xs, ds), op.attrs, [_batched_fun(ctx, fun), _lazy_batched(ctx, rule)]),
             [0] * len(op.results))
 
 
 @batch_rule("custom_vjp_call")
 def _custom_vjp_call(ctx, op, xs, ds):
     fun, fwd, bwd = op.regions
-    regions = [_batched_region(ctx, fun), _lazy_batched(ctx, fwd), _lazy_batched(ctx, bwd)]
+    regions = [_batched_fun(ctx, fun), _lazy_batched(ctx, fwd), _lazy_batched(ctx, bwd)]
     return ctx.b.emit(op.prim, _all_front(ctx, xs, ds), op.attrs, regions), [0] * len(op.results)
 
 
@@ -520,3 +542,12 @@ def _sharding_constraint(ctx, op, xs, ds):
     spec = list(op.attrs["spec"]) + [()] * (op.operands[0].type.ndim - len(op.attrs["spec"]))
     spec.insert(d, ())
     return [ctx.b.emit1("sharding_constraint", [x], {**op.attrs, "spec": tuple(spec)})], [d]
+
+
+@batch_rule("reshard")
+def _reshard(ctx, op, xs, ds):
+    """Each example resharded, the batch dimension left unsplit (as JAX's rule does)."""
+    (x,), (d,) = xs, ds
+    spec = list(op.attrs["spec"])
+    spec.insert(d, ())
+    return [ctx.b.emit1("reshard", [x], {**op.attrs, "spec": tuple(spec)})], [d]

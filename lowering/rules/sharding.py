@@ -13,8 +13,11 @@ def _name(axis):
 
 
 def sharding_attr(spec, ndim, closed=True):
-    """#sdy.sharding<@mesh, [...]> for a value of rank `ndim` split as `spec` (axes per leading dimension)."""
+    """#sdy.sharding<@mesh, [...]> for a value of rank `ndim` split as `spec` (axes per leading dimension);
+    not `closed`: the partitioner may split each dimension further (`{"x", ?}`, `{?}`)."""
     dims = [", ".join(map(_name, spec[d])) if d < len(spec) else "" for d in range(ndim)]
+    if not closed:
+        dims = [f"{d}, ?" if d else "?" for d in dims]
     return ir.Attribute.parse(f"#sdy.sharding<@{MESH}, [{', '.join('{' + d + '}' for d in dims)}]>")
 
 
@@ -47,3 +50,16 @@ def annotate_module(module, fn, mesh, in_specs, out_specs):
 def _sharding_constraint(ctx, op, x):
     ctx.note_mesh(op.attrs["mesh"], op.attrs["device_ids"])
     return [sdy.ShardingConstraintOp(x, sharding_attr(op.attrs["spec"], op.results[0].type.ndim)).result]
+
+
+@rule("reshard")
+def _reshard(ctx, op, x):
+    ctx.note_mesh(op.attrs["mesh"], op.attrs["device_ids"])
+    return [sdy.ShardingConstraintOp(x, sharding_attr(op.attrs["spec"], op.results[0].type.ndim,
+                                                      closed=not op.attrs.get("auto"))).result]
+
+
+def constrain_to_type(x, t):
+    """x (an MLIR value of IR type t, whose sharding is set) constrained to t's sharding, as JAX lowers every
+    op's result whose type is explicitly sharded."""
+    return sdy.ShardingConstraintOp(x, sharding_attr(t.sharding, t.ndim)).result

@@ -174,7 +174,7 @@ def _scatter_combine(prim, dtype):
 
 
 @rule("scatter", "scatter_add", "scatter_mul", "scatter_min", "scatter_max")
-def _scatter(ctx, op, x, idx, updates):
+def _scatter(ctx, op, x, idx, updates, combine=None):
     a = op.attrs
     dnums = hlo.ScatterDimensionNumbers.get(
         update_window_dims=list(a["update_window_dims"]), inserted_window_dims=list(a["inserted_window_dims"]),
@@ -186,9 +186,18 @@ def _scatter(ctx, op, x, idx, updates):
                        indices_are_sorted=bool(a.get("indices_are_sorted", False)),
                        unique_indices=bool(a.get("unique_indices", False)))
     dtype = op.operands[0].type.dtype
-    combine = _scatter_combine(op.prim, dtype)
+    combine = combine or _scatter_combine(op.prim, dtype)
     _body(sc.regions[0], [scalar_type(dtype)] * 2, lambda old, new: [combine(old, new)])
     return list(sc.results)
+
+
+@rule("scatter_apply")
+def _scatter_apply(ctx, op, x, idx, updates):
+    """A scatter whose combiner is the op's region applied to the old element (the update is ignored), as
+    JAX lowers x.at[idx].apply(f): XLA runs it once per update, so a repeated index gets f applied again."""
+    f, = op.regions
+    (out,), = _scatter(ctx, op, x, idx, updates, combine=lambda old, new: ctx.lower_block(f, [old])[0]),
+    return [out]
 
 
 # ---- contraction ----------------------------------------------------------------------------------
@@ -208,7 +217,9 @@ def _dot_general(ctx, op, lhs, rhs):
         lhs_batching_dimensions=list(a.get("lhs_batch", ())), rhs_batching_dimensions=list(a.get("rhs_batch", ())),
         lhs_contracting_dimensions=list(a["lhs_contracting"]),
         rhs_contracting_dimensions=list(a["rhs_contracting"]))
-    result = hlo.dot_general(tensor_type(out.update(dtype=acc)), lhs, rhs, dnums)
+    # as JAX, always a precision_config (DEFAULT, DEFAULT unless the op or default_matmul_precision says)
+    precision = ir.ArrayAttr.get([hlo.PrecisionAttr.get(p) for p in a.get("precision") or ("DEFAULT", "DEFAULT")])
+    result = hlo.dot_general(tensor_type(out.update(dtype=acc)), lhs, rhs, dnums, precision_config=precision)
     if acc != out.dtype:   # boolean: any(lhs & rhs) along the contraction
         zero = hlo.broadcast_in_dim(ir.RankedTensorType(result.type), _scalar_const(0, acc), [])
         result = compare(result, zero, "NE", acc)

@@ -129,7 +129,8 @@ CASES = [
     *unary("asin", -0.7, 0.7), *unary("acos", -0.7, 0.7), *unary("atan"), *unary("asinh"),
     *unary("atanh", -0.6, 0.6), *unary("acosh", 1.2, 2.5, dtypes=REAL),
     Case("acosh-complex", "acosh", lax.acosh, (U(0.3, 0.8),), (C64,)),
-    *unary("abs", 0.3, 1.0, fun=lambda x: lax.abs(x - 0.65)), *unary("conj"),
+    *unary("abs", 0.3, 1.0, fun=lambda x: lax.abs(x - 0.65)),
+    *unary("conj", dtypes=(C64,)),   # of a real x, lax.conj is a conversion to complex (as JAX)
     *unary("integer_pow", 0.5, 2.0, fun=lambda x: lax.integer_pow(x, 3)),
     Case("integer_pow-negative", "integer_pow", lambda x: lax.integer_pow(x, -2), (U(0.5, 2.0),), (F32,)),
     Case("real", "real", lambda z: lax.real(z) * lax.imag(z), (U(),), (C64,)),

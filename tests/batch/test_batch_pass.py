@@ -57,7 +57,7 @@ def test_opt_runs_the_batch_pass_with_options(tmp_path, capsys):
     assert out.startswith("func @batched_f(%b_x: f32[2,3], %w: f32[3], %b_i: i32[2]) -> (f32[2,3], f32[2]) {")
     assert opt.main([str(path), "--passes=batch"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"{path}: @f: pass 'batch' failed: the batch pass needs a batch size: run it as "
+    assert err == [f"{path}:1:1: @f: pass 'batch' failed: the batch pass needs a batch size: run it as "
                    f"--passes=batch{{size=N}}"]
     assert opt.main([str(path), "--passes=batch{size=2,colour=red}"]) == 2
     assert "does not take option(s) colour" in capsys.readouterr().err

@@ -3,13 +3,13 @@ the 8-device cases in child processes): the region runs on the whole array, unde
 import numpy as np
 
 import lintra
-from lintra.sharding import PartitionSpec as P
+from lintra.sharding import AxisType, PartitionSpec as P
 
 COVERED_PRIMITIVES = {"shard_map"}
 COVERED_AD_PRIMITIVES = {"shard_map"}
 COVERED_BATCH_PRIMITIVES = {"shard_map"}
 
-MESH = lintra.make_mesh((1,), ("x",))
+MESH = lintra.make_mesh((1,), ("x",), axis_types=(AxisType.Auto,))
 X = np.arange(6, dtype=np.float32).reshape(3, 2) / 4
 
 

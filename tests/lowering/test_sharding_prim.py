@@ -3,13 +3,13 @@
 import numpy as np
 
 import lintra
-from lintra.sharding import NamedSharding, PartitionSpec as P
+from lintra.sharding import AxisType, NamedSharding, PartitionSpec as P
 
 COVERED_PRIMITIVES = {"sharding_constraint"}
 COVERED_AD_PRIMITIVES = {"sharding_constraint"}
 COVERED_BATCH_PRIMITIVES = {"sharding_constraint"}
 
-MESH = lintra.make_mesh((1,), ("x",))
+MESH = lintra.make_mesh((1,), ("x",), axis_types=(AxisType.Auto,))   # with_sharding_constraint names Auto axes
 S = NamedSharding(MESH, P("x"))
 X = np.arange(6, dtype=np.float32).reshape(3, 2)
 

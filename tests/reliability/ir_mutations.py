@@ -51,8 +51,10 @@ def mutate(text, rng):
 
 def check(text):
     """'parse', 'verify' (rejected there, as allowed), 'lowered', 'open', or raises what broke the contract.
-    'open': a collective names an axis no enclosing shard_map binds. Such a function is well formed (the
-    batch pass binds the name, as vmap does) and its lowering refuses it with a NameError naming the axis."""
+    'open': the function refers to something outside it that this process lacks: a collective's axis that
+    no enclosing shard_map binds (the batch pass binds it, as vmap does), or an exported module not loaded
+    here, or a mesh for values of sharded types when no op names one (the caller's SPMD program gives it).
+    Such IR is well formed; its lowering refuses it with an error naming what is missing."""
     from lintra.ir.parser import ParseError, parse_module
     from lintra.ir.verifier import VerificationError, verify
     from lintra.lowering.lower import lower_text
@@ -67,8 +69,9 @@ def check(text):
     try:
         for func in module.funcs.values():
             lower_text(func)
-    except NameError as e:
-        if "unbound axis name" not in str(e):
+    except (NameError, ValueError) as e:
+        if not any(m in str(e) for m in ("unbound axis name", "no exported module with fingerprint",
+                                         "has values of sharded types but names no mesh")):
             raise
         return "open"
     return "lowered"

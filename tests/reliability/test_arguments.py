@@ -54,8 +54,8 @@ CASES = [
     ("donate_argnums out of range", lambda: lintra.jit(lambda x: x, donate_argnums=(3,))(1.), ValueError,
      r"donate_argnums=\(3,\), but only accepts 1 positional arguments"),
     ("an int cotangent for a float output", lambda: lintra.vjp(jnp.sin, 1.)[1](jnp.int32(1)), ValueError,
-     r"unexpected type \(shape/dtype\) for argument to VJP function: got int32\[\], but expected float32\[\] "
-     r"because the corresponding output of the differentiated function had type float32\[\]"),
+     r"unexpected JAX type \(e.g. shape/dtype\) for argument to VJP function: got int32\[\], but expected "
+     r"float32\[\] because the corresponding output of the differentiated function had JAX type float32\[\]"),
     ("a cotangent of the wrong shape", lambda: lintra.vjp(jnp.sin, 1.)[1](jnp.ones(3)), ValueError,
      r"got float32\[3\], but expected float32\[\]"),
     ("a custom_vjp fwd returning a bare array", lambda: lintra.grad(bare_fwd)(1.), TypeError,

@@ -106,12 +106,15 @@ def test_sharded_results_equal_single_device():
     # eager ops keep their input's sharding (as JAX)
     assert jnp.sin(x).sharding == x.sharding and (x + 1).sharding == x.sharding
     assert np.array_equal(np.asarray(x + 1), v + 1)
-    # XLA's choice read back: a reduction over the split axis is replicated (JAX: P())
-    assert jax.jit(lambda a: a.sum(0))(x).sharding.spec == P()
-    wsc = jax.jit(lambda a: jax.lax.with_sharding_constraint(a * 2, NamedSharding(mesh, P(None, 'y'))))(x)
+    # a reduction over the split axis is replicated; on this Explicit mesh its type says so (JAX: P(None,))
+    assert jax.jit(lambda a: a.sum(0))(x).sharding.spec == P(None,)
+    # with_sharding_constraint names Auto axes (on Explicit ones JAX raises, pointing at reshard)
+    auto = jax.make_mesh((4, 2), ('x', 'y'), axis_types=(AxisType.Auto,) * 2)
+    xa = jax.device_put(v, NamedSharding(auto, P('x', None)))
+    wsc = jax.jit(lambda a: jax.lax.with_sharding_constraint(a * 2, NamedSharding(auto, P(None, 'y'))))(xa)
     assert wsc.sharding.spec == P(None, 'y') and np.array_equal(np.asarray(wsc), v * 2)
-    g = jax.jit(jax.grad(lambda a: (jax.lax.with_sharding_constraint(a, NamedSharding(mesh, P('x'))) ** 2).sum()))
-    np.testing.assert_allclose(np.asarray(g(x)), 2 * v)
+    g = jax.jit(jax.grad(lambda a: (jax.lax.with_sharding_constraint(a, NamedSharding(auto, P('x'))) ** 2).sum()))
+    np.testing.assert_allclose(np.asarray(g(xa)), 2 * v)
     """)
 
 
@@ -136,7 +139,7 @@ def test_mismatched_sharding_is_rejected_or_resharded_never_crashes():
     expected = ("('ValueError', \"Sharding passed to jit does not match the sharding on the respective arg. Got jit "
                 "sharding: NamedSharding(mesh=Mesh('x': 4, 'y': 2, axis_types=(Explicit, Explicit)), "
                 "spec=P(None, 'y'), memory_kind=device),\\narg sharding: NamedSharding(mesh=Mesh('x': 4, 'y': 2, "
-                "axis_types=(Explicit, Explicit)), spec=P('x', None), memory_kind=device) for arg type: f32[8,4]\")")
+                "axis_types=(Explicit, Explicit)), spec=P('x', None), memory_kind=device) for arg type: f32[8@x,4]\")")
     assert lines[0] == lines[1] == lines[2] == expected
     assert lines[3].startswith("('IndivisibleError', \"Sharding NamedSharding(mesh=Mesh('x': 4, 'y': 2, "
                                "axis_types=(Explicit, Explicit)), spec=P('x',), memory_kind=device) implies that "

@@ -3,7 +3,7 @@ the numbers differ."""
 import numpy as np
 import pytest
 
-from lintra.ir.ad import jvp_rules
+from lintra.ir.ad import elementwise_rules as jvp_rules
 from lintra.ir.ad.jvp import JVP_RULES
 from lintra.tools import run as run_tool
 

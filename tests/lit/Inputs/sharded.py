@@ -1,8 +1,9 @@
-"""Functions with sharding constraints, for sharding-lowering.lir (a mesh of the first 8 devices)."""
+"""Functions with sharding constraints, for sharding-lowering.lir (a mesh of the first 8 devices, its axes
+Auto: with_sharding_constraint names only Auto axes, as in JAX)."""
 import lintra
-from lintra.sharding import NamedSharding, PartitionSpec as P
+from lintra.sharding import AxisType, NamedSharding, PartitionSpec as P
 
-MESH = lintra.make_mesh((4, 2), ("x", "y"))
+MESH = lintra.make_mesh((4, 2), ("x", "y"), axis_types=(AxisType.Auto,) * 2)
 
 
 def constrained(a):
