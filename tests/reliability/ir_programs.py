@@ -171,7 +171,10 @@ def binary(g):
             infer_types(prim, [x.type, x.type], {})
         except TypeError:
             continue
-        g.emit(prim, [x, g.like(x.type.shape, x.type.dtype)], {})
+        y = g.like(x.type.shape, x.type.dtype)
+        if prim == "atan2" and y is x:
+            continue    # XLA (so JAX 0.10.2 too) gives atan2(x, x) = NaN at x = 0 when x is an iota: not fixed
+        g.emit(prim, [x, y], {})
         return
 
 
@@ -634,9 +637,9 @@ def mismatch(op, operands, got, want):
                     flushed = np.abs(a - b) <= _tiny(g.dtype)
                 bad |= ~(both_nan | close | flushed)
             if g.dtype.kind == "c" and op.prim not in EXACT_COMPLEX:
-                # complex products with an infinite or NaN part differ between formulas (NumPy's and
-                # XLA's agree on finite values only)
-                bad &= np.isfinite(gw) | np.isfinite(ww)
+                # complex arithmetic with an infinite or NaN part differs between formulas (NumPy's and
+                # XLA's agree on finite values only: 1 / (3.25 + inf j) ** 3 is 0 or NaN)
+                bad &= np.isfinite(gw) & np.isfinite(ww)
         if bad.any():
             where = tuple(int(k) for k in np.argwhere(bad)[0])
             return (f"result {i} ({r.type}) differs at {list(where)}: Lintra {g[where]!r}, reference {w[where]!r}"
