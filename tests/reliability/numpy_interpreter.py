@@ -13,6 +13,7 @@ warns or raises), the rule says what XLA gives, as measured with Lintra on jaxli
 - max/min propagate NaN; complex max/min/sort order lexicographically (real, imag), as Lintra defines them;
 - erf_inv(+-1) is +-inf; lgamma at the poles is +inf; digamma at the poles is NaN;
 - subnormal operands of arithmetic and comparisons read as zero (denormals-are-zero);
+- complex sqrt ignores the sign of a zero imaginary part (sqrt(-4 - 0j) is 2j);
 - round's rounding_method 0 rounds half away from zero, 1 half to even.
 Only ops the generator makes are covered (not collectives, callbacks or linear algebra).
 """
@@ -201,6 +202,12 @@ def _digamma(x):
     w = _wide(x)
     pole = (w <= 0) & (w == np.floor(w))
     return np.where(pole, np.nan, sp.digamma(w))
+
+
+def _sqrt(x):
+    if x.dtype.kind == "c":     # XLA ignores the sign of a zero imaginary part: sqrt(-4 - 0j) = 2j (JAX too)
+        x = _complex(x.real, np.where(x.imag == 0, 0.0, x.imag)).astype(x.dtype)
+    return _same(np.sqrt)(x)
 
 
 def _logistic(x):
@@ -507,7 +514,7 @@ def _bitcast(x, new_dtype):
 RULES = {
     # elementwise, unary
     "neg": lambda x: np.negative(x) if _is_int(x) else _same(np.negative)(x),
-    "sign": _sign, "square": _same(np.square), "exp": _same(np.exp), "log": _same(np.log), "sqrt": _same(np.sqrt),
+    "sign": _sign, "square": _same(np.square), "exp": _same(np.exp), "log": _same(np.log), "sqrt": _sqrt,
     "rsqrt": _same(lambda x: 1 / np.sqrt(x)), "reciprocal": _same(lambda x: 1 / x), "sin": _same(np.sin),
     "cos": _same(np.cos), "tan": _same(np.tan), "asin": _same(np.arcsin), "acos": _same(np.arccos),
     "atan": _same(np.arctan), "sinh": _same(np.sinh), "cosh": _same(np.cosh), "tanh": _same(np.tanh),
