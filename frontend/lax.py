@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..ir import types as T
+from ..ir.primitives import preferred_element_type_ok
 from . import dtypes, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
@@ -614,9 +615,7 @@ def canonical_precision(precision):
 
 
 def _check_preferred(src, preferred):
-    ok = (T.is_complex(preferred) if T.is_complex(src) else T.is_float(preferred) if T.is_float(src)
-          else T.is_int(preferred) or T.is_float(preferred) if T.is_int(src) else True)
-    if not ok or preferred.itemsize < src.itemsize:
+    if not preferred_element_type_ok(src, preferred):
         raise TypeError(f"dot_general: preferred_element_type {T.dtype_name(preferred)} is incompatible with "
                         f"inputs of dtype {T.dtype_name(src)} (it must be of the same kind and not narrower)")
 

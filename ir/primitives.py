@@ -434,11 +434,28 @@ def _scatter_apply(x, indices, updates, regions, **dims):
 
 # ---- contraction and reductions --------------------------------------------------
 
+def preferred_element_type_ok(src, preferred) -> bool:
+    """Whether dot_general may accumulate inputs of dtype src in `preferred`: the same kind (an integer may
+    also go to a float; a bool to anything) and not narrower. JAX also lets floats narrow and complex inputs
+    go to real types; in XLA those have no one meaning (f32 -> i32 rounds the sum, not the operands; c64 ->
+    f64 takes the complex sum's real part) and a complex constant converted to a real type crashes XLA's
+    constant folder."""
+    src, preferred = np.dtype(src), np.dtype(preferred)
+    ok = (T.is_complex(preferred) if T.is_complex(src) else T.is_float(preferred) if T.is_float(src)
+          else T.is_int(preferred) or T.is_float(preferred) if T.is_int(src) else True)
+    return ok and preferred.itemsize >= src.itemsize
+
+
 @primitive("dot_general")
 def _dot_general(lhs, rhs, lhs_contracting, rhs_contracting, lhs_batch=(), rhs_batch=(),
                  preferred_element_type=None, precision=None, out_sharding=None):
     if lhs.dtype != rhs.dtype:
         _fail("dot_general", "operands must have the same dtype", lhs, rhs)
+    if preferred_element_type is not None and not preferred_element_type_ok(lhs.dtype,
+                                                                            T.dtype(preferred_element_type)):
+        _fail("dot_general", f"preferred_element_type {T.dtype_name(T.dtype(preferred_element_type))} is "
+              f"incompatible with inputs of dtype {T.dtype_name(lhs.dtype)} (it must be of the same kind and not "
+              "narrower)", lhs, rhs)
     if precision is not None and (len(precision) != 2 or not set(precision) <= {"DEFAULT", "HIGH", "HIGHEST"}):
         _fail("dot_general", f"precision must be a pair of DEFAULT, HIGH, HIGHEST; got {precision!r}", lhs, rhs)
     for dims_l, dims_r, what in ((lhs_contracting, rhs_contracting, "contracting"), (lhs_batch, rhs_batch, "batch")):

@@ -18,7 +18,7 @@ def _splat(op, value, like=None):
 
 
 _table({
-    "add": hlo.add, "sub": hlo.subtract, "mul": hlo.multiply, "pow": hlo.power, "atan2": hlo.atan2, "nextafter": chlo.next_after,
+    "add": hlo.add, "sub": hlo.subtract, "mul": hlo.multiply, "atan2": hlo.atan2, "nextafter": chlo.next_after,
     "and": hlo.and_, "or": hlo.or_, "xor": hlo.xor, "shift_left": hlo.shift_left,
     "shift_right_arithmetic": hlo.shift_right_arithmetic, "shift_right_logical": hlo.shift_right_logical,
     "neg": hlo.negate, "floor": hlo.floor, "ceil": hlo.ceil, "not": hlo.not_,
@@ -29,7 +29,7 @@ _table({
     "asinh": chlo.asinh, "acosh": chlo.acosh, "atanh": chlo.atanh, "erf": chlo.erf, "erfc": chlo.erfc,
     "erf_inv": chlo.erf_inv, "lgamma": chlo.lgamma, "digamma": chlo.digamma,
     "real": hlo.real, "imag": hlo.imag, "complex": hlo.complex, "copy": lambda x: x,
-    "population_count": hlo.popcnt, "clz": hlo.count_leading_zeros,
+    "population_count": hlo.popcnt,
 })
 
 
@@ -59,6 +59,41 @@ def _integer_division(plain, on_zero):
 rule("div")(_integer_division(hlo.divide, lambda op, x: _splat(op, -1 if T.is_signed(op.results[0].type.dtype)
                                                                    else np.iinfo(op.results[0].type.dtype).max)))
 rule("rem")(_integer_division(hlo.remainder, lambda op, x: x))
+
+
+@rule("clz")
+def _clz(ctx, op, x):
+    """Counted on the bits as an unsigned integer: XLA's constant folder gets negative signed integers wrong
+    (clz of an i32 -1 folds to -32, and runs to 0; JAX 0.10.2 has the same fault under jit)."""
+    t = op.operands[0].type
+    if not T.is_signed(t.dtype):
+        return [hlo.count_leading_zeros(x)]
+    unsigned = tensor_type(t.update(dtype=np.dtype(f"u{t.dtype.itemsize}")))
+    return [hlo.bitcast_convert(tensor_type(t), hlo.count_leading_zeros(hlo.bitcast_convert(unsigned, x)))]
+
+
+@rule("pow")
+def _pow(ctx, op, x, y):
+    """Integer x ** y by square-and-multiply over y's bits, with XLA's run-time results for y < 0 (1 for x = 1,
+    +-1 for x = -1, else 0). stablehlo.power on integers is not used: XLA's constant folder disagrees with its
+    own run time there ((-1) ** -4 folds to 0 but runs to 1), so a program's answer would depend on whether
+    its operands happen to be constants."""
+    dt = op.operands[0].type.dtype
+    if not T.is_int(dt):
+        return [hlo.power(x, y)]
+    one, zero = _splat(op, 1), _splat(op, 0)
+    acc, base, e = one, x, y
+    for i in range(8 * dt.itemsize - T.is_signed(dt)):
+        acc = hlo.select(compare(hlo.and_(e, one), zero, "NE", dt), hlo.multiply(acc, base), acc)
+        if i < 8 * dt.itemsize - 1 - T.is_signed(dt):
+            base, e = hlo.multiply(base, base), hlo.shift_right_logical(e, one)
+    if not T.is_signed(dt):
+        return [acc]
+    odd = compare(hlo.and_(y, one), zero, "NE", dt)
+    minus_one = _splat(op, -1)
+    at_negative = hlo.select(compare(x, one, "EQ", dt), one,
+                             hlo.select(compare(x, minus_one, "EQ", dt), hlo.select(odd, minus_one, one), zero))
+    return [hlo.select(compare(y, zero, "LT", dt), at_negative, acc)]
 
 
 @rule("abs")
@@ -168,7 +203,13 @@ def _select_n(ctx, op, which, *cases):
 
 @rule("clamp")
 def _clamp(ctx, op, lo, x, hi):
-    return [hlo.clamp(lo, x, hi)]
+    t = op.results[0].type
+    if t.dtype != np.bool_:
+        return [hlo.clamp(lo, x, hi)]
+    # (x | lo) & hi: XLA's constant folder gets a boolean clamp wrong (clamp(false, false, true) folds to
+    # true; JAX 0.10.2 under jit too)
+    full = lambda v, i: v if op.operands[i].type.shape == t.shape else hlo.broadcast_in_dim(tensor_type(t), v, [])
+    return [hlo.and_(hlo.or_(x, full(lo, 0)), full(hi, 2))]
 
 
 @rule("convert_element_type")
@@ -189,6 +230,3 @@ def _convert(ctx, op, x):
     return [hlo.convert(rtype, x)]
 
 
-@rule("bitcast_convert_type")
-def _bitcast(ctx, op, x):
-    return [hlo.bitcast_convert(tensor_type(op.results[0].type), x)]

@@ -67,13 +67,45 @@ def _rev(ctx, op, x):
 
 @rule("concatenate")
 def _concatenate(ctx, op, *xs):
-    return [hlo.concatenate(list(xs), op.attrs["dimension"])]
+    # empty operands are left out: XLA's simplifier aborts the process (SmallVector unable to grow) on an empty
+    # slice at the end of a concatenate whose last operand is empty
+    t = op.results[0].type
+    if t.size == 0:
+        return [dense_constant(np.zeros(t.shape, t.dtype))]
+    kept = [x for x, v in zip(xs, op.operands) if v.type.size]     # each empty along the dimension
+    return [hlo.concatenate(kept, op.attrs["dimension"]) if len(kept) > 1 else kept[0]]
 
 
 @rule("pad")
 def _pad(ctx, op, x, padding_value):
     lo, hi, interior = zip(*op.attrs["padding_config"]) if op.attrs["padding_config"] else ((), (), ())
     return [hlo.pad(x, padding_value, list(lo), list(hi), list(interior))]
+
+
+@rule("bitcast_convert_type")
+def _bitcast(ctx, op, x):
+    """A bitcast between types of one width is XLA's; between widths it is spelled with unsigned shifts (the
+    narrow pieces of a wide element along a new last dimension, least significant first, as XLA orders them
+    on CPU): XLA's simplifier merges two size-changing bitcasts in a row into one its verifier then rejects
+    (bf16[1,2] -> u32[1] -> i8[1,4] fails to compile, in JAX 0.10.2 too)."""
+    src, dst = op.operands[0].type, op.results[0].type
+    if src.dtype.itemsize == dst.dtype.itemsize:
+        return [hlo.bitcast_convert(tensor_type(dst), x)]
+    unsigned = lambda t: t.update(dtype=np.dtype(f"u{t.dtype.itemsize}"), weak=False)
+    narrow, wide = (dst, src) if src.dtype.itemsize > dst.dtype.itemsize else (src, dst)
+    pieces = unsigned(wide).update(shape=narrow.shape)      # the narrow shape, holding wide integers
+    shifts = hlo.multiply(hlo.iota(tensor_type(pieces), pieces.ndim - 1),
+                          hlo.broadcast_in_dim(tensor_type(pieces),
+                                               _scalar_const(8 * narrow.dtype.itemsize, pieces.dtype), []))
+    if wide is src:
+        whole = hlo.bitcast_convert(tensor_type(unsigned(src)), x)
+        spread = hlo.broadcast_in_dim(tensor_type(pieces), whole, list(range(src.ndim)))
+        parts = hlo.convert(tensor_type(unsigned(dst)), hlo.shift_right_logical(spread, shifts))
+        return [hlo.bitcast_convert(tensor_type(dst), parts)]
+    parts = hlo.convert(tensor_type(pieces), hlo.bitcast_convert(tensor_type(unsigned(src)), x))
+    whole, = reduce(op, [hlo.shift_left(parts, shifts)], [_scalar_const(0, pieces.dtype)], [src.ndim - 1],
+                    lambda a, b: [hlo.or_(a[0], b[0])], result_types=[tensor_type(unsigned(dst))])
+    return [hlo.bitcast_convert(tensor_type(dst), whole)]
 
 
 # ---- slicing ------------------------------------------------------------------------------------
