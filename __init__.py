@@ -32,9 +32,10 @@ from .frontend.devices import (block_until_ready, default_backend, device_count,
 from .frontend import distributed
 from .frontend.processes import local_device_count, local_devices, process_count, process_index
 from .frontend import multihost_utils as _multihost_utils
-from .runtime.array import Array
+from .frontend.basearray import Array
 from .frontend import sharding, debug
 from .frontend import export
+from .frontend import core_public as core, errors, typing
 from .frontend.sharding import P, make_mesh, reshard, set_mesh
 from .frontend.shard_map import shard_map
 from .frontend import shard_map as _shard_map
@@ -48,7 +49,7 @@ numpy.roots = _numpy_roots.roots
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
 for _name in ("numpy", "lax", "tree", "tree_util", "flatten_util", "random", "ad_checkpoint", "sharding",
-              "debug", "dtypes", "export"):
+              "debug", "dtypes", "export", "core", "errors", "typing"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
 _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg

@@ -18,13 +18,14 @@ reductions, sorting) refuse them with JAX's "... does not accept dtype key<fry>"
 raises JAX's ValueError; == and != compare all words.
 
 What differs from JAX: key arrays are pytree nodes, so `lintra.tree.leaves(k)` gives the two uint32 word
-arrays where JAX gives [k], and `isinstance(k, lintra.Array)` is False. np.asarray(k) raises a TypeError
+arrays where JAX gives [k]. np.asarray(k) raises a TypeError
 pointing at key_data (as JAX's does), so a key's words are never mixed up with ordinary integers.
 """
 import numpy as np
 
 from . import lax, numpy as jnp, tree
 from .api import jit
+from .basearray import Array
 from .core import Tracer, is_value, type_of
 from .dtypes import KeyTy, key_fry
 from .numpy._util import describe
@@ -140,6 +141,9 @@ for _dunder, _name in [("add", "add"), ("radd", "add"), ("sub", "subtract"), ("r
                        ("lshift", "left_shift"), ("rshift", "right_shift"), ("lt", "less"), ("le", "less_equal"),
                        ("gt", "greater"), ("ge", "greater_equal")]:
     setattr(PRNGKeyArray, f"__{_dunder}__", _refusing(_name))
+
+
+Array.register(PRNGKeyArray)     # a key array is a jax.Array in JAX too
 
 
 class _KeyAt:
