@@ -8,7 +8,8 @@ if __name__ != "lintra":
     # configuration, ArrayImpl's methods); a second copy would replace it.
     __package__ = "lintra"
 
-from .frontend import lax_public as lax, numpy, tree
+from .frontend import lax_public as lax, numpy
+from .frontend import tree_public as tree
 from .frontend import random
 from .frontend import dtypes_public as dtypes
 from .frontend import flatten_util, tree_util
