@@ -257,10 +257,15 @@ def make_schedule(scalar_or_schedule) -> Schedule:
     """A schedule unchanged; a scalar as the constant schedule."""
     if callable(scalar_or_schedule):
         return scalar_or_schedule
-    if jnp.ndim(scalar_or_schedule) == 0:
+    try:
+        shape = jnp.shape(scalar_or_schedule)
+    except TypeError:
+        shape = None
+    if shape == ():
         return constant(scalar_or_schedule)
+    what = "" if shape is None else f" of shape {shape}"
     raise TypeError(f"step size must be a scalar or a schedule (a callable of the step), got "
-                    f"{type(scalar_or_schedule).__name__} of shape {jnp.shape(scalar_or_schedule)}")
+                    f"{type(scalar_or_schedule).__name__} {scalar_or_schedule!r:.80}{what}")
 
 
 # Utilities
