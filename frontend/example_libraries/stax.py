@@ -11,9 +11,9 @@ import math
 
 from .. import lax, random
 from .. import numpy as jnp
-from ..lax_conv import conv_general_dilated, conv_general_shape_tuple, conv_transpose, conv_transpose_shape_tuple
+from ..lax_conv import (conv_general_dilated, conv_general_shape_tuple, conv_transpose, conv_transpose_shape_tuple,
+                        padtype_to_pads)
 from ..lax_window import reduce_window, reduce_window_shape_tuple
-from ..lax_conv import padtype_to_pads
 from ..nn import elu, gelu, leaky_relu, log_softmax, relu, selu, sigmoid, softmax, softplus, standardize
 from ..nn.initializers import glorot_normal, normal, ones, zeros
 
