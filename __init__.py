@@ -74,6 +74,10 @@ experimental.shard_map = _types.ModuleType(f"{__name__}.experimental.shard_map",
 experimental.shard_map.shard_map = _shard_map.experimental_shard_map
 _sys.modules[f"{__name__}.experimental.shard_map"] = experimental.shard_map
 _sys.modules[f"{__name__}.distributed"] = distributed
+from .frontend import example_libraries
+_sys.modules[f"{__name__}.example_libraries"] = example_libraries
+for _name in ("optimizers", "stax"):
+    _sys.modules[f"{__name__}.example_libraries.{_name}"] = getattr(example_libraries, _name)
 from .frontend import compat
 _sys.modules[f"{__name__}.compat"] = compat
 
