@@ -28,7 +28,7 @@ from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
 from .frontend.config import config, default_matmul_precision, disable_jit
 from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
-from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
+from .frontend.devices import (Device, block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)
 from .frontend import distributed
 from .frontend.processes import local_device_count, local_devices, process_count, process_index
