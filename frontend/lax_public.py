@@ -24,3 +24,5 @@ from .lax_conv import (ConvDimensionNumbers, conv, conv_dimension_numbers, conv_
                        conv_general_dilated_patches, conv_general_permutations, conv_transpose,
                        conv_with_general_padding, padtype_to_pads)
 from .lax_window import reduce, reduce_window  # noqa: F401
+from .lax_precision import reduce_precision  # noqa: F401
+from .lax_topk import approx_max_k, approx_min_k, top_k  # noqa: F401

@@ -19,7 +19,7 @@ def _splat(op, value, like=None):
 
 _table({
     "add": hlo.add, "sub": hlo.subtract, "mul": hlo.multiply, "atan2": hlo.atan2, "nextafter": chlo.next_after,
-    "and": hlo.and_, "or": hlo.or_, "xor": hlo.xor, "shift_left": hlo.shift_left,
+    "mulhi": chlo.mulhi, "and": hlo.and_, "or": hlo.or_, "xor": hlo.xor, "shift_left": hlo.shift_left,
     "shift_right_arithmetic": hlo.shift_right_arithmetic, "shift_right_logical": hlo.shift_right_logical,
     "neg": hlo.negate, "floor": hlo.floor, "ceil": hlo.ceil, "not": hlo.not_,
     "exp": hlo.exponential, "log": hlo.log, "log1p": hlo.log_plus_one, "expm1": hlo.exponential_minus_one,
@@ -59,6 +59,11 @@ def _integer_division(plain, on_zero):
 rule("div")(_integer_division(hlo.divide, lambda op, x: _splat(op, -1 if T.is_signed(op.results[0].type.dtype)
                                                                    else np.iinfo(op.results[0].type.dtype).max)))
 rule("rem")(_integer_division(hlo.remainder, lambda op, x: x))
+
+
+@rule("reduce_precision")
+def _reduce_precision(ctx, op, x):
+    return [hlo.reduce_precision(x, op.attrs["exponent_bits"], op.attrs["mantissa_bits"])]
 
 
 @rule("clz")
