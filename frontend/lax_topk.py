@@ -3,25 +3,17 @@
 top_k selects along `axis` (the last by default) and orders NaN above +inf, ties by index. approx_max_k and
 approx_min_k are one primitive (approx_top_k, is_max_k telling which); approximate on TPU only, exact here
 (XLA sorts), with JAX's quirks kept: values compare with > (or <), so NaNs stay unordered among the rest."""
-import operator
-
 from ..ir import types as T
 from ..ir.primitives_topk import reduction_output_size
-from .core import bind, type_of
-
-
-def _int(value, what):
-    try:
-        return operator.index(value)
-    except TypeError:
-        raise TypeError(f"{what} must be an integer, got {value!r} of type {type(value).__name__}") from None
+from .core import bind, is_value, type_of
+from .lax import _index
 
 
 def top_k(operand, k, *, axis=-1):
     """The k largest entries of `operand` along `axis` and their int32 indices, largest first; of equal
     entries the lower index comes first."""
     t = type_of(operand)
-    k, axis = _int(k, "top_k: k"), _int(axis, "top_k: axis")
+    k, axis = _index(k, "top_k: k"), _index(axis, "top_k: axis")
     if k < 0:
         raise ValueError(f"k argument to top_k must be nonnegative, got {k}")
     if not -t.ndim <= axis < t.ndim:
@@ -39,12 +31,14 @@ def _approx_top_k(operand, k, reduction_dimension, recall_target, is_max_k, redu
                   aggregate_to_topk):
     name = "approx_max_k" if is_max_k else "approx_min_k"
     t = type_of(operand)
-    k = _int(k, f"{name}: k")
-    dim = _int(reduction_dimension, f"{name}: reduction_dimension")
-    override = _int(reduction_input_size_override, f"{name}: reduction_input_size_override")
+    k = _index(k, f"{name}: k")
+    dim = _index(reduction_dimension, f"{name}: reduction_dimension")
+    override = _index(reduction_input_size_override, f"{name}: reduction_input_size_override")
     try:
         recall_target = float(recall_target)
     except (TypeError, ValueError):
+        if is_value(recall_target):     # traced: the concretization error, which suggests static arguments
+            raise
         raise TypeError(f"{name}: recall_target must be a number, got {recall_target!r}") from None
     if k <= 0:
         raise ValueError(f"k must be positive, got {k}")

@@ -101,8 +101,8 @@ def _round(x, rounding_method=0):
 def _reduce_precision(x, *, exponent_bits, mantissa_bits):
     """x rounded (to nearest even) to a float with these many exponent and mantissa bits, kept in x's dtype."""
     _check_dtype("reduce_precision", x, _float, "floating-point")
-    if exponent_bits < 1 or mantissa_bits < 0:
-        _fail("reduce_precision", f"exponent_bits must be positive and mantissa_bits non-negative, got "
+    if not (1 <= exponent_bits < 2 ** 31 and 0 <= mantissa_bits < 2 ** 31):    # i32 attributes in StableHLO
+        _fail("reduce_precision", f"exponent_bits must be positive and mantissa_bits non-negative (int32), got "
                                   f"{exponent_bits} and {mantissa_bits}", x)
     return [x]
 

@@ -38,6 +38,13 @@ def test_reduce_precision_errors(call, exc, message):
     assert str(e.value) == message
 
 
+def test_reduce_precision_bits_must_be_static():
+    with pytest.raises(lintra.ConcretizationError, match="static_argnums"):
+        lintra.jit(lambda v, e: lax.reduce_precision(v, e, 2))(np.ones(2, np.float32), 3)
+    r = lintra.jit(lambda v, e: lax.reduce_precision(v, e, 2), static_argnums=1)(np.full(2, 1.3, np.float32), 5)
+    np.testing.assert_array_equal(np.asarray(r), [1.25, 1.25])
+
+
 def test_reduce_precision_derivatives_are_jax_s():
     x = np.float32(1.3)
     y, t = lintra.jvp(lambda v: lax.reduce_precision(v, 5, 2), (x,), (np.float32(1.3),))

@@ -79,6 +79,11 @@ def test_other_bad_arguments_are_named():
         lax.approx_max_k(np.ones((2, 7), np.float32), 2, reduction_dimension=5)
     with pytest.raises(TypeError, match="a Python list is not an array"):
         lax.top_k([3.0, 1.0], 1)
+    x = np.arange(5.0, dtype=np.float32)
+    with pytest.raises(lintra.ConcretizationError, match="static_argnums"):
+        lintra.jit(lambda v, k: lax.top_k(v, k))(x, 2)
+    with pytest.raises(lintra.ConcretizationError, match="static_argnums"):
+        lintra.jit(lambda v, r: lax.approx_max_k(v, 2, recall_target=r))(x, 0.9)
 
 
 # ---- derivatives ---------------------------------------------------------------------------------------
