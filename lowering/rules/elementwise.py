@@ -19,7 +19,7 @@ def _splat(op, value, like=None):
 
 _table({
     "add": hlo.add, "sub": hlo.subtract, "mul": hlo.multiply, "atan2": hlo.atan2, "nextafter": chlo.next_after,
-    "mulhi": chlo.mulhi, "and": hlo.and_, "or": hlo.or_, "xor": hlo.xor, "shift_left": hlo.shift_left,
+    "and": hlo.and_, "or": hlo.or_, "xor": hlo.xor, "shift_left": hlo.shift_left,
     "shift_right_arithmetic": hlo.shift_right_arithmetic, "shift_right_logical": hlo.shift_right_logical,
     "neg": hlo.negate, "floor": hlo.floor, "ceil": hlo.ceil, "not": hlo.not_,
     "exp": hlo.exponential, "log": hlo.log, "log1p": hlo.log_plus_one, "expm1": hlo.exponential_minus_one,

@@ -10,6 +10,8 @@ import pytest
 
 import lintra
 from lintra import lax
+from lintra.lowering.registry import RULES
+from lintra.lowering.rules import mulhi as mulhi_rules
 
 COVERED_PRIMITIVES = {"reduce_precision", "mulhi"}
 
@@ -77,8 +79,7 @@ def _mulhi_reference(x, y, dtype):
     return np.array([h % (1 << bits) for h in hi], dtype=np.uint64).astype(dtype).reshape(x.shape)
 
 
-@pytest.mark.parametrize("dtype", INT_TYPES, ids=lambda d: np.dtype(d).name)
-def test_mulhi_is_the_high_half_of_the_exact_product(dtype, x64):
+def _mulhi_operands(dtype):
     info = np.iinfo(dtype)
     edges = [info.min, info.min + 1, -1 if info.min else 1, 0, 1, 2, info.max - 1, info.max, info.max // 2 + 1]
     pairs = np.array([(a, b) for a in edges for b in edges], dtype=object)
@@ -86,10 +87,26 @@ def test_mulhi_is_the_high_half_of_the_exact_product(dtype, x64):
                         endpoint=True)
     x = np.concatenate([pairs[:, 0].astype(dtype), rand[0].astype(dtype)])
     y = np.concatenate([pairs[:, 1].astype(dtype), rand[1].astype(dtype)])
+    return x, y
+
+
+@pytest.mark.parametrize("dtype", INT_TYPES, ids=lambda d: np.dtype(d).name)
+def test_mulhi_is_the_high_half_of_the_exact_product(dtype, x64):
+    x, y = _mulhi_operands(dtype)
     want = _mulhi_reference(x, y, dtype)
     for got in [lax.mulhi(x, y), lintra.jit(lax.mulhi)(x, y), lintra.jit(lambda: lax.mulhi(x, y))()]:
         assert got.dtype == dtype
         np.testing.assert_array_equal(np.asarray(got), want)
+
+
+@pytest.mark.parametrize("dtype", INT_TYPES, ids=lambda d: np.dtype(d).name)
+def test_mulhi_composition_of_spmd_programs(dtype, x64, monkeypatch):
+    """The composition SPMD programs lower mulhi to (XLA cannot partition chlo.mulhi), here unsharded."""
+    monkeypatch.setitem(RULES, "mulhi", lambda ctx, op, a, b: [mulhi_rules._composed(a, b, op.results[0].type)])
+    x, y = _mulhi_operands(dtype)
+    f = lintra.jit(lambda a, b: lax.mulhi(a, b))
+    assert "chlo.mulhi" not in f.lower(x, y).as_text()
+    np.testing.assert_array_equal(np.asarray(f(x, y)), _mulhi_reference(x, y, dtype))
 
 
 def test_mulhi_lowers_to_chlo_mulhi_as_jax():
