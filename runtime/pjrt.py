@@ -426,3 +426,6 @@ def sharded_result_handlers(avals, shardings, committed):
     """Result handlers (see result_handlers) for outputs with the given shardings."""
     return [_jax.array_result_handler(aval, s, committed=committed, _skip_checks=True)
             for aval, s in zip(avals, shardings)]
+
+# what a failing computation raises (jax.errors.JaxRuntimeError is this class)
+JaxRuntimeError = _jax.JaxRuntimeError
