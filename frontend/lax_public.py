@@ -25,3 +25,5 @@ from .lax_conv import (ConvDimensionNumbers, conv, conv_dimension_numbers, conv_
                        conv_shape_tuple, conv_transpose, conv_transpose_shape_tuple, conv_with_general_padding,
                        padtype_to_pads)
 from .lax_window import reduce, reduce_window, reduce_window_shape_tuple  # noqa: F401
+from .lax_precision import reduce_precision  # noqa: F401
+from .lax_topk import approx_max_k, approx_min_k, top_k  # noqa: F401
