@@ -84,12 +84,16 @@ def svd(x, full_matrices: bool = True, compute_uv: bool = True):
     return u, s, vh
 
 
-def qr(x, full_matrices: bool = True):
+def qr(x, *, pivoting: bool = False, full_matrices: bool = True, use_magma=None):
     """(q, r) with x = q r, q with orthonormal columns and r upper triangular: q is [..., m, m] and r
-    [..., m, n] (full_matrices), or q [..., m, k] and r [..., k, n], k = min(m, n)."""
+    [..., m, n] (full_matrices), or q [..., m, k] and r [..., k, n], k = min(m, n). With pivoting, (q, r, p):
+    x[..., :, p] = q r with |diag(r)| non-increasing and p an int32 [..., n] (LAPACK geqp3; CPU).
+    use_magma (GPU only in JAX) is accepted and ignored."""
     _matrices("qr", x)
-    q, r = bind("qr", x, full_matrices=bool(full_matrices))
-    return q, r
+    attrs = {"full_matrices": bool(full_matrices)}
+    if pivoting:
+        attrs["pivoting"] = True
+    return tuple(bind("qr", x, **attrs))
 
 
 def schur(x, *, compute_schur_vectors=True, sort_eig_vals=False, select_callable=None):

@@ -708,10 +708,12 @@ def _svd(x, full_matrices=False, compute_uv=True):
 
 
 @primitive("qr")
-def _qr(x, full_matrices=False):
+def _qr(x, full_matrices=False, pivoting=False):
+    """(q, r), and with pivoting the i32 column permutation p of x[..., :, p] = q r (LAPACK geqp3)."""
     batch, m, n = _matrices("qr", x)
     k = m if full_matrices else min(m, n)
-    return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)]
+    pivots = [TensorType(batch + (n,), np.dtype(np.int32))] if pivoting else []
+    return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)] + pivots
 
 
 @primitive("schur")

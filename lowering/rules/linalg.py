@@ -136,14 +136,23 @@ def _svd(ctx, op, x):
 
 @rule("qr")
 def _qr(ctx, op, x):
-    """geqrf leaves R in the upper triangle and the Householder reflectors below it; orgqr/ungqr builds
-    Q from the reflectors (padded with zero columns first for a full Q of a tall matrix)."""
+    """geqrf (geqp3 with pivoting, as JAX on CPU) leaves R in the upper triangle and the Householder
+    reflectors below it; orgqr/ungqr builds Q from the reflectors (padded with zero columns first for a
+    full Q of a tall matrix). geqp3 also returns its column permutation, 1-based."""
     t = op.operands[0].type
     batch, (m, n) = t.shape[:-2], t.shape[-2:]
     k = min(m, n)
     qt, rt = op.results[0].type, op.results[1].type
     tau_t = TensorType(batch + (k,), t.dtype)
-    packed, tau = _lapack("geqrf", t.dtype, [x], [t], [t, tau_t], [True, True, False])
+    pivots = []
+    if op.attrs.get("pivoting", False):
+        piv_t = op.results[2].type
+        # jpvt in: all zeros (every column free to move); out: the permutation
+        packed, jpvt, tau = _lapack("geqp3", t.dtype, [x, _splat(0, piv_t)], [t, piv_t], [t, piv_t, tau_t],
+                                    [True, False, True, False, False], aliases=((0, 0), (1, 1)))
+        pivots = [hlo.subtract(jpvt, _splat(1, piv_t))]
+    else:
+        packed, tau = _lapack("geqrf", t.dtype, [x], [t], [t, tau_t], [True, True, False])
     if m < n:
         reflectors = _slice(packed, t, m, m)
     elif qt.shape[-1] > n:
@@ -155,7 +164,7 @@ def _qr(ctx, op, x):
     q, = _lapack("ungqr" if T.is_complex(t.dtype) else "orgqr", t.dtype, [reflectors, tau], [qt, tau_t], [qt],
                  [True, False, True])
     r = _keep_triangle(_slice(packed, t, rt.shape[-2], n), rt, lower=False)
-    return [q, r]
+    return [q, r] + pivots
 
 
 @rule("schur")

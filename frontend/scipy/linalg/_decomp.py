@@ -128,14 +128,13 @@ def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=
 
 
 def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
-    """(q, r) for mode 'full' or 'economic', (r,) for mode 'r'. Column pivoting is not implemented."""
+    """(q, r) for mode 'full' or 'economic', (r,) for mode 'r'; with pivoting also p (int32), the column
+    permutation of a[:, p] = q r that makes |diag(r)| non-increasing (LAPACK geqp3, CPU)."""
     if mode not in ("full", "r", "economic"):
         raise ValueError(f"Unsupported QR decomposition mode {mode!r} (expected 'full', 'economic' or 'r')")
-    if pivoting:
-        raise NotImplementedError("qr: pivoting=True (column-pivoted QR, LAPACK geqp3) is not implemented in Lintra")
     a, = _inexact("qr", a)
-    q, r = lax_linalg.qr(a, full_matrices=mode != "economic")
-    return (r,) if mode == "r" else (q, r)
+    q, r, *p = lax_linalg.qr(a, pivoting=bool(pivoting), full_matrices=mode != "economic")
+    return ((r,) if mode == "r" else (q, r)) + tuple(p)
 
 
 def _permutation_matrix(perm, m, dtype):
@@ -313,13 +312,10 @@ def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
 
 def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a=False, overwrite_c=False):
     """(Q c, R) (mode 'left', c with min(m, n) rows) or (c Q, R) ('right', the first min(m, n) columns), Q and
-    R from a = Q R; with conjugate, Q's complex conjugate. Q is formed explicitly (LAPACK applies it
-    implicitly); column pivoting is not implemented."""
+    R from a = Q R (a[:, p] = Q R with pivoting, and p, int32, returned third); with conjugate, Q's complex
+    conjugate. Q is formed explicitly (LAPACK applies it implicitly)."""
     if mode not in ("right", "left"):
         raise ValueError(f"mode must be 'right' or 'left', got {mode!r}")
-    if pivoting:
-        raise NotImplementedError("qr_multiply: pivoting=True (column-pivoted QR, LAPACK geqp3) is not implemented "
-                                  "in Lintra")
     a, c = _inexact("qr_multiply", a, c)
     onedim = type_of(c).ndim == 1
     if onedim:
@@ -332,13 +328,13 @@ def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a
     if mode == "right" and type_of(c).shape[-1] != m:
         raise ValueError(f"Array shapes are not compatible for c @ Q operation: a has shape {type_of(a).shape} so Q "
                          f"has {m} rows, but c has {type_of(c).shape[-1]} columns (expected {m}).")
-    q, r = lax_linalg.qr(a, full_matrices=True)
+    q, r, *p = lax_linalg.qr(a, pivoting=bool(pivoting), full_matrices=True)
     if conjugate:
         q = jnp.conj(q)
     hi = lax.Precision.HIGHEST
     out = jnp.matmul(q[..., :, :k], c, precision=hi) if mode == "left" else \
         jnp.matmul(c, q, precision=hi)[..., :k]
-    return (jnp.ravel(out) if onedim else out), jnp.triu(r[..., :k, :])
+    return ((jnp.ravel(out) if onedim else out), jnp.triu(r[..., :k, :])) + tuple(p)
 
 
 def _rsf2csf_2d(t, z):
