@@ -9,7 +9,7 @@ from ..ir import types as T
 from . import lax
 from .core import bind, bind1, type_of
 
-__all__ = ["cholesky", "eigh", "lu", "qr", "svd", "symmetrize", "triangular_solve"]
+__all__ = ["cholesky", "eig", "eigh", "lu", "qr", "svd", "symmetrize", "triangular_solve"]
 
 
 def _matrices(name, x, square=False):
@@ -71,6 +71,25 @@ def eigh(x, lower: bool = True, symmetrize_input: bool = True, sort_eigenvalues:
     _matrices("eigh", x, square=True)
     v, w = bind("eigh", symmetrize(x) if symmetrize_input else x, lower=bool(lower))
     return v, w
+
+
+def eig(x, *, compute_left_eigenvectors: bool = True, compute_right_eigenvectors: bool = True,
+        enable_eigvec_derivs: bool = False, implementation=None, use_magma=None):
+    """[w, vl, vr]: the complex eigenvalues of general square matrices x, then the left and right
+    eigenvectors (columns, each of unit 2-norm with its largest component real), each only if asked for.
+    CPU (LAPACK geev). Eigenvector derivatives need enable_eigvec_derivs=True (valid only for distinct
+    eigenvalues). implementation and use_magma choose GPU solvers in JAX; only LAPACK exists here."""
+    t = type_of(x)
+    if t.ndim < 2:
+        raise TypeError(f"Input 0 to eig must have rank at least 2, but got shape={t.shape}")
+    if t.shape[-1] != t.shape[-2]:
+        raise ValueError(f"The input to eig must be a square matrix. Got shape {t.shape[-2:]}.")
+    _matrices("eig", x, square=True)
+    if implementation is not None and getattr(implementation, "name", implementation) not in ("LAPACK", "lapack"):
+        raise ValueError("Only the lapack implementation is supported on CPU.")
+    return list(bind("eig", x, compute_left_eigenvectors=bool(compute_left_eigenvectors),
+                     compute_right_eigenvectors=bool(compute_right_eigenvectors),
+                     enable_eigvec_derivs=bool(enable_eigvec_derivs)))
 
 
 def svd(x, full_matrices: bool = True, compute_uv: bool = True):

@@ -1,6 +1,6 @@
 """Lowering of the linear-algebra primitives.
 
-cholesky, triangular_solve, eigh, svd, qr, lu, schur and hessenberg call jaxlib's LAPACK FFI handlers
+cholesky, triangular_solve, eigh, eig, svd, qr, lu, schur and hessenberg call jaxlib's LAPACK FFI handlers
 (typed FFI, api_version 4, attributes in a dictionary backend_config): LAPACK works on column-major
 matrices, so the custom calls declare column-major layouts for matrices (batch dimensions stay major),
 and XLA transposes around them. A factorization that LAPACK reports as failed comes back as NaNs, as in
@@ -111,6 +111,24 @@ def _eigh(ctx, op, x):
     v, w, info = _lapack("heevd" if T.is_complex(t.dtype) else "syevd", t.dtype, [x], [t], [vt, wt, info_t],
                          [True, True, False, False], uplo="L" if op.attrs.get("lower", True) else "U", mode="V")
     return [_nan_where_failed(v, vt, info, batch), _nan_where_failed(w, wt, info, batch)]
+
+
+@rule("eig")
+def _eig(ctx, op, x):
+    """geev, as JAX lowers it on CPU: real x gives the eigenvalues' real and imaginary parts (joined here)
+    and complex eigenvectors; the handler always takes buffers for both sets of eigenvectors."""
+    t = op.operands[0].type
+    batch = t.shape[:-2]
+    c = t.update(dtype=T.complex_dtype(t.dtype))
+    w_t, info_t = c.update(shape=t.shape[:-1]), TensorType(batch, np.int32)
+    left, right = op.attrs.get("compute_left_eigenvectors", True), op.attrs.get("compute_right_eigenvectors", True)
+    parts = [t.update(shape=t.shape[:-1])] * 2 if not T.is_complex(t.dtype) else [w_t]
+    *w, vl, vr, info = _lapack("geev", t.dtype, [x], [t], parts + [c, c, info_t],
+                               [True] + [False] * len(parts) + [True, True, False],
+                               compute_left="V" if left else "N", compute_right="V" if right else "N")
+    w = hlo.complex(*w) if len(w) == 2 else w[0]
+    return [_nan_where_failed(v, vt, info, batch) for v, vt, want in ((w, w_t, True), (vl, c, left), (vr, c, right))
+            if want]
 
 
 @rule("svd")
