@@ -275,26 +275,31 @@ def _sylvester_triangular(r, s, f):
     return scan(step, jnp.zeros_like(f), jnp.arange(m * n - 1, -1, -1))[0]
 
 
-def _sylvester_2d(a, b, c, tol):
-    r, u = schur(a, output="complex")
-    s, v = schur(_mH(b), output="complex")
-    f = _mH(u) @ c.astype(type_of(r).dtype) @ v
-    x = u @ _sylvester_triangular(r, _mH(s), f) @ _mH(v)
+def _sylvester_2d(a, b, c, tol, method):
+    if method == "schur":
+        r, u = schur(a, output="complex")
+        s, v = schur(_mH(b), output="complex")
+        f = _mH(u) @ c.astype(type_of(r).dtype) @ v
+        x = u @ _sylvester_triangular(r, _mH(s), f) @ _mH(v)
+        eig_a, eig_b = jnp.diagonal(r), jnp.conj(jnp.diagonal(s))     # the Schur forms' diagonals
+    else:
+        # A = U_A diag(a) U_A^-1, B likewise: Y = (U_A^-1 C U_B) / (a_i + b_j), X = U_A Y U_B^-1
+        eig_a, ua = jnp.linalg.eig(a)
+        eig_b, ub = jnp.linalg.eig(b)
+        y = jnp.linalg.solve(ua, c.astype(type_of(eig_a).dtype) @ ub) / (eig_a[:, None] + eig_b[None, :])
+        x = ua @ y @ jnp.linalg.inv(ub)
     if not T.is_complex(type_of(c).dtype):
         x = jnp.real(x)
-    # singular when an eigenvalue of A and one of B sum to ~0 (the eigenvalues are the Schur forms' diagonals)
-    eig_a, eig_b = jnp.diagonal(r), jnp.conj(jnp.diagonal(s))
+    # singular when an eigenvalue of A and one of B sum to ~0
     singular = jnp.any(jnp.abs(eig_a[:, None] + eig_b[None, :]) < tol)
     return jnp.where(singular, np.nan, x)
 
 
 def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
-    """X with A X + X B = C, by the Bartels-Stewart (complex Schur) method; NaN where A and -B share an
-    eigenvalue (to tol). method='eigen' (an eigendecomposition, which Lintra lacks) is not implemented."""
-    if method == "eigen":
-        raise NotImplementedError("solve_sylvester: method='eigen' needs a general eigendecomposition, which Lintra "
-                                  "does not have; use method='schur'")
-    if method != "schur":
+    """X with A X + X B = C, by the Bartels-Stewart (complex Schur) method, or with method='eigen' from the
+    eigendecompositions of A and B (faster, but A and B must be diagonalizable and well conditioned); NaN
+    where A and -B share an eigenvalue (to tol). CPU only (LAPACK gees / geev)."""
+    if method not in ("schur", "eigen"):
         raise ValueError(f'Unrecognized method {method}. The two valid methods are either "schur" or "eigen".')
     A, B, C = _inexact("solve_sylvester", A, B, C)
     m, n = type_of(C).shape[-2:]
@@ -303,10 +308,10 @@ def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
                          f"C: {type_of(C).shape}")
     batch = np.broadcast_shapes(type_of(A).shape[:-2], type_of(B).shape[:-2], type_of(C).shape[:-2])
     if not batch:
-        return _sylvester_2d(A, B, C, tol)
+        return _sylvester_2d(A, B, C, tol, method)
     A, B, C = (jnp.reshape(jnp.broadcast_to(x, batch + type_of(x).shape[-2:]), (-1,) + type_of(x).shape[-2:])
                for x in (A, B, C))
-    out = jnp.stack([_sylvester_2d(A[i], B[i], C[i], tol) for i in range(type_of(A).shape[0])])
+    out = jnp.stack([_sylvester_2d(A[i], B[i], C[i], tol, method) for i in range(type_of(A).shape[0])])
     return jnp.reshape(out, batch + (m, n))
 
 
