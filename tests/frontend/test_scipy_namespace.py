@@ -50,7 +50,6 @@ JAX_DISTRIBUTIONS = {
 MISSING = {
     ("special", "sph_harm_y"): "needs JAX's associated-Legendre recurrence tables (_gen_associated_legendre); not "
                                "ported yet",
-    ("linalg", "eigh_tridiagonal"): "JAX's bisection eigensolver for tridiagonal matrices is not ported yet",
 }
 
 
