@@ -7,8 +7,9 @@ INT = {"axis", "axis_size", "body_nconsts", "callback", "concat_axis", "cond_nco
        "k", "length", "mantissa_bits", "num_args", "num_carry", "num_consts", "num_keys", "num_out", "num_res",
        "reduction_dimension", "reduction_input_size_override", "rounding_method", "scatter_dimension",
        "split_axis"}
-BOOL = {"aggregate_to_topk", "compute_uv", "conjugate_a", "differentiated", "full_matrices", "indices_are_sorted",
-        "is_max_k", "is_stable", "left_side", "lower", "ordered", "prevent_cse", "reverse", "tiled", "transpose_a",
+BOOL = {"aggregate_to_topk", "compute_left_eigenvectors", "compute_right_eigenvectors", "compute_uv", "conjugate_a",
+        "differentiated", "enable_eigvec_derivs", "full_matrices", "indices_are_sorted", "is_max_k", "is_stable",
+        "left_side", "lower", "ordered", "pivoting", "prevent_cse", "reverse", "tiled", "transpose_a",
         "unique_indices", "unit_diagonal", "weak", "weak_type"}
 INTS = {"axes", "broadcast_dimensions", "collapsed_slice_dims", "dimensions", "fft_lengths",
         "inserted_window_dims", "lhs_batch", "lhs_contracting", "limit_indices", "new_sizes", "offset_dims",

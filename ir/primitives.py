@@ -719,10 +719,12 @@ def _svd(x, full_matrices=False, compute_uv=True):
 
 
 @primitive("qr")
-def _qr(x, full_matrices=False):
+def _qr(x, full_matrices=False, pivoting=False):
+    """(q, r), and with pivoting the i32 column permutation p of x[..., :, p] = q r (LAPACK geqp3)."""
     batch, m, n = _matrices("qr", x)
     k = m if full_matrices else min(m, n)
-    return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)]
+    pivots = [TensorType(batch + (n,), np.dtype(np.int32))] if pivoting else []
+    return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)] + pivots
 
 
 @primitive("schur")
@@ -1038,4 +1040,4 @@ def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual
 
 
 # Families in files of their own register into the same table when this module is imported.
-from . import primitives_conv, primitives_topk, primitives_window  # noqa: E402,F401
+from . import primitives_conv, primitives_eig, primitives_topk, primitives_window  # noqa: E402,F401
