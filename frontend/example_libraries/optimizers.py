@@ -81,6 +81,11 @@ def optimizer(opt_maker):
     return tree_opt_maker
 
 
+def _with_two_moments(x0):
+    """The state of an optimizer that keeps two running statistics per parameter, both starting at zero."""
+    return x0, jnp.zeros_like(x0), jnp.zeros_like(x0)
+
+
 def _first(state):
     return state[0]
 
@@ -130,7 +135,7 @@ def adagrad(step_size, momentum=0.9):
         inv_sqrt = jnp.where(g_sq > 0, 1. / jnp.sqrt(g_sq), 0.0)
         m = (1. - momentum) * (g * inv_sqrt) + momentum * m
         return x - step_size(i) * m, g_sq, m
-    return (lambda x0: (x0, jnp.zeros_like(x0), jnp.zeros_like(x0))), update, _first
+    return _with_two_moments, update, _first
 
 
 @optimizer
@@ -155,7 +160,7 @@ def rmsprop_momentum(step_size, gamma=0.9, eps=1e-8, momentum=0.9):
         avg_sq = avg_sq * gamma + jnp.square(g) * (1. - gamma)
         mom = momentum * mom + step_size(i) * g / jnp.sqrt(avg_sq + eps)
         return x - mom, avg_sq, mom
-    return (lambda x0: (x0, jnp.zeros_like(x0), jnp.zeros_like(x0))), update, _first
+    return _with_two_moments, update, _first
 
 
 @optimizer
@@ -171,7 +176,7 @@ def adam(step_size, b1=0.9, b2=0.999, eps=1e-8):
         m_hat = m / (1 - jnp.asarray(b1, m.dtype) ** (i + 1))
         v_hat = v / (1 - jnp.asarray(b2, m.dtype) ** (i + 1))
         return x - step_size(i) * m_hat / (jnp.sqrt(v_hat) + eps), m, v
-    return (lambda x0: (x0, jnp.zeros_like(x0), jnp.zeros_like(x0))), update, _first
+    return _with_two_moments, update, _first
 
 
 @optimizer
@@ -185,7 +190,7 @@ def adamax(step_size, b1=0.9, b2=0.999, eps=1e-8):
         u = jnp.maximum(b2 * u, jnp.abs(g))
         x = x - (step_size(i) / (1 - jnp.asarray(b1, m.dtype) ** (i + 1))) * m / (u + eps)
         return x, m, u
-    return (lambda x0: (x0, jnp.zeros_like(x0), jnp.zeros_like(x0))), update, _first
+    return _with_two_moments, update, _first
 
 
 @optimizer
