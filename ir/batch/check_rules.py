@@ -1,0 +1,36 @@
+"""Batching checkify's `check`, as JAX's check_batching_rule: per error kind, the batch member reported is
+the one jnp.argsort(pred)[-1] picks, i.e. the last member whose predicate is true (the last member when
+none is), and the check is emitted once on that member's predicate, code and payload."""
+import numpy as np
+
+from ..primitives_check import layout
+from .batch import batch_rule
+
+_I32 = np.dtype(np.int32)
+
+
+def _member(ctx, x, idx):
+    """x[idx] for x batched at dimension 0 and a scalar i32 idx."""
+    b, t = ctx.b, x.type
+    zero = b.constant(np.int32(0))
+    sliced = b.emit1("dynamic_slice", [x, idx] + [zero] * (t.ndim - 1), {"slice_sizes": (1,) + t.shape[1:]})
+    return b.emit1("reshape", [sliced], {"new_sizes": t.shape[1:]})
+
+
+@batch_rule("check")
+def _check(ctx, op, xs, ds):
+    b, size = ctx.b, ctx.size
+    xs = [ctx.to_front(x, d) for x, d in zip(xs, ds)]
+    out = list(xs)
+    for p, c, payload in layout(op.attrs["payloads"]):
+        if size == 0:
+            raise ValueError("checkify: cannot check an error batched over an axis of size 0")
+        # the last true predicate: argmax over the reversed predicates finds the first true one from the end
+        as_int = b.emit1("convert_element_type", [xs[p]], {"new_dtype": _I32, "weak_type": False})
+        rev = b.emit1("rev", [as_int], {"dimensions": (0,)})
+        first = b.emit1("argmax", [rev], {"axes": (0,), "index_dtype": _I32})
+        idx = b.emit1("sub", [b.constant(np.int32(size - 1)), first])
+        for i in [p, c] + payload:
+            out[i] = _member(ctx, xs[i], idx)
+    b.emit("check", out, op.attrs)
+    return [], []
