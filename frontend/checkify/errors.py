@@ -261,6 +261,8 @@ functionalizing = _Functionalizing()
 def check_error_value(error, debug=False):
     """Raise `error` now if it has values (no trace, or a concrete trace outside checkify: JAX's check_p
     impl, run by its eval trace), else stage a `check` op of its leaves for checkify to discharge."""
+    if not error._pred:      # tracks no kind of error: nothing to check (JAX's op has no effect, and goes)
+        return
     if any(np.shape(v) for v in error._pred.values()):
         error = reduce_batched(error)
     leaves, treedef = tree.flatten(error)

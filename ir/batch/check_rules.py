@@ -12,8 +12,8 @@ _I32 = np.dtype(np.int32)
 def _member(ctx, x, idx):
     """x[idx] for x batched at dimension 0 and a scalar i32 idx."""
     b, t = ctx.b, x.type
-    zero = b.constant(np.int32(0))
-    sliced = b.emit1("dynamic_slice", [x, idx] + [zero] * (t.ndim - 1), {"slice_sizes": (1,) + t.shape[1:]})
+    zeros = [b.constant(np.int32(0))] * (t.ndim - 1) if t.ndim > 1 else []
+    sliced = b.emit1("dynamic_slice", [x, idx] + zeros, {"slice_sizes": (1,) + t.shape[1:]})
     return b.emit1("reshape", [sliced], {"new_sizes": t.shape[1:]})
 
 
