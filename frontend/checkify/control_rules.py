@@ -3,10 +3,10 @@ traced again through the interpreter, taking and returning the error's leaves as
 is bound with the new region. Loops and branches first learn which kinds of error their regions add and
 carry an error widened to them (placeholders that never fire), so the error's structure is the same on
 every path and every iteration."""
+from ...ir.core import Block, Op, is_built
 from .. import tree
 from ..core import bind, type_of
-from .interpreter import (checkify_block, checkify_rule, error_effects, eval_op, split_outputs, trace_merged,
-                          trace_region)
+from .interpreter import checkify_block, checkify_rule, error_effects, split_outputs, trace_merged, trace_region
 
 
 def _leaves(error):
@@ -96,8 +96,8 @@ def _custom(error, enabled, op, ins):
     """The op itself gives the outputs, so its derivative rule stays; its function, checkified apart (a
     call returning only the error, which XLA computes alongside), gives the error. As JAX, the rules
     themselves are not checked."""
-    outs = eval_op(op, ins)
     fun = op.regions[0]
+    outs = bind(op.prim, *ins, regions=[_without_checks(fun), *op.regions[1:]], **op.attrs)
 
     def checked(e, _, xs):
         return checkify_block(fun, enabled, e, xs)[0], []
@@ -107,3 +107,13 @@ def _custom(error, enabled, op, ins):
         return error, outs
     errs = bind("call", *_leaves(error), *ins, regions=[region], callee=op.attrs.get("name", "f"))
     return split_outputs(out_tree, errs)[0], outs
+
+
+def _without_checks(block):
+    """block with its check ops (at any depth) left out: the op computes the outputs, the checkified copy
+    the error."""
+    if not any(op.prim == "check" for op in block.walk()):
+        return block
+    ops = [Op(o.prim, o.operands, o.results, o.attrs, [_without_checks(r) if is_built(r) else r for r in o.regions])
+           for o in block.ops if o.prim != "check"]
+    return Block(block.args, ops, block.results)

@@ -3,6 +3,7 @@ the one jnp.argsort(pred)[-1] picks, i.e. the last member whose predicate is tru
 none is), and the check is emitted once on that member's predicate, code and payload."""
 import numpy as np
 
+from ..builder import Builder, emit_block
 from ..primitives_check import layout
 from .batch import batch_rule
 
@@ -34,3 +35,28 @@ def _check(ctx, op, xs, ds):
             out[i] = _member(ctx, xs[i], idx)
     b.emit("check", out, op.attrs)
     return [], []
+
+
+def masked_while_body(cond, body, n_cond_consts):
+    """For a while loop batched with a batched predicate (every member steps until all are done): the
+    per-example body, taking (cond consts, body consts, carry), whose checks count only while the member's
+    own predicate holds, so a member that is done raises nothing. None when the body holds no check at its
+    top level. (Checks nested in the body's own regions are not masked.)"""
+    if not any(op.prim == "check" for op in body.ops):
+        return None
+    b = Builder()
+    cc = [b.arg(t) for t in cond.arg_types[:n_cond_consts]]
+    args = [b.arg(t) for t in body.arg_types]
+    carry = args[len(args) - (len(cond.arg_types) - n_cond_consts):]
+    active, = emit_block(b, cond, cc + carry)
+    if active.type.weak:
+        active = b.emit1("convert_element_type", [active], {"new_dtype": np.dtype(bool), "weak_type": False})
+    env = dict(zip(body.args, args))
+    for op in body.ops:
+        ins = [env[v] for v in op.operands]
+        if op.prim == "check":
+            for p, _, _ in layout(op.attrs["payloads"]):
+                ins[p] = b.emit1("and", [ins[p], active])
+        env.update(zip(op.results, b.emit(op.prim, ins, op.attrs, op.regions)))
+    b.ret(*[env[v] for v in body.results])
+    return b.block
