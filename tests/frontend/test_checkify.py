@@ -418,10 +418,14 @@ def test_vmapped_while_with_a_batched_predicate():
     assert checkify.checkify(lintra.vmap(_doubling))(jnp.array([30., 40.]))[0].get() is None
 
 
-def test_static_out_of_bounds_indices_are_clamped_statically():
-    # Differs from JAX: Lintra reads a[5] (a static out-of-bounds index) as a static slice of the last element,
-    # so no gather is left for index_checks to see (JAX gathers, and reports index 5).
-    assert checkify.checkify(lambda a: a[5], errors=I)(x3)[0].get() is None
+def test_static_out_of_bounds_indices_are_gathered():
+    # as JAX: an in-bounds static index is a slice, an out-of-bounds one is gathered (and clamped), so
+    # index_checks sees it
+    assert _get(lambda a: a[5], I, x3) == _oob(5)
+    assert _get(lambda a: a[-5], I, x3) == _oob(-2)
+    assert _get(lambda a: a[1, 6], I, jnp.ones((3, 4))) == _oob(6, 1, 4, "(3, 4)")
+    assert _get(lambda a: a[2] + a[-3], I, x3) is None
+    assert float(x3[5]) == 3. and float(x3[-5]) == 1.
 
 
 def test_importable_as_jax_s_module():
