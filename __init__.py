@@ -73,6 +73,8 @@ _sys.modules[f"{__name__}.experimental.multihost_utils"] = _multihost_utils
 experimental.shard_map = _types.ModuleType(f"{__name__}.experimental.shard_map", "jax.experimental.shard_map")
 experimental.shard_map.shard_map = _shard_map.experimental_shard_map
 _sys.modules[f"{__name__}.experimental.shard_map"] = experimental.shard_map
+from .frontend import checkify as _checkify
+experimental.checkify = _sys.modules[f"{__name__}.experimental.checkify"] = _checkify
 _sys.modules[f"{__name__}.distributed"] = distributed
 from .frontend import example_libraries
 _sys.modules[f"{__name__}.example_libraries"] = example_libraries

@@ -944,6 +944,11 @@ def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None,
                  tiled=bool(tiled))
 
 
+def pswapaxes(x, axis_name, axis, *, axis_index_groups=None):
+    """all_to_all that swaps the named axis with positional axis `axis` (split and concatenated there)."""
+    return all_to_all(x, axis_name, axis, axis, axis_index_groups=axis_index_groups)
+
+
 def axis_index(axis_name):
     """This member's index along the named axis (row-major over a tuple of axes), an int32 scalar."""
     names, sizes = _axis_sizes("axis_index", axis_name)

@@ -1040,4 +1040,4 @@ def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual
 
 
 # Families in files of their own register into the same table when this module is imported.
-from . import primitives_conv, primitives_eig, primitives_topk, primitives_window  # noqa: E402,F401
+from . import primitives_check, primitives_conv, primitives_eig, primitives_topk, primitives_window  # noqa: E402,F401

@@ -29,6 +29,22 @@ def test_jax_modules_resolve_to_lintra_modules():
     assert abs(float(p.stdout) - 0.9092974) < 1e-6        # d/dx sin(x)^2 = sin(2x) at 1
 
 
+def test_stand_ins_for_jax_internals_that_libraries_import():
+    p = _python(code="""
+        import lintra
+        lintra.compat.alias_jax()
+        from jax._src import compiler
+        import jax.experimental.checkify
+        assert jax.experimental.checkify is lintra.experimental.checkify
+        try:
+            compiler.backend_compile(None)
+        except NotImplementedError as e:
+            print(e)
+    """)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("jax._src.compiler.backend_compile is a stand-in")
+
+
 def test_a_module_lintra_lacks_is_a_clear_module_not_found_error():
     p = _python(code="""
         import lintra
