@@ -178,15 +178,24 @@ def compile_options(devices):
     return options
 
 
-def compile(module, devices, options=None, host_callbacks=()):
-    """Compile a StableHLO module (jaxlib MLIR module or text) for `devices`. `host_callbacks` are the
-    Python functions its python-callback custom calls name by index (jaxlib takes them only with an MLIR
-    module, not text)."""
+def backend_compile_and_load(backend, module, executable_devices, options, host_callbacks=()):
+    """XLA's compile on `backend` (a client) for a DeviceList, loaded onto its devices: JAX's function of this
+    name and signature in jax._src.compiler. `host_callbacks` are the Python functions the module's
+    python-callback custom calls name by index (jaxlib takes them only with an MLIR module, not text)."""
     if host_callbacks:
-        return devices[0].client.compile_and_load(module, xla_client.DeviceList(tuple(devices)),
-                                                  options or compile_options(devices), list(host_callbacks))
-    return devices[0].client.compile_and_load(module, xla_client.DeviceList(tuple(devices)),
-                                              options or compile_options(devices))
+        return backend.compile_and_load(module, executable_devices, options, list(host_callbacks))
+    return backend.compile_and_load(module, executable_devices, options)
+
+
+# What compile() calls, looked up at each call: frontend/compat routes it through its stand-in for
+# jax._src.compiler, whose backend_compile_and_load libraries wrap (chex's restrict_backends).
+compile_hook = backend_compile_and_load
+
+
+def compile(module, devices, options=None, host_callbacks=()):
+    """Compile a StableHLO module (jaxlib MLIR module or text) for `devices`."""
+    return compile_hook(devices[0].client, module, xla_client.DeviceList(tuple(devices)),
+                        options or compile_options(devices), host_callbacks)
 
 
 def serialize(executable) -> bytes:
