@@ -9,6 +9,8 @@ import lintra.numpy as jnp
 from lintra.experimental import checkify
 
 COVERED_PRIMITIVES = {"check"}
+COVERED_AD_PRIMITIVES = {"check"}        # its JVP: test_jvp_checks_primals_and_batching_checks_a_member
+COVERED_BATCH_PRIMITIVES = {"check"}     # its batching: the same test and test_eager_replay_raises_on_the_host
 
 
 def _f(x, debug=False):

@@ -53,8 +53,9 @@ def check(text):
     """'parse', 'verify' (rejected there, as allowed), 'lowered', 'open', or raises what broke the contract.
     'open': the function refers to something outside it that this process lacks: a collective's axis that
     no enclosing shard_map binds (the batch pass binds it, as vmap does), or an exported module not loaded
-    here, or a mesh for values of sharded types when no op names one (the caller's SPMD program gives it).
-    Such IR is well formed; its lowering refuses it with an error naming what is missing."""
+    here, or a mesh for values of sharded types when no op names one (the caller's SPMD program gives it), or
+    a `check` that no checkify pass discharged (checkify rewrites the function that holds it). Such IR is well
+    formed; its lowering refuses it with an error naming what is missing."""
     from lintra.ir.parser import ParseError, parse_module
     from lintra.ir.verifier import VerificationError, verify
     from lintra.lowering.lower import lower_text
@@ -71,7 +72,8 @@ def check(text):
             lower_text(func)
     except (NameError, ValueError) as e:
         if not any(m in str(e) for m in ("unbound axis name", "no exported module with fingerprint",
-                                         "has values of sharded types but names no mesh")):
+                                         "has values of sharded types but names no mesh",
+                                         "Cannot abstractly evaluate a checkify.check")):
             raise
         return "open"
     return "lowered"
