@@ -148,8 +148,9 @@ class _State(threading.local):
 
 _state = _State()
 # Whether this thread is tracing, in every C++ jit signature: a jitted call with concrete arguments made
-# inside a trace must reach Python (to be staged), not replay an executable compiled outside one.
-_tracing_key = pjrt.jit_key_config("lintra_tracing", False)
+# inside a trace must reach Python (to be staged), not replay an executable compiled outside one. What it
+# stages is the trace made outside one, so the setting does not key jit's traces.
+_tracing_key = pjrt.jit_key_config("lintra_tracing", False, changes_traces=False)
 
 
 class tracing:

@@ -29,11 +29,13 @@ pytree = _jax.pytree
 _KEY_CONFIGS = []
 
 
-def jit_key_config(name, default):
+def jit_key_config(name, default, changes_traces=True):
     """A setting that enters every C++ jit signature (its thread-local value when one is set): anything that
-    changes what a trace produces must be one, or the fast path would replay a stale executable."""
+    changes what a trace produces must be one, or the fast path would replay a stale executable. Those that
+    do (`changes_traces`) also key the traces jit keeps (jit_key_values)."""
     config = _jax.config.Config(name, default, include_in_jit_key=True)
-    _KEY_CONFIGS.append((name.replace("lintra_", "jax_", 1), config))
+    if changes_traces:
+        _KEY_CONFIGS.append((name.replace("lintra_", "jax_", 1), config))
     return config
 
 
