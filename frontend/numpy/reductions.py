@@ -17,10 +17,13 @@ def _default_uint():
     return np.dtype(np.uint64 if _dtypes.config.enable_x64 else np.uint32)
 
 
-def _promote_integers(d):
+def _promote_integers(d, name="this reduction"):
     """As jnp.sum: bools and integers narrower than the default integer sum in the default integer."""
     if T.is_bool(d):
         return _dtypes.default_int()
+    if T.is_small_int(d):   # JAX 0.10.2 fails here too (np.iinfo knows no int4), so code for it never relies on it
+        raise ValueError(f"{name}: cannot promote {d} to the default integer (nor can JAX 0.10.2); pass an explicit "
+                         f"dtype=, e.g. dtype='int32', or promote_integers=False")
     if T.is_int(d):
         wide = _dtypes.default_int() if T.is_signed(d) else _default_uint()
         return wide if d.itemsize < wide.itemsize else d
@@ -49,7 +52,7 @@ def _identity(prim, d):
     if T.is_bool(d):
         return not lowest
     if T.is_int(d):
-        info = np.iinfo(d)
+        info = T.iinfo(d)
         return int(info.min if lowest else info.max)
     return -np.inf if lowest else np.inf
 
@@ -77,7 +80,7 @@ def _reduce(name, prim, a, axis, dtype, keepdims, promote_integers=False, upcast
     if dtype is not None:
         out_dtype = to_dtype(dtype)
     elif promote_integers:
-        out_dtype = _promote_integers(t.dtype)
+        out_dtype = _promote_integers(t.dtype, name)
     elif T.is_bool(t.dtype) and prim in ("reduce_sum", "reduce_prod"):
         out_dtype = _dtypes.default_int()     # as JAX: bools sum as integers even without promotion
     else:

@@ -48,7 +48,7 @@ def _integer_division(plain, on_zero):
         zero = compare(y, _splat(op, 0), "EQ", dt)
         bad = zero
         if T.is_signed(dt):
-            overflow = hlo.and_(compare(x, _splat(op, np.iinfo(dt).min), "EQ", dt),
+            overflow = hlo.and_(compare(x, _splat(op, T.iinfo(dt).min), "EQ", dt),
                                 compare(y, _splat(op, -1), "EQ", dt))
             bad = hlo.or_(zero, overflow)
         result = plain(x, hlo.select(bad, _splat(op, 1), y))
@@ -57,7 +57,7 @@ def _integer_division(plain, on_zero):
 
 
 rule("div")(_integer_division(hlo.divide, lambda op, x: _splat(op, -1 if T.is_signed(op.results[0].type.dtype)
-                                                                   else np.iinfo(op.results[0].type.dtype).max)))
+                                                                   else T.iinfo(op.results[0].type.dtype).max)))
 rule("rem")(_integer_division(hlo.remainder, lambda op, x: x))
 
 
