@@ -1,4 +1,5 @@
 """Lowering of elementwise primitives."""
+import ml_dtypes
 import numpy as np
 
 from ...ir import types as T
@@ -61,6 +62,9 @@ rule("div")(_integer_division(hlo.divide, lambda op, x: _splat(op, -1 if T.is_si
 rule("rem")(_integer_division(hlo.remainder, lambda op, x: x))
 
 
+_UNSIGNED_NARROW = {np.dtype(ml_dtypes.int2): np.dtype(ml_dtypes.uint2), np.dtype(ml_dtypes.int4): np.dtype(ml_dtypes.uint4)}
+
+
 @rule("clz")
 def _clz(ctx, op, x):
     """Counted on the bits as an unsigned integer: XLA's constant folder gets negative signed integers wrong
@@ -68,7 +72,7 @@ def _clz(ctx, op, x):
     t = op.operands[0].type
     if not T.is_signed(t.dtype):
         return [hlo.count_leading_zeros(x)]
-    unsigned = tensor_type(t.update(dtype=np.dtype(f"u{t.dtype.itemsize}")))
+    unsigned = tensor_type(t.update(dtype=_UNSIGNED_NARROW.get(t.dtype) or np.dtype(f"u{t.dtype.itemsize}")))
     return [hlo.bitcast_convert(tensor_type(t), hlo.count_leading_zeros(hlo.bitcast_convert(unsigned, x)))]
 
 

@@ -228,3 +228,17 @@ def test_sub_byte_int_constants_lower_and_run():
     f = lintra.jit(lambda a: a + c + np.array([1, 2, -3], ml_dtypes.int4))
     assert repr(f(c)) == "Array([7, -6, -5], dtype=int4)"          # JAX 0.10.2's, 11 wrapping to -5
     assert "stablehlo.constant dense<[1, 2, -3]> : tensor<3xi4>" in f.lower(c).as_text()
+
+
+@pytest.mark.parametrize("args, want", [   # jax.random.randint(key(0), (6,), lo, hi, dtype) in JAX 0.10.2
+    ((0, 3, jnp.int8), [1, 0, 2, 1, 2, 0]),
+    ((-100, 300, jnp.int8), [-51, -64, 28, 33, -53, 47]),
+    ((0, 3, jnp.int16), [1, 0, 2, 1, 2, 0]),
+    ((-3, 30, jnp.int4), [5, -3, 1, 2, -1, 3]),
+    ((0, 30, jnp.uint2), [1, 0, 0, 1, 3, 3]),
+    ((0, 30, jnp.uint4), [5, 0, 8, 13, 3, 3]),
+])
+def test_randint_draws_narrow_integers_as_int32_as_jax(args, want):
+    lo, hi, dtype = args
+    got = lintra.random.randint(lintra.random.key(0), (6,), lo, hi, dtype=dtype)
+    assert got.dtype == np.dtype(dtype) and ints(got) == want
