@@ -105,7 +105,10 @@ def constant_elements(v):
         return None
     if attr.is_splat:
         return np.array([ir.IntegerAttr(attr.get_splat_value()).value])
-    return np.array(attr).ravel()
+    try:
+        return np.array(attr).ravel()
+    except TypeError:   # the bindings read no sub-byte integers (i4, i2) into NumPy: unknown then
+        return None
 
 _LAPACK_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d",
                   np.dtype(np.complex64): "c", np.dtype(np.complex128): "z"}

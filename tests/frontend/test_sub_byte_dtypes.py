@@ -242,3 +242,14 @@ def test_randint_draws_narrow_integers_as_int32_as_jax(args, want):
     lo, hi, dtype = args
     got = lintra.random.randint(lintra.random.key(0), (6,), lo, hi, dtype=dtype)
     assert got.dtype == np.dtype(dtype) and ints(got) == want
+
+
+def test_division_by_sub_byte_constants_is_jaxs():
+    # the divisor a constant of the program (XLA's run-time results for / 0 and MIN / -1), as JAX 0.10.2 gives them
+    x = jnp.array([7, -8], jnp.int4)
+    assert ints(lintra.jit(lambda: x // jnp.array([2, 3], jnp.int4))()) == [3, -3]
+    assert ints(lintra.jit(lambda: x // jnp.array([0, -1], jnp.int4))()) == [-2, -8]
+    assert ints(lintra.jit(lambda a: lintra.lax.div(a, jnp.array([0, -1], jnp.int4)))(x)) == [-1, -8]
+    assert ints(lintra.jit(lambda a: lintra.lax.rem(a, jnp.array([0, -1], jnp.int4)))(x)) == [7, 0]
+    assert ints(lintra.jit(lambda a: a // jnp.array([0, 3], jnp.uint4))(jnp.array([7, 8], jnp.uint4))) == [15, 2]
+    assert ints(lintra.lax.clz(jnp.array([3, 1, -1, 0], jnp.int4))) == [2, 3, 0, 4]
