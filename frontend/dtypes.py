@@ -127,12 +127,13 @@ _WEAK_NAMES = {"i*": str(int), "f*": str(float), "c*": str(complex)}   # as JAX 
 
 def _no_promotion_message(*nodes):
     """JAX's message for dtypes with no common upper bound, naming the first kind of narrow type it finds."""
-    bits = {d: ml_dtypes.finfo(d).bits for d in nodes if isinstance(d, np.dtype) and T.is_small_float(d)}
-    what, to = next(((f"{b}-bit floats", "float32") for b in (8, 6, 4) if b in bits.values()),
+    bits = {ml_dtypes.finfo(d).bits for d in nodes if isinstance(d, np.dtype) and T.is_small_float(d)}
+    what, to = next(((f"{b}-bit floats", "float32") for b in (8, 6, 4) if b in bits),
                     ("1-bit, 2-bit and 4-bit integers", "int32"))
-    return (f"Input dtypes {tuple(_WEAK_NAMES.get(n, str(n)) for n in nodes)} have no available implicit dtype promotion path. To avoid "
-            f"unintended promotion, {what} do not support implicit promotion. If you'd like your inputs to be "
-            f"promoted to another type, you can do so explicitly using e.g. x.astype('{to}')")
+    names = tuple(_WEAK_NAMES.get(n, str(n)) for n in nodes)
+    return (f"Input dtypes {names} have no available implicit dtype promotion path. To avoid unintended promotion, "
+            f"{what} do not support implicit promotion. If you'd like your inputs to be promoted to another type, "
+            f"you can do so explicitly using e.g. x.astype('{to}')")
 
 
 def promote(*typed):

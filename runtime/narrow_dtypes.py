@@ -5,7 +5,7 @@ and transfers up front, saying why. What JAX does (recorded in tests/frontend/te
 
 | dtype | transfer to a device | a program that computes with it |
 |---|---|---|
-| float6_e2m3fn, float6_e3m2fn | `Unknown NumPy dtype` | results: `Invalid XLA PrimitiveType`; inside: an LLVM failure in XLA's CPU compiler |
+| float6_e2m3fn, float6_e3m2fn | `Unknown NumPy dtype` | as results `Invalid XLA PrimitiveType`; inside, LLVM fails |
 | int1 | works (an S1 buffer) | lowered as i1, StableHLO's bool: an S1 input is a size mismatch, outputs are bools |
 | uint1 | works (a U1 buffer) | StableHLO's verifier rejects ui1 |
 """
@@ -13,6 +13,11 @@ import ml_dtypes
 import numpy as np
 
 from ..ir.core import is_built
+
+
+class UnrunnableDtypeError(TypeError):
+    """A transfer or program that needs a dtype jaxlib 0.10.2 cannot hold or XLA cannot compute with."""
+
 
 _FLOAT6 = frozenset(np.dtype(t) for t in (ml_dtypes.float6_e2m3fn, ml_dtypes.float6_e3m2fn))
 _ONE_BIT = frozenset(np.dtype(t) for t in (ml_dtypes.int1, ml_dtypes.uint1))
@@ -30,9 +35,9 @@ _WHY = {
 def check_transfer(aval):
     """Refuse to put a host array of type `aval` on a device when jaxlib cannot hold its dtype."""
     if aval.dtype in _FLOAT6:
-        raise TypeError(f"cannot put a {aval.dtype.name} array of shape {tuple(aval.shape)} on a device: "
-                        f"{_WHY[aval.dtype]}. Keep it in NumPy, or convert it there first, e.g. "
-                        f"np.asarray(x).astype(np.float32)")
+        raise UnrunnableDtypeError(
+            f"cannot put a {aval.dtype.name} array of shape {tuple(aval.shape)} on a device: {_WHY[aval.dtype]}. "
+            f"Keep it in NumPy, or convert it there first, e.g. np.asarray(x).astype(np.float32)")
 
 
 def check_runnable(func):
@@ -47,8 +52,9 @@ def check_runnable(func):
     else:
         can = "can be made from NumPy data (jnp.asarray, device_put) and read back (np.asarray), not computed with"
         fix = "np.asarray(x).astype(np.int8)"
-    raise TypeError(f"cannot compile '{func.name}': it computes with {d.name} values ({where}), and {_WHY[d]}. "
-                    f"As in JAX 0.10.2, {d.name} arrays {can}; convert on the host instead, e.g. {fix}")
+    raise UnrunnableDtypeError(f"cannot compile '{func.name}': it computes with {d.name} values ({where}), and "
+                               f"{_WHY[d]}. As in JAX 0.10.2, {d.name} arrays {can}; convert on the host "
+                               f"instead, e.g. {fix}")
 
 
 def _first_bad(block):
