@@ -8,7 +8,8 @@ if __name__ != "lintra":
     # configuration, ArrayImpl's methods); a second copy would replace it.
     __package__ = "lintra"
 
-from .frontend import lax_public as lax, numpy, tree
+from .frontend import lax_public as lax, numpy
+from .frontend import tree_public as tree
 from .frontend import random
 from .frontend import dtypes_public as dtypes
 from .frontend import flatten_util, tree_util
@@ -27,14 +28,15 @@ from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
 from .frontend.config import config, default_matmul_precision, disable_jit
 from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
-from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
+from .frontend.devices import (Device, block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)
 from .frontend import distributed
 from .frontend.processes import local_device_count, local_devices, process_count, process_index
 from .frontend import multihost_utils as _multihost_utils
-from .runtime.array import Array
+from .frontend.basearray import Array
 from .frontend import sharding, debug
 from .frontend import export
+from .frontend import core_public as core, errors, typing
 from .frontend.sharding import P, make_mesh, reshard, set_mesh
 from .frontend.shard_map import shard_map
 from .frontend import shard_map as _shard_map
@@ -48,7 +50,7 @@ numpy.roots = _numpy_roots.roots
 
 # Submodules that live under frontend/ are importable as lintra.numpy, lintra.lax, ...
 for _name in ("numpy", "lax", "tree", "tree_util", "flatten_util", "random", "ad_checkpoint", "sharding",
-              "debug", "dtypes", "export"):
+              "debug", "dtypes", "export", "core", "errors", "typing"):
     _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
 _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
@@ -72,6 +74,10 @@ experimental.shard_map = _types.ModuleType(f"{__name__}.experimental.shard_map",
 experimental.shard_map.shard_map = _shard_map.experimental_shard_map
 _sys.modules[f"{__name__}.experimental.shard_map"] = experimental.shard_map
 _sys.modules[f"{__name__}.distributed"] = distributed
+from .frontend import example_libraries
+_sys.modules[f"{__name__}.example_libraries"] = example_libraries
+for _name in ("optimizers", "stax"):
+    _sys.modules[f"{__name__}.example_libraries.{_name}"] = getattr(example_libraries, _name)
 from .frontend import compat
 _sys.modules[f"{__name__}.compat"] = compat
 

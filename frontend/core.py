@@ -21,6 +21,18 @@ from .abstract import ShapeDtypeStruct
 
 
 class ConcretizationError(TypeError):
+    """A traced value was used where Python needs a concrete one (JAX's ConcretizationTypeError)."""
+
+
+class TracerBoolConversionError(ConcretizationError):
+    pass
+
+
+class TracerIntegerConversionError(ConcretizationError):
+    pass
+
+
+class TracerArrayConversionError(ConcretizationError):
     pass
 
 
@@ -47,22 +59,23 @@ class Tracer:
     size = property(lambda self: self.value.type.size)
     weak_type = property(lambda self: self.value.type.weak)
 
-    def _concrete(self, what):
+    def _concrete(self, what, error=ConcretizationError):
         if self.val is not None:
             return self.val
-        raise ConcretizationError(
+        raise error(
             f"Abstract tracer value encountered where a concrete value is expected: {what} of a traced "
             f"{dtype_name(self.dtype)}{list(self.shape)} value. Its value is not known while the function is "
             f"traced (by jit, make_ir or a loop body). If it depends only on a Python value, mark that argument "
             f"static with static_argnums/static_argnames, or use lax.cond/lax.select for value-dependent "
             f"choices.")
 
-    __bool__ = lambda self: bool(self._concrete("bool()"))
+    __bool__ = lambda self: bool(self._concrete("bool()", TracerBoolConversionError))
     __float__ = lambda self: float(self._concrete("float()"))
-    __int__ = lambda self: int(self._concrete("int()"))
+    __int__ = lambda self: int(self._concrete("int()", TracerIntegerConversionError))
     __complex__ = lambda self: complex(self._concrete("complex()"))
-    __index__ = lambda self: self._concrete("use as an index (__index__)").__index__()
-    __array__ = lambda self, *a, **k: self._concrete("conversion to a NumPy array").__array__(*a, **k)
+    __index__ = lambda self: self._concrete("use as an index (__index__)", TracerIntegerConversionError).__index__()
+    __array__ = lambda self, *a, **k: self._concrete("conversion to a NumPy array",
+                                                     TracerArrayConversionError).__array__(*a, **k)
     item = lambda self, *a: self._concrete("item()").item(*a)
     tolist = lambda self: self._concrete("tolist()").tolist()
 

@@ -68,7 +68,7 @@ for _n in ["neg", "sign", "floor", "ceil", "exp", "exp2", "log", "log1p", "expm1
            "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma", "bessel_i0e", "bessel_i1e", "is_finite", "square",
            "reciprocal", "abs", "real", "imag", "population_count", "clz", "copy"]:
     globals()[_n] = _unary(_n)
-for _n in ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "eq", "ne", "lt",
+for _n in ["add", "sub", "mul", "mulhi", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "eq", "ne", "lt",
            "le", "gt", "ge", "shift_left", "shift_right_arithmetic", "shift_right_logical", "complex",
            "igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta"]:
     globals()[_n] = _binary(_n)

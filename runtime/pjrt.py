@@ -28,10 +28,25 @@ pytree = _jax.pytree
 
 # ---- configuration that C++ reads on every call -------------------------------------------------------------
 
+_KEY_CONFIGS = []
+
+
 def jit_key_config(name, default):
     """A setting that enters every C++ jit signature (its thread-local value when one is set): anything that
     changes what a trace produces must be one, or the fast path would replay a stale executable."""
-    return _jax.config.Config(name, default, include_in_jit_key=True)
+    config = _jax.config.Config(name, default, include_in_jit_key=True)
+    _KEY_CONFIGS.append((name.replace("lintra_", "jax_", 1), config))
+    return config
+
+
+def jit_key_values():
+    """The current values of every jit-key setting: part of the key of each cached trace as well."""
+    return tuple(c.value for _, c in _KEY_CONFIGS)
+
+
+def jit_key_names():
+    """JAX's names of the settings jit_key_values() reads, in its order."""
+    return tuple(name for name, _ in _KEY_CONFIGS)
 
 
 UNSET = _jax.config.unset
@@ -430,3 +445,6 @@ def sharded_result_handlers(avals, shardings, committed):
     """Result handlers (see result_handlers) for outputs with the given shardings."""
     return [_jax.array_result_handler(aval, s, committed=committed, _skip_checks=True)
             for aval, s in zip(avals, shardings)]
+
+# what a failing computation raises (jax.errors.JaxRuntimeError is this class)
+JaxRuntimeError = _jax.JaxRuntimeError

@@ -2,7 +2,7 @@
 64-bit types narrowed to 32 bits unless x64 is enabled, immutable arrays updated through `.at`)."""
 import numpy as _np
 
-from ...runtime.array import Array as ndarray
+from ..basearray import Array as ndarray
 from .creation import (arange, array, asarray, astype, copy, empty, empty_like, eye, full, full_like, identity,
                        linspace, ones, ones_like, zeros, zeros_like)
 from .dtype_api import (bfloat16, bool_, can_cast, complex64, complex128, complex_, complexfloating, dtype, finfo,

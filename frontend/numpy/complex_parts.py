@@ -12,6 +12,8 @@ def iscomplexobj(x) -> bool:
     """Whether x has a complex dtype (a Python bool, decided from the type alone)."""
     if x is None:
         return False
+    if isinstance(getattr(x, "dtype", None), np.dtype):   # as JAX: anything with a dtype (jnp.float32 too)
+        return T.is_complex(x.dtype)
     if isinstance(x, (list, tuple)):
         x = np.asarray(x)
     return T.is_complex(weak_dtype_pair(x)[0])

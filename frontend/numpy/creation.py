@@ -122,8 +122,12 @@ empty = zeros   # XLA arrays are immutable: there is nothing to gain from leavin
 @wordwise()
 def full_like(a, fill_value, dtype=None, shape=None, *, out_sharding=None):
     """As full, with a's shape and dtype (and weak type) unless given."""
-    check_arraylike("full_like", a)
-    t = type_of(a)
+    if hasattr(a, "shape") and hasattr(a, "dtype") and not is_arraylike(a):
+        # duck-typed, as JAX: a ShapeDtypeStruct or anything else with a shape and a dtype
+        t = T.TensorType.of(a.shape, a.dtype, getattr(a, "weak_type", False))
+    else:
+        check_arraylike("full_like", a)
+        t = type_of(a)
     shape = t.shape if shape is None else canon_shape(shape)
     d, weak = (t.dtype, t.weak) if dtype is None else (to_dtype(dtype), False)
     fill = convert(fill_value, d, weak)

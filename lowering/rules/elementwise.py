@@ -62,7 +62,13 @@ rule("div")(_integer_division(hlo.divide, lambda op, x: _splat(op, -1 if T.is_si
 rule("rem")(_integer_division(hlo.remainder, lambda op, x: x))
 
 
-_UNSIGNED_NARROW = {np.dtype(ml_dtypes.int2): np.dtype(ml_dtypes.uint2), np.dtype(ml_dtypes.int4): np.dtype(ml_dtypes.uint4)}
+@rule("reduce_precision")
+def _reduce_precision(ctx, op, x):
+    return [hlo.reduce_precision(x, op.attrs["exponent_bits"], op.attrs["mantissa_bits"])]
+
+
+_UNSIGNED_NARROW = {np.dtype(ml_dtypes.int2): np.dtype(ml_dtypes.uint2),
+                    np.dtype(ml_dtypes.int4): np.dtype(ml_dtypes.uint4)}
 
 
 @rule("clz")
