@@ -195,6 +195,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
         out_dtype, comp = T.real_dtype(t.dtype), t.dtype
     else:
         out_dtype = comp = to_inexact(t.dtype)
+    if T.is_small_int(comp):     # JAX's var ends in where(n > 0, result, nan): no 1- or 2-bit integer holds NaN
+        _dtypes.promote((_dtypes.default_float(), True), (comp, False))
     comp = _upcast_f16(comp)
     x = convert(a, comp)
     centre = _mean(x, axes, keepdims=True, where=where) if mean is None else convert(asvalue(mean), comp)

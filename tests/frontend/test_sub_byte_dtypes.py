@@ -253,3 +253,14 @@ def test_division_by_sub_byte_constants_is_jaxs():
     assert ints(lintra.jit(lambda a: lintra.lax.rem(a, jnp.array([0, -1], jnp.int4)))(x)) == [7, 0]
     assert ints(lintra.jit(lambda a: a // jnp.array([0, 3], jnp.uint4))(jnp.array([7, 8], jnp.uint4))) == [15, 2]
     assert ints(lintra.lax.clz(jnp.array([3, 1, -1, 0], jnp.int4))) == [2, 3, 0, 4]
+
+
+def test_inexact_results_of_sub_byte_ints_are_jaxs():
+    # JAX 0.10.2's to_inexact maps int4/uint4 to float32 but leaves int2/uint2 (and int1/uint1) as they are
+    assert repr(jnp.sqrt(jnp.array([4, 1], jnp.int4))) == "Array([2., 1.], dtype=float32)"
+    assert repr(jnp.var(jnp.array([1, 0], jnp.int4))) == "Array(0.25, dtype=float32)"
+    assert repr(jnp.mean(jnp.array([1, 1], jnp.int2))) == "Array(1, dtype=int2)"
+    with pytest.raises(TypeError, match="sqrt: expected inexact operand, got i2"):   # JAX: "sqrt does not accept"
+        jnp.sqrt(jnp.array([1, 1], jnp.int2))
+    with pytest.raises(lintra.dtypes.TypePromotionError, match="Input dtypes \\(\"<class 'float'>\", 'int2'\\)"):
+        jnp.var(jnp.array([1, 0], jnp.int2))
