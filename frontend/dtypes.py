@@ -46,7 +46,7 @@ key_fry = KeyTy()
 
 def canonicalize_dtype(d) -> np.dtype:
     """The dtype Lintra uses for `d`: 64-bit types narrow to 32 bits unless x64 is enabled."""
-    d = T.dtype(d)
+    d = T.user_dtype(d)
     return d if config.enable_x64 else _NARROW.get(d, d)
 
 
@@ -150,5 +150,5 @@ def promote(*typed):
 
 def promote_types(a, b) -> np.dtype:
     """jnp.promote_types: the dtype two (strong) dtypes promote to."""
-    return promote((T.dtype(a), False), (T.dtype(b), False))[0]
+    return promote((T.user_dtype(a), False), (T.user_dtype(b), False))[0]
 

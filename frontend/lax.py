@@ -130,7 +130,7 @@ def convert_element_type(operand, new_dtype):
 
 
 def bitcast_convert_type(operand, new_dtype):
-    return bind1("bitcast_convert_type", operand, new_dtype=T.dtype(new_dtype))
+    return bind1("bitcast_convert_type", operand, new_dtype=T.user_dtype(new_dtype))
 
 
 def iota(dtype, size):

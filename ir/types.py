@@ -53,6 +53,21 @@ def dtype(x) -> np.dtype:
     return d
 
 
+def user_dtype(x) -> np.dtype:
+    """dtype(x) for a user's dtype argument, read as JAX reads it: a string as NumPy reads it ('i4' is int32 and
+    'i8' int64, where the IR's 'i4' is int4 and 'i8' int8); the IR's names only where NumPy knows no dtype Lintra
+    supports by that name ('f32', 'bf16', 'f16')."""
+    if isinstance(x, str):
+        try:
+            d = np.dtype(x)
+        except (TypeError, ValueError):
+            pass
+        else:
+            if d in DTYPE_NAMES:
+                return d
+    return dtype(x)
+
+
 def dtype_name(d) -> str:
     return DTYPE_NAMES[np.dtype(d)]
 

@@ -47,7 +47,7 @@ def to_dtype(d) -> np.dtype:
 def np_dtype(d) -> np.dtype:
     if d is None:
         raise TypeError("dtype must not be None here")
-    return T.dtype(d)
+    return T.user_dtype(d)
 
 
 def weak_dtype_pair(x):

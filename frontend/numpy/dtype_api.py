@@ -61,7 +61,7 @@ _PY_TYPES = {int: "i*", float: "f*", complex: "c*"}
 def _as_dtype(x) -> np.dtype:
     if is_value(x) or isinstance(x, np.ndarray):
         return np.dtype(x.dtype)
-    return T.dtype(x)
+    return T.user_dtype(x)
 
 
 def promote_types(a, b) -> np.dtype:
@@ -120,7 +120,7 @@ def _is_dtype(x, d):
     if x is d.type:
         return True
     try:
-        return isinstance(x, (np.dtype, str)) and T.dtype(x) == d
+        return isinstance(x, (np.dtype, str)) and T.user_dtype(x) == d
     except TypeError:
         return False
 

@@ -264,3 +264,15 @@ def test_inexact_results_of_sub_byte_ints_are_jaxs():
         jnp.sqrt(jnp.array([1, 1], jnp.int2))
     with pytest.raises(lintra.dtypes.TypePromotionError, match="Input dtypes \\(\"<class 'float'>\", 'int2'\\)"):
         jnp.var(jnp.array([1, 0], jnp.int2))
+
+
+@pytest.mark.parametrize("code, want", [   # as JAX 0.10.2 (x64 off) reads NumPy's type codes
+    ("i4", "int32"), ("i8", "int32"), ("i2", "int16"), ("i1", "int8"), ("u4", "uint32"), ("u2", "uint16"),
+    ("u1", "uint8"), ("<i4", "int32"), ("int4", "int4"), ("uint2", "uint2"), ("float6_e2m3fn", "float6_e2m3fn"),
+])
+def test_dtype_strings_are_numpys_not_the_irs(code, want):
+    # the IR names int4 'i4' and int8 'i8'; a user's 'i4' is NumPy's (and JAX's) int32
+    d = np.dtype(code)                      # ShapeDtypeStruct and promote_types keep 64 bits, as JAX's
+    assert lintra.ShapeDtypeStruct((2,), code).dtype == d and jnp.promote_types(code, code) == d
+    if not want.startswith("float6"):
+        assert str(jnp.zeros(2, code).dtype) == want and str(jnp.arange(3).astype(code).dtype) == want
