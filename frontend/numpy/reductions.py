@@ -22,8 +22,9 @@ def _promote_integers(d, name="this reduction"):
     if T.is_bool(d):
         return _dtypes.default_int()
     if T.is_small_int(d):   # JAX 0.10.2 fails here too (np.iinfo knows no int4), so code for it never relies on it
+        keep = ", or promote_integers=False" if name in ("sum", "prod") else ""
         raise ValueError(f"{name}: cannot promote {d} to the default integer (nor can JAX 0.10.2); pass an explicit "
-                         f"dtype=, e.g. dtype='int32', or promote_integers=False")
+                         f"dtype=, e.g. dtype='int32'{keep}")
     if T.is_int(d):
         wide = _dtypes.default_int() if T.is_signed(d) else _default_uint()
         return wide if d.itemsize < wide.itemsize else d
