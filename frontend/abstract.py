@@ -14,7 +14,7 @@ class ShapeDtypeStruct:
     __slots__ = ("type", "sharding")
 
     def __init__(self, shape, dtype, *, sharding=None, weak_type=False):
-        self.type = TensorType.of(shape, T.dtype(dtype), weak_type)
+        self.type = TensorType.of(shape, T.user_dtype(dtype), weak_type)
         if isinstance(sharding, NamedSharding):        # over Explicit axes, the type says so (as JAX's aval)
             self.type = typed(self.type, sharding)
         self.sharding = sharding

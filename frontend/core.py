@@ -11,7 +11,7 @@ import numpy as np
 from ..ir.builder import Builder, constant_attrs
 from ..ir.callbacks import without_debug_callbacks
 from ..ir.core import Func, is_built
-from ..ir.types import DTYPE_NAMES, TensorType, dtype_name
+from ..ir.types import DTYPE_NAMES, TensorType, dtype_name, is_int, is_small_int
 from ..runtime import pjrt
 from ..runtime.array import Array
 from ..runtime.dispatch import apply_primitive
@@ -215,7 +215,8 @@ def host_value(x):
 def python_scalar(x, dtype):
     """The Python scalar `x` as a 0-d array of `dtype`, refusing ints that do not fit."""
     dtype = np.dtype(dtype)
-    if dtype.kind in "iu" and isinstance(x, int):
+    # as JAX, whose check is NumPy's: ml_dtypes' int4 and kin wrap Python ints silently (jnp.int4(9) is -7)
+    if is_int(dtype) and not is_small_int(dtype) and isinstance(x, int):
         info = np.iinfo(dtype)
         if not info.min <= x <= info.max:
             raise OverflowError(f"Python int {x} is too large for {dtype.name} (range {info.min}..{info.max}); "

@@ -46,7 +46,7 @@ key_fry = KeyTy()
 
 def canonicalize_dtype(d) -> np.dtype:
     """The dtype Lintra uses for `d`: 64-bit types narrow to 32 bits unless x64 is enabled."""
-    d = T.dtype(d)
+    d = T.user_dtype(d)
     return d if config.enable_x64 else _NARROW.get(d, d)
 
 
@@ -79,12 +79,14 @@ def python_scalar_dtype(x) -> np.dtype:
 _b1, _u8, _u16, _u32, _u64 = (np.dtype(t) for t in ("bool", "uint8", "uint16", "uint32", "uint64"))
 _i8, _i16, _i32, _i64 = (np.dtype(t) for t in ("int8", "int16", "int32", "int64"))
 _f16, _f32, _f64, _c64, _c128 = (np.dtype(t) for t in ("float16", "float32", "float64", "complex64", "complex128"))
-_SMALL_FLOATS = tuple(T.SMALL_FLOAT_NAMES)
+_SMALL_FLOATS, _SMALL_INTS = tuple(T.SMALL_FLOAT_NAMES), tuple(T.SMALL_INT_NAMES)
 _LATTICE = {
     _b1: ["i*"],
-    "i*": [_u8, _i8], _u8: [_i16, _u16], _u16: [_i32, _u32], _u32: [_i64, _u64], _u64: ["f*"],
+    # the 1-, 2- and 4-bit integers sit above the weak int kind only: nothing promotes to or from them
+    "i*": [_u8, _i8, *_SMALL_INTS], **{d: [] for d in _SMALL_INTS},
+    _u8: [_i16, _u16], _u16: [_i32, _u32], _u32: [_i64, _u64], _u64: ["f*"],
     _i8: [_i16], _i16: [_i32], _i32: [_i64], _i64: ["f*"],
-    # the 8- and 4-bit floats sit above the weak float kind only: nothing promotes to or from them
+    # so do the 8-, 6- and 4-bit floats above the weak float kind
     "f*": [*_SMALL_FLOATS, bfloat16, _f16, "c*"], **{d: [] for d in _SMALL_FLOATS},
     bfloat16: [_f32], _f16: [_f32], _f32: [_f64, _c64], _f64: [_c128],
     "c*": [_c64], _c64: [_c128], _c128: [],
@@ -114,16 +116,24 @@ class TypePromotionError(ValueError):
 def _join(a, b):
     common = _upper_bounds(a) & _upper_bounds(b)
     if not common:
-        # only the 8- and 4-bit floats sit apart from the rest of the lattice
-        bits = "4-bit" if 4 in {getattr(ml_dtypes.finfo(d), "bits", 0) for d in (a, b) if T.is_small_float(d)} \
-            else "8-bit"
-        raise TypePromotionError(
-            f"Input dtypes {(str(a), str(b))} have no available implicit dtype promotion path. To avoid "
-            f"unintended promotion, {bits} floats do not support implicit promotion. If you'd like your inputs "
-            f"to be promoted to another type, you can do so explicitly using e.g. x.astype('float32')")
+        raise TypePromotionError(_no_promotion_message(a, b))
     # the least upper bound: the common bound that all other common bounds lie above
     (lub,) = [n for n in common if common <= _upper_bounds(n)]
     return lub
+
+
+_WEAK_NAMES = {"i*": str(int), "f*": str(float), "c*": str(complex)}   # as JAX names its weak nodes
+
+
+def _no_promotion_message(*nodes):
+    """JAX's message for dtypes with no common upper bound, naming the first kind of narrow type it finds."""
+    bits = {ml_dtypes.finfo(d).bits for d in nodes if isinstance(d, np.dtype) and T.is_small_float(d)}
+    what, to = next(((f"{b}-bit floats", "float32") for b in (8, 6, 4) if b in bits),
+                    ("1-bit, 2-bit and 4-bit integers", "int32"))
+    names = tuple(_WEAK_NAMES.get(n, str(n)) for n in nodes)
+    return (f"Input dtypes {names} have no available implicit dtype promotion path. To avoid unintended promotion, "
+            f"{what} do not support implicit promotion. If you'd like your inputs to be promoted to another type, "
+            f"you can do so explicitly using e.g. x.astype('{to}')")
 
 
 def promote(*typed):
@@ -140,5 +150,5 @@ def promote(*typed):
 
 def promote_types(a, b) -> np.dtype:
     """jnp.promote_types: the dtype two (strong) dtypes promote to."""
-    return promote((T.dtype(a), False), (T.dtype(b), False))[0]
+    return promote((T.user_dtype(a), False), (T.user_dtype(b), False))[0]
 

@@ -130,7 +130,7 @@ def convert_element_type(operand, new_dtype):
 
 
 def bitcast_convert_type(operand, new_dtype):
-    return bind1("bitcast_convert_type", operand, new_dtype=T.dtype(new_dtype))
+    return bind1("bitcast_convert_type", operand, new_dtype=T.user_dtype(new_dtype))
 
 
 def iota(dtype, size):
@@ -496,8 +496,8 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_ind
     mask = broadcast_in_dim(ok, out_t.shape, tuple(d for d in range(out_t.ndim) if d not in offset))
     if fill_value is None:   # a NumPy scalar of the dtype: a Python int would not fit u32/u64's maximum
         d = out_t.dtype
-        fill_value = np.asarray(np.nan if T.is_inexact(d) else np.iinfo(d).min if T.is_signed(d)
-                                else np.iinfo(d).max if T.is_int(d) else True).astype(d)[()]
+        fill_value = np.asarray(np.nan if T.is_inexact(d) else T.iinfo(d).min if T.is_signed(d)
+                                else T.iinfo(d).max if T.is_int(d) else True).astype(d)[()]
     return select(mask, out, full_like(out, fill_value))
 
 

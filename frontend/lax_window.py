@@ -33,7 +33,7 @@ def _identity(kind, dtype):
     if dtype == np.bool_:
         return np.array(big)
     if T.is_int(dtype):
-        info = np.iinfo(dtype)
+        info = T.iinfo(dtype)
         return np.array(info.max if big else info.min, dtype)
     return None
 

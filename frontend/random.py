@@ -685,15 +685,21 @@ def weibull_min(key, scale, concentration, shape=(), dtype=float):
 def _clip_convert(x, dtype):
     """x (integer) in `dtype`, clipped to its range rather than wrapped."""
     src = type_of(x).dtype
-    lo = max(int(np.iinfo(dtype).min), int(np.iinfo(src).min))
-    hi = min(int(np.iinfo(dtype).max), int(np.iinfo(src).max))
+    lo = max(int(T.iinfo(dtype).min), int(T.iinfo(src).min))
+    hi = min(int(T.iinfo(dtype).max), int(T.iinfo(src).max))
     return lax.convert_element_type(lax.clamp(lax.full_like(x, lo), x, lax.full_like(x, hi)), dtype)
 
 
 def _randint(key, shape, minval, maxval, dtype, part):
+    info = T.iinfo(dtype)
+    if info.bits < 32:      # as JAX: narrower integers are drawn as int32 (less biased), then converted
+        i32 = np.dtype(np.int32)
+        minval = jnp.clip(jnp.astype(jnp.asarray(minval), i32), int(info.min), int(info.max))
+        maxval = jnp.clip(jnp.astype(jnp.asarray(maxval), i32), int(info.min), int(info.max) + 1)
+        return lax.convert_element_type(_randint(key, shape, minval, maxval, i32, part), dtype)
     minval, maxval = jnp.asarray(minval), jnp.asarray(maxval)
     minval, maxval = (v if T.is_int(type_of(v).dtype) else jnp.astype(v, int) for v in (minval, maxval))
-    top = _clip_convert(lax.full((), np.iinfo(dtype).max, dtype), type_of(maxval).dtype)
+    top = _clip_convert(lax.full((), info.max, dtype), type_of(maxval).dtype)
     out_of_range = _full(lax.gt(maxval, _full(top, type_of(maxval).shape)), shape)
     lo, hi = _full(_clip_convert(minval, dtype), shape), _full(_clip_convert(maxval, dtype), shape)
     nbits = dtype.itemsize * 8

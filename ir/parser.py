@@ -518,7 +518,7 @@ def _array(p, elements, dt):
         what, kinds, cast = "a number or (re, im)", (int, float, complex), complex
     else:
         what, kinds, cast = "a real number", (int, float), float
-    info = np.iinfo(dt) if T.is_int(dt) else None
+    info = T.iinfo(dt) if T.is_int(dt) else None
     values = []
     for tok, v in elements:
         if not isinstance(v, kinds) or (isinstance(v, bool) and not T.is_bool(dt)):

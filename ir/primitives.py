@@ -86,6 +86,9 @@ _unary(_inexact, "inexact", names=["conj"])
 @primitive("abs")
 def _abs(x):
     _check_dtype("abs", x, _signed_or_inexact, "signed or inexact")
+    if T.is_small_int(x.dtype):     # as jax.lax.abs, which lowers no abs of int2/int4 either
+        _fail("abs", f"does not accept dtype {x.dtype.name}: support for narrow-width integers is platform-dependent "
+                     f"and limited to a few specific operations, e.g. basic arithmetic and type casting", x)
     return [x.update(dtype=T.real_dtype(x.dtype))]
 
 

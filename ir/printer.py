@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from .core import is_built
+from . import types as T
 from .types import DTYPE_NAMES, TensorType
 
 INDENT = "  "
@@ -34,11 +35,11 @@ def format_type(t: TensorType) -> str:
 
 
 def _scalar(x, dtype):
-    if dtype.kind == "b":
+    if T.is_bool(dtype):
         return "true" if x else "false"
-    if dtype.kind in "iu":
+    if T.is_int(dtype):     # not dtype.kind: NumPy files ml_dtypes' int4 and kin under np.void
         return str(int(x))
-    if dtype.kind == "c":
+    if T.is_complex(dtype):
         return f"({_float(x.real)}, {_float(x.imag)})"
     return _float(x)
 

@@ -24,23 +24,48 @@ SMALL_FLOAT_NAMES = {
     np.dtype(ml_dtypes.float8_e4m3b11fnuz): "f8e4m3b11fnuz", np.dtype(ml_dtypes.float8_e4m3fn): "f8e4m3fn",
     np.dtype(ml_dtypes.float8_e4m3fnuz): "f8e4m3fnuz", np.dtype(ml_dtypes.float8_e5m2): "f8e5m2",
     np.dtype(ml_dtypes.float8_e5m2fnuz): "f8e5m2fnuz", np.dtype(ml_dtypes.float8_e8m0fnu): "f8e8m0fnu",
+    np.dtype(ml_dtypes.float6_e2m3fn): "f6e2m3fn", np.dtype(ml_dtypes.float6_e3m2fn): "f6e3m2fn",
     np.dtype(ml_dtypes.float4_e2m1fn): "f4e2m1fn",
 }
+# The 1-, 2- and 4-bit integers JAX exposes, named as JAX's jaxprs print them; never promoted implicitly either.
+SMALL_INT_NAMES = {
+    np.dtype(ml_dtypes.int1): "i1", np.dtype(ml_dtypes.int2): "i2", np.dtype(ml_dtypes.int4): "i4",
+    np.dtype(ml_dtypes.uint1): "u1", np.dtype(ml_dtypes.uint2): "u2", np.dtype(ml_dtypes.uint4): "u4",
+}
 DTYPE_NAMES.update(SMALL_FLOAT_NAMES)
+DTYPE_NAMES.update(SMALL_INT_NAMES)
+# NumPy files all of ml_dtypes' types under np.void (kind 'V'), so dtype.kind cannot tell what they are
 _ML_FLOATS = frozenset(SMALL_FLOAT_NAMES) | {np.dtype(ml_dtypes.bfloat16)}
+_SIGNED_SMALL_INTS = frozenset(d for d in SMALL_INT_NAMES if ml_dtypes.iinfo(d).min < 0)
 DTYPES_BY_NAME = {name: dt for dt, name in DTYPE_NAMES.items()}
+_ML_NAMES = {d.name: d for d in (*_ML_FLOATS, *SMALL_INT_NAMES)}   # 'float8_e4m3fn', 'int4', ...
 
 
 def dtype(x) -> np.dtype:
     """The numpy dtype for a dtype-like (numpy dtype, type, or a name like 'f32' or 'float32')."""
     if isinstance(x, str) and x in DTYPES_BY_NAME:
         return DTYPES_BY_NAME[x]
-    if isinstance(x, str) and (x == "bfloat16" or x.startswith(("float8_", "float4_"))) and hasattr(ml_dtypes, x):
+    if isinstance(x, str) and x in _ML_NAMES:
         return np.dtype(getattr(ml_dtypes, x))
     d = np.dtype(x)
     if d not in DTYPE_NAMES:
         raise TypeError(f"dtype {x!r} is not supported by Lintra; supported: {', '.join(DTYPE_NAMES.values())}")
     return d
+
+
+def user_dtype(x) -> np.dtype:
+    """dtype(x) for a user's dtype argument, read as JAX reads it: a string as NumPy reads it ('i4' is int32 and
+    'i8' int64, where the IR's 'i4' is int4 and 'i8' int8); the IR's names only where NumPy knows no dtype Lintra
+    supports by that name ('f32', 'bf16', 'f16')."""
+    if isinstance(x, str):
+        try:
+            d = np.dtype(x)
+        except (TypeError, ValueError):
+            pass
+        else:
+            if d in DTYPE_NAMES:
+                return d
+    return dtype(x)
 
 
 def dtype_name(d) -> str:
@@ -52,8 +77,13 @@ def is_float(d) -> bool:
 
 
 def is_small_float(d) -> bool:
-    """The 8- and 4-bit floats, which JAX never promotes implicitly."""
+    """The 8-, 6- and 4-bit floats, which JAX never promotes implicitly."""
     return np.dtype(d) in SMALL_FLOAT_NAMES
+
+
+def is_small_int(d) -> bool:
+    """The 1-, 2- and 4-bit integers, which JAX never promotes implicitly."""
+    return np.dtype(d) in SMALL_INT_NAMES
 
 
 def is_complex(d) -> bool:
@@ -65,11 +95,16 @@ def is_inexact(d) -> bool:
 
 
 def is_int(d) -> bool:
-    return np.dtype(d).kind in "iu"
+    return np.dtype(d).kind in "iu" or np.dtype(d) in SMALL_INT_NAMES
 
 
 def is_signed(d) -> bool:
-    return np.dtype(d).kind == "i"
+    return np.dtype(d).kind == "i" or np.dtype(d) in _SIGNED_SMALL_INTS
+
+
+def iinfo(d):
+    """np.iinfo, which also knows the sub-byte integers."""
+    return ml_dtypes.iinfo(d)
 
 
 def is_bool(d) -> bool:

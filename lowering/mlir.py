@@ -59,7 +59,16 @@ _ELEMENT_TYPES = {
     np.dtype(ml_dtypes.float8_e5m2): ir.Float8E5M2Type.get,
     np.dtype(ml_dtypes.float8_e5m2fnuz): ir.Float8E5M2FNUZType.get,
     np.dtype(ml_dtypes.float8_e8m0fnu): ir.Float8E8M0FNUType.get,
+    np.dtype(ml_dtypes.float6_e2m3fn): ir.Float6E2M3FNType.get,
+    np.dtype(ml_dtypes.float6_e3m2fn): ir.Float6E3M2FNType.get,
     np.dtype(ml_dtypes.float4_e2m1fn): ir.Float4E2M1FNType.get,
+    # as JAX lowers them: int1 is i1, the very type of bool, so XLA cannot tell the two apart
+    np.dtype(ml_dtypes.int1): lambda: ir.IntegerType.get_signless(1),
+    np.dtype(ml_dtypes.int2): lambda: ir.IntegerType.get_signless(2),
+    np.dtype(ml_dtypes.int4): lambda: ir.IntegerType.get_signless(4),
+    np.dtype(ml_dtypes.uint1): lambda: ir.IntegerType.get_unsigned(1),
+    np.dtype(ml_dtypes.uint2): lambda: ir.IntegerType.get_unsigned(2),
+    np.dtype(ml_dtypes.uint4): lambda: ir.IntegerType.get_unsigned(4),
 }
 
 
@@ -96,7 +105,10 @@ def constant_elements(v):
         return None
     if attr.is_splat:
         return np.array([ir.IntegerAttr(attr.get_splat_value()).value])
-    return np.array(attr).ravel()
+    try:
+        return np.array(attr).ravel()
+    except TypeError:   # the bindings read no sub-byte integers (i4, i2) into NumPy: unknown then
+        return None
 
 _LAPACK_PREFIX = {np.dtype(np.float32): "s", np.dtype(np.float64): "d",
                   np.dtype(np.complex64): "c", np.dtype(np.complex128): "z"}

@@ -6,6 +6,7 @@ from ..ir.core import Func
 from ..ir.types import TensorType, float0
 from ..lowering.lower import lower_text
 from . import compile_cache, pjrt
+from .narrow_dtypes import check_runnable
 from .array import Array
 
 
@@ -87,6 +88,7 @@ class Executable:
     def __init__(self, func: Func, device=None, donated=()):
         self.func = func
         self.device = device or default_device()
+        check_runnable(func)
         self.compiled = compile_cache.compile(lower_text(func, donated=donated), [self.device],
                                               name=func.name)
         self.out_types = [r.type for r in func.results]

@@ -12,6 +12,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 from jaxlib import _jax, xla_client  # noqa: E402
 from jaxlib import version as jaxlib_version  # noqa: E402
 
+from .narrow_dtypes import check_transfer  # noqa: E402
+
 # jaxlib records a Python traceback with every executable launch and array it makes (for JAX's error
 # messages and profiler); Lintra reads none of them, and taking one is ~10% of a small jit call.
 _jax.set_tracebacks_enabled(False)
@@ -160,6 +162,7 @@ def device_put(x: np.ndarray, aval, device, committed):
     `aval` (C++ reads its dtype, shape and weak_type); on one device a type is never sharded."""
     if getattr(aval, "sharding", None) is not None:
         aval = aval._replace(sharding=None)
+    check_transfer(aval)
     return _jax.batched_device_put(aval, sharding(device), [x], [device], committed, enable_x64=True)
 
 
@@ -392,6 +395,7 @@ def device_list(devices):
 
 def put_shards(aval, sharding, shards, devices, committed):
     """One global ArrayImpl of type `aval` from host `shards`, shards[i] going to devices[i]."""
+    check_transfer(aval)
     return _jax.batched_device_put(aval, sharding, shards, devices, committed, enable_x64=True)
 
 

@@ -11,6 +11,7 @@ from ..lowering.lower import lower_text
 from . import compile_cache, pjrt
 from .array import Array
 from .executable import Executable, _storage
+from .narrow_dtypes import check_runnable
 from .mesh import AxisType, Mesh, PartitionSpec, known_mesh
 from .named_sharding import NamedSharding, put, typed
 
@@ -201,6 +202,7 @@ class SpmdExecutable:
 
     def __init__(self, func, mesh, in_shardings, out_shardings, donated=()):
         self.func, self.mesh = func, mesh
+        check_runnable(func)
         args, results = [a.type for a in func.args], [r.type for r in func.results]
         out_shardings = typed_out_shardings(mesh, out_shardings, results)
         for s, t in zip(list(in_shardings) + list(out_shardings), args + results):

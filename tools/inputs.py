@@ -43,7 +43,7 @@ def parse_inputs(spec: str, arg_types, function):
 
 def random_inputs(seed: int, arg_types, low=-1.0, high=1.0):
     """One array per type: floats uniform in [low, high), complex numbers with such parts, integers in
-    [-5, 5] (unsigned: [0, 5]), booleans fair coins."""
+    [-5, 5] (unsigned: [0, 5]) or their type's range where narrower, booleans fair coins."""
     rng = np.random.default_rng(seed)
     out = []
     for t in arg_types:
@@ -54,7 +54,9 @@ def random_inputs(seed: int, arg_types, low=-1.0, high=1.0):
         elif T.is_bool(t.dtype):
             x = rng.integers(0, 2, t.shape).astype(bool)
         elif T.is_int(t.dtype):
-            x = rng.integers(-5 if T.is_signed(t.dtype) else 0, 6, t.shape)
+            info = T.iinfo(t.dtype)       # int4 holds -8..7, int2 -2..1, uint1 0..1
+            lo = max(-5 if T.is_signed(t.dtype) else 0, int(info.min))
+            x = rng.integers(lo, min(5, int(info.max)) + 1, t.shape)
         else:
             raise InputError(f"cannot draw random values of type {t}")
         out.append(np.asarray(x).astype(t.dtype))

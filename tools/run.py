@@ -20,6 +20,7 @@ import numpy as np
 
 from ..ir.core import Module
 from ..ir.parser import ParseError, parse_module
+from ..runtime.narrow_dtypes import UnrunnableDtypeError
 from .inputs import InputError, parse_inputs, random_inputs, show
 from .opt import UsageError, func_location, parse_pipeline
 from .pipeline import PassFailure, run_pipeline
@@ -112,7 +113,7 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     try:
         return _main(args)
-    except (UsageError, InputError, CheckError) as e:
+    except (UsageError, InputError, CheckError, UnrunnableDtypeError) as e:
         print(f"lintra-run: {e}", file=sys.stderr)
         return 2
     except RunError as e:

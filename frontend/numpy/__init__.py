@@ -9,8 +9,9 @@ from .dtype_api import (bfloat16, bool_, can_cast, complex64, complex128, comple
                         float16, float32, float64, float_, floating, generic, iinfo, inexact, int8, int16, int32,
                         int64, int_, integer, issubdtype, number, promote_types, result_type, signedinteger,
                         uint, uint8, uint16, uint32, uint64, unsignedinteger)
-from .dtype_api import (float4_e2m1fn, float8_e3m4, float8_e4m3, float8_e4m3b11fnuz, float8_e4m3fn,
-                        float8_e4m3fnuz, float8_e5m2, float8_e5m2fnuz, float8_e8m0fnu)
+from .dtype_api import (float4_e2m1fn, float6_e2m3fn, float6_e3m2fn, float8_e3m4, float8_e4m3, float8_e4m3b11fnuz,
+                        float8_e4m3fn, float8_e4m3fnuz, float8_e5m2, float8_e5m2fnuz, float8_e8m0fnu, int1, int2, int4,
+                        uint1, uint2, uint4)
 from .products import dot, einsum, einsum_path, inner, matmul, outer, tensordot, vdot
 from . import linalg  # noqa: E402  (lintra.numpy.linalg)
 from .reductions import (all, amax, amin, any, argmax, argmin, cumprod, cumsum, max, mean, min, prod, std, sum,

@@ -2,6 +2,7 @@
 import operator
 import warnings
 
+import ml_dtypes
 import numpy as np
 
 from ...ir import types as T
@@ -46,7 +47,7 @@ def to_dtype(d) -> np.dtype:
 def np_dtype(d) -> np.dtype:
     if d is None:
         raise TypeError("dtype must not be None here")
-    return T.dtype(d)
+    return T.user_dtype(d)
 
 
 def weak_dtype_pair(x):
@@ -126,14 +127,15 @@ def select(pred, x, y):
 # inexact type (narrow integers take float32 even with x64 on; 64-bit integers take float64)
 _INEXACT_OF = {np.dtype(np.bool_): np.float32, np.dtype(np.int8): np.float32, np.dtype(np.uint8): np.float32,
                np.dtype(np.int16): np.float32, np.dtype(np.uint16): np.float32, np.dtype(np.int32): np.float32,
-               np.dtype(np.uint32): np.float32, np.dtype(np.int64): np.float64, np.dtype(np.uint64): np.float64}
+               np.dtype(np.uint32): np.float32, np.dtype(np.int64): np.float64, np.dtype(np.uint64): np.float64,
+               np.dtype(ml_dtypes.int4): np.float32, np.dtype(ml_dtypes.uint4): np.float32}
 
 
 def to_inexact(d) -> np.dtype:
     """d if inexact, else the float JAX computes it in (canonicalized: float64 only with x64)."""
     d = np.dtype(d)
-    if T.is_inexact(d):
-        return d
+    if T.is_inexact(d) or (T.is_small_int(d) and d not in _INEXACT_OF):
+        return d        # JAX's table has no float for int1/int2: it leaves them be, and sqrt and kin refuse them
     return _dtypes.canonicalize_dtype(_INEXACT_OF.get(d, np.float64))
 
 

@@ -44,11 +44,13 @@ int8, int16, int32, int64 = (_scalar_type(n, n) for n in ("int8", "int16", "int3
 uint8, uint16, uint32, uint64 = (_scalar_type(n, n) for n in ("uint8", "uint16", "uint32", "uint64"))
 float16, float32, float64 = (_scalar_type(n, n) for n in ("float16", "float32", "float64"))
 bfloat16 = _scalar_type("bfloat16", ml_dtypes.bfloat16)
-# the 8- and 4-bit floats JAX exposes: storage and conversion types, never promoted implicitly
+# the 8-, 6- and 4-bit floats and 1-, 2- and 4-bit integers JAX exposes: never promoted implicitly
 float8_e3m4, float8_e4m3, float8_e4m3b11fnuz, float8_e4m3fn, float8_e4m3fnuz, float8_e5m2, float8_e5m2fnuz, \
-    float8_e8m0fnu, float4_e2m1fn = (_scalar_type(n, getattr(ml_dtypes, n)) for n in (
+    float8_e8m0fnu, float6_e2m3fn, float6_e3m2fn, float4_e2m1fn = (_scalar_type(n, getattr(ml_dtypes, n)) for n in (
         "float8_e3m4", "float8_e4m3", "float8_e4m3b11fnuz", "float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2",
-        "float8_e5m2fnuz", "float8_e8m0fnu", "float4_e2m1fn"))
+        "float8_e5m2fnuz", "float8_e8m0fnu", "float6_e2m3fn", "float6_e3m2fn", "float4_e2m1fn"))
+int1, int2, int4, uint1, uint2, uint4 = (_scalar_type(n, getattr(ml_dtypes, n)) for n in (
+    "int1", "int2", "int4", "uint1", "uint2", "uint4"))
 complex64, complex128 = _scalar_type("complex64", np.complex64), _scalar_type("complex128", np.complex128)
 # as in JAX, the unsized names are the 64-bit types (narrowed to 32 bits where x64 is off)
 int_, uint, float_, complex_ = int64, uint64, float64, complex128
@@ -59,7 +61,7 @@ _PY_TYPES = {int: "i*", float: "f*", complex: "c*"}
 def _as_dtype(x) -> np.dtype:
     if is_value(x) or isinstance(x, np.ndarray):
         return np.dtype(x.dtype)
-    return T.dtype(x)
+    return T.user_dtype(x)
 
 
 def promote_types(a, b) -> np.dtype:
@@ -92,7 +94,7 @@ def result_type(*args, return_weak_type_flag=False):
 
 
 def issubdtype(arg1, arg2) -> bool:
-    """np.issubdtype that knows bfloat16 and the 8- and 4-bit floats are floating types."""
+    """np.issubdtype that knows where bfloat16 and ml_dtypes' narrow floats and integers sit among NumPy's types."""
     a = arg1.dtype if isinstance(arg1, _ScalarMeta) else arg1
     b = arg2.dtype if isinstance(arg2, _ScalarMeta) else arg2
     if isinstance(a, _dtypes.KeyTy) or isinstance(b, _dtypes.KeyTy) or b in (_dtypes.extended, _dtypes.prng_key):
@@ -100,22 +102,25 @@ def issubdtype(arg1, arg2) -> bool:
         a = a.type if isinstance(a, _dtypes.KeyTy) else a
         b = b.type if isinstance(b, _dtypes.KeyTy) else b
         return isinstance(a, type) and isinstance(b, type) and issubclass(a, b) and issubclass(b, np.generic)
-    for ml in _ML_FLOATS:    # NumPy files ml_dtypes' floats under np.void
+    for ml, parents in _ML_PARENTS.items():    # NumPy files ml_dtypes' types under np.void
         if _is_dtype(a, ml):
-            return _is_dtype(b, ml) or b in (np.floating, np.inexact, np.number, np.generic)
-    if any(_is_dtype(b, ml) for ml in _ML_FLOATS):
+            return _is_dtype(b, ml) or b in parents
+    if any(_is_dtype(b, ml) for ml in _ML_PARENTS):
         return False
     return bool(np.issubdtype(a, b))
 
 
-_ML_FLOATS = (np.dtype(ml_dtypes.bfloat16), *T.SMALL_FLOAT_NAMES)
+_FLOATING = (np.floating, np.inexact, np.number, np.generic)
+_ML_PARENTS = {**{d: _FLOATING for d in (np.dtype(ml_dtypes.bfloat16), *T.SMALL_FLOAT_NAMES)},
+               **{d: (np.signedinteger if T.is_signed(d) else np.unsignedinteger, np.integer, np.number, np.generic)
+                  for d in T.SMALL_INT_NAMES}}
 
 
 def _is_dtype(x, d):
     if x is d.type:
         return True
     try:
-        return isinstance(x, (np.dtype, str)) and T.dtype(x) == d
+        return isinstance(x, (np.dtype, str)) and T.user_dtype(x) == d
     except TypeError:
         return False
 

@@ -54,7 +54,7 @@ def _cumulative_with_initial(name, cum, initial):
         # as JAX 0.10.2: cumulative_sum widens narrow integers as jnp.sum does; cumulative_prod, like cumprod,
         # widens only bools
         widen = cum is cumsum and dtype is None
-        out = cum(x, axis=ax, dtype=_promote_integers(x.type.dtype) if widen else dtype)
+        out = cum(x, axis=ax, dtype=_promote_integers(x.type.dtype, name) if widen else dtype)
         if not include_initial:
             return out
         t = type_of(out)

@@ -17,10 +17,14 @@ def _default_uint():
     return np.dtype(np.uint64 if _dtypes.config.enable_x64 else np.uint32)
 
 
-def _promote_integers(d):
+def _promote_integers(d, name="this reduction"):
     """As jnp.sum: bools and integers narrower than the default integer sum in the default integer."""
     if T.is_bool(d):
         return _dtypes.default_int()
+    if T.is_small_int(d):   # JAX 0.10.2 fails here too (np.iinfo knows no int4), so code for it never relies on it
+        keep = ", or promote_integers=False" if name in ("sum", "prod") else ""
+        raise ValueError(f"{name}: cannot promote {d} to the default integer (nor can JAX 0.10.2); pass an explicit "
+                         f"dtype=, e.g. dtype='int32'{keep}")
     if T.is_int(d):
         wide = _dtypes.default_int() if T.is_signed(d) else _default_uint()
         return wide if d.itemsize < wide.itemsize else d
@@ -49,7 +53,7 @@ def _identity(prim, d):
     if T.is_bool(d):
         return not lowest
     if T.is_int(d):
-        info = np.iinfo(d)
+        info = T.iinfo(d)
         return int(info.min if lowest else info.max)
     return -np.inf if lowest else np.inf
 
@@ -77,7 +81,7 @@ def _reduce(name, prim, a, axis, dtype, keepdims, promote_integers=False, upcast
     if dtype is not None:
         out_dtype = to_dtype(dtype)
     elif promote_integers:
-        out_dtype = _promote_integers(t.dtype)
+        out_dtype = _promote_integers(t.dtype, name)
     elif T.is_bool(t.dtype) and prim in ("reduce_sum", "reduce_prod"):
         out_dtype = _dtypes.default_int()     # as JAX: bools sum as integers even without promotion
     else:
@@ -192,6 +196,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
         out_dtype, comp = T.real_dtype(t.dtype), t.dtype
     else:
         out_dtype = comp = to_inexact(t.dtype)
+    if T.is_small_int(comp):     # JAX's var ends in where(n > 0, result, nan): no 1- or 2-bit integer holds NaN
+        _dtypes.promote((_dtypes.default_float(), True), (comp, False))
     comp = _upcast_f16(comp)
     x = convert(a, comp)
     centre = _mean(x, axes, keepdims=True, where=where) if mean is None else convert(asvalue(mean), comp)

@@ -13,6 +13,7 @@
 """
 import numpy as np
 
+from .. import types as T
 from ..batch.batch import batch
 from ..builder import Builder
 from ..core import Func
@@ -68,8 +69,8 @@ def _select_and_gather_add(b, op, cts, operands):
     if dilated:     # holes between elements hold the selection's identity, so no window selects them
         dtype = operand.type.dtype
         fill = -np.inf if a["select_prim"] == "ge" else np.inf
-        identity = np.array(fill, dtype) if np.dtype(dtype).kind in "fc" or dtype.name == "bfloat16" else \
-            np.array(np.iinfo(dtype).min if a["select_prim"] == "ge" else np.iinfo(dtype).max, dtype)
+        identity = np.array(fill, dtype) if T.is_inexact(dtype) else \
+            np.array(T.iinfo(dtype).min if a["select_prim"] == "ge" else T.iinfo(dtype).max, dtype)
         operand = o.pad(operand, b.constant(identity), padding_config=tuple((0, 0, d - 1) for d in base))
     out = o.select_and_scatter_add(ct, operand, select_prim=a["select_prim"],
                                    window_dimensions=tuple(a["window_dimensions"]),

@@ -90,7 +90,7 @@ def _int_div_ok(x, y):
     """XLA defines x / 0 and MIN / -1 itself; NumPy does not agree, so those are not folded."""
     if (y == 0).any():
         return False
-    return not (T.is_signed(x.dtype) and ((x == np.iinfo(x.dtype).min) & (y == -1)).any())
+    return not (T.is_signed(x.dtype) and ((x == T.iinfo(x.dtype).min) & (y == -1)).any())
 
 
 def _div(op, x, y):
@@ -134,7 +134,7 @@ def _convert(op, x):
         return x != 0
     if T.is_inexact(src) and T.is_int(dst):
         # XLA saturates out-of-range and NaN conversions; NumPy's are undefined. Bounds are powers of 2, exact.
-        hi = 2.0 ** (np.iinfo(dst).bits - T.is_signed(dst))
+        hi = 2.0 ** (T.iinfo(dst).bits - T.is_signed(dst))
         lo = -hi if T.is_signed(dst) else 0.0
         t = np.trunc(x)
         if not (np.isfinite(x) & (t >= lo) & (t < hi)).all():

@@ -1,4 +1,5 @@
 """Lowering of elementwise primitives."""
+import ml_dtypes
 import numpy as np
 
 from ...ir import types as T
@@ -48,7 +49,7 @@ def _integer_division(plain, on_zero):
         zero = compare(y, _splat(op, 0), "EQ", dt)
         bad = zero
         if T.is_signed(dt):
-            overflow = hlo.and_(compare(x, _splat(op, np.iinfo(dt).min), "EQ", dt),
+            overflow = hlo.and_(compare(x, _splat(op, T.iinfo(dt).min), "EQ", dt),
                                 compare(y, _splat(op, -1), "EQ", dt))
             bad = hlo.or_(zero, overflow)
         result = plain(x, hlo.select(bad, _splat(op, 1), y))
@@ -57,13 +58,17 @@ def _integer_division(plain, on_zero):
 
 
 rule("div")(_integer_division(hlo.divide, lambda op, x: _splat(op, -1 if T.is_signed(op.results[0].type.dtype)
-                                                                   else np.iinfo(op.results[0].type.dtype).max)))
+                                                                   else T.iinfo(op.results[0].type.dtype).max)))
 rule("rem")(_integer_division(hlo.remainder, lambda op, x: x))
 
 
 @rule("reduce_precision")
 def _reduce_precision(ctx, op, x):
     return [hlo.reduce_precision(x, op.attrs["exponent_bits"], op.attrs["mantissa_bits"])]
+
+
+_UNSIGNED_NARROW = {np.dtype(ml_dtypes.int2): np.dtype(ml_dtypes.uint2),
+                    np.dtype(ml_dtypes.int4): np.dtype(ml_dtypes.uint4)}
 
 
 @rule("clz")
@@ -73,7 +78,7 @@ def _clz(ctx, op, x):
     t = op.operands[0].type
     if not T.is_signed(t.dtype):
         return [hlo.count_leading_zeros(x)]
-    unsigned = tensor_type(t.update(dtype=np.dtype(f"u{t.dtype.itemsize}")))
+    unsigned = tensor_type(t.update(dtype=_UNSIGNED_NARROW.get(t.dtype) or np.dtype(f"u{t.dtype.itemsize}")))
     return [hlo.bitcast_convert(tensor_type(t), hlo.count_leading_zeros(hlo.bitcast_convert(unsigned, x)))]
 
 

@@ -257,7 +257,7 @@ def _identity(prim, dtype):
         return np.array(np.inf if big else -np.inf, dtype)
     if dtype == np.bool_:
         return np.array(big)
-    info = np.iinfo(dtype)
+    info = T.iinfo(dtype)
     return np.array(info.max if big else info.min, dtype)
 
 

@@ -41,12 +41,7 @@ unique_counts unique_inverse unique_values unpackbits unravel_index unsignedinte
 vdot vecdot vecmat vectorize vsplit vstack where zeros zeros_like
 """.split()
 
-_LOW_PRECISION = "not yet: Lintra's IR has no float6 or sub-byte integer dtypes (issue 13 item 7)"
-
-EXCLUDED = {
-    **{n: _LOW_PRECISION for n in (
-        "float6_e2m3fn float6_e3m2fn int1 int2 int4 uint1 uint2 uint4").split()},
-}
+EXCLUDED = {}    # none left: every jax.numpy name exists in lintra.numpy
 
 
 def test_names_list_is_jax_0_10_2s():
