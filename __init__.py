@@ -24,6 +24,7 @@ from .frontend import ad_checkpoint
 from .frontend.ad_checkpoint import checkpoint, checkpoint_policies, checkpointed_scan, remat
 from .frontend.api import eval_shape, jit, make_ir, make_jaxpr
 from .frontend.batching import vmap
+from .frontend.named_scope import named_scope
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
 from .frontend.config import config, default_matmul_precision, disable_jit
