@@ -86,3 +86,5 @@ from .frontend import compat
 _sys.modules[f"{__name__}.compat"] = compat
 
 __version__ = "0.1.0"
+# the JAX release whose API Lintra follows: libraries compare jax.__version_info__ with JAX versions
+__version_info__ = (0, 10, 2)
