@@ -24,6 +24,7 @@ from .frontend import ad_checkpoint
 from .frontend.ad_checkpoint import checkpoint, checkpoint_policies, checkpointed_scan, remat
 from .frontend.api import eval_shape, jit, make_ir, make_jaxpr
 from .frontend.batching import vmap
+from .frontend.named_scope import named_scope
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
 from .frontend.config import config, default_matmul_precision, disable_jit
@@ -56,6 +57,7 @@ _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
 _sys.modules[f"{__name__}.numpy.fft"] = numpy.fft
 _sys.modules[f"{__name__}.nn"] = nn
+_sys.modules[f"{__name__}.nn.initializers"] = nn.initializers
 # lintra.scipy (frontend/scipy/) and its submodules
 scipy.signal = _scipy_signal
 _sys.modules[f"{__name__}.scipy"] = scipy
@@ -84,3 +86,5 @@ from .frontend import compat
 _sys.modules[f"{__name__}.compat"] = compat
 
 __version__ = "0.1.0"
+# the JAX release whose API Lintra follows: libraries compare jax.__version_info__ with JAX versions
+__version_info__ = (0, 10, 2)

@@ -13,6 +13,7 @@ from . import numpy as jnp, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_to_ir
 from .core import axis_env, current_trace, eval_func, type_of
+from .perturbed import may_carry_tangent
 
 
 def _flatten_axes(what, tree_def_of_values, values, axes):
@@ -78,12 +79,15 @@ def vmap(fun, in_axes=0, out_axes=0, axis_size=None, axis_name=None, spmd_axis_n
         example = [ShapeDtypeStruct.of_type(t, drop=d) for t, d in zip(types, dims)]
         in_tree = tree.structure((args, kwargs))
         axis_env.names.append((axis_name, size))
-        differentiated = getattr(current_trace(), "differentiated", False)
+        outer = current_trace()
+        differentiated = getattr(outer, "differentiated", False)
+        no_tangent = [i for i, x in enumerate(leaves) if not may_carry_tangent(outer, [x])] if differentiated else []
 
         def member(*a, **k):
             # vmap directly under grad/jvp/vjp: custom_jvp/custom_vjp functions trace only their rules, as
-            # JAX's batch trace hands them to the JVP trace below it (the function itself is batched lazily)
-            current_trace().differentiated = differentiated
+            # JAX's batch trace hands them to the JVP trace below it (the function itself is batched lazily),
+            # unless no input carries a tangent there
+            current_trace().differentiated, current_trace().no_tangent = differentiated, no_tangent
             return fun(*a, **k)
         try:
             # always abstract, even with no inputs: what a collective gives depends on the member

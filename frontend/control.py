@@ -156,14 +156,28 @@ def _bind_cond(index, leaves, bodies):
     return bodies[0].out_tree.unflatten(outs)
 
 
-def cond(pred, true_fun, false_fun, *operands):
-    """true_fun(*operands) if pred else false_fun(*operands), as one op; both branches are traced."""
+_NO_OPERAND = object()
+
+
+def cond(pred, true_fun, false_fun, *operands, operand=_NO_OPERAND):
+    """true_fun(*operands) if pred else false_fun(*operands), as one op; both branches are traced. As in JAX,
+    the operand may come as the keyword `operand`, a numeric pred means pred != 0, and the deprecated form
+    cond(pred, x_true, f_true, x_false, f_false) is still accepted."""
     if not (callable(true_fun) and callable(false_fun)):
+        if callable(false_fun) and len(operands) == 2 and callable(operands[1]):
+            x_true, f_true, x_false, f_false = true_fun, false_fun, *operands
+            return cond(pred, lambda x, _: f_true(x), lambda _, x: f_false(x), x_true, x_false)
         raise TypeError("cond: true_fun and false_fun arguments should be callable.")
+    if operand is not _NO_OPERAND:
+        if operands:
+            raise TypeError(f"if 'operand' keyword is passed then no positional operands can be passed, got "
+                            f"operand={operand!r} and positional operands {operands!r}")
+        operands = (operand,)
     t = _scalar(pred, "Pred")
-    if np.dtype(t.dtype).kind not in "biu":
-        raise TypeError(f"Pred type must be either boolean or integer, got {np.dtype(t.dtype).name}.")
-    index = lax.convert_element_type(pred if t.dtype == np.bool_ else lax.ne(pred, 0), np.int32)
+    if np.dtype(t.dtype).kind not in "biuf":
+        raise TypeError(f"Pred type must be either boolean or number, got {np.dtype(t.dtype).name}.")
+    index = lax.convert_element_type(pred if t.dtype == np.bool_ else lax.ne(pred, lax.full_like(pred, 0)),
+                                     np.int32)
     leaves, bodies = _branches([false_fun, true_fun], ["false_fun", "true_fun"], operands,
                                lambda i: "true_fun and false_fun")
     return _bind_cond(index, leaves, bodies)

@@ -10,7 +10,9 @@ As in JAX, a trace that grad/jvp/vjp will differentiate (marked `differentiated`
 only the rule: custom_jvp's rule or custom_vjp's fwd is traced at once (on the primal values outside jit),
 its primal outputs stand for the function's, and the function's own region is traced only if a pass
 needs it. custom_vjp's bwd stays lazy; outside jit the vjp function runs it as Python on the values,
-once per call (frontend/ad.py), so it may print or branch on its residuals.
+once per call (frontend/ad.py), so it may print or branch on its residuals. Also as in JAX, a call none of
+whose inputs can carry a tangent there (each comes from stop_gradient, a constant, an integer op, ...) is an
+ordinary call: the function is traced and its rules stay lazy.
 """
 import functools
 import inspect
@@ -23,6 +25,7 @@ from . import tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
 from .core import current_trace, stage, type_of
+from .perturbed import may_carry_tangent
 
 
 def _resolve(fun, args, kwargs):
@@ -100,8 +103,10 @@ class _CustomFunction:
         return tree.unflatten(out_tree, outs)
 
 
-def _differentiated():
-    return getattr(current_trace(), "differentiated", False)
+def _differentiated(leaves):
+    """Whether the current trace is one grad/jvp/vjp differentiates and some leaf may carry a tangent in it."""
+    trace = current_trace()
+    return getattr(trace, "differentiated", False) and may_carry_tangent(trace, leaves)
 
 
 class custom_jvp(_CustomFunction):
@@ -161,7 +166,7 @@ class custom_jvp(_CustomFunction):
             return o_leaves + t_leaves
         t_types = [tangent_type(type_of(x)) for x in leaves]
         rule_ins, flat = _stand_ins(leaves) + _abstract(t_types), tree.structure(tuple([0] * (2 * n)))
-        if _differentiated():    # only the rule runs, as in JAX; its primal outputs are the function's
+        if _differentiated(leaves):    # only the rule runs, as in JAX; its primal outputs are the function's
             rule_ir, _, _, rule_vals = trace_flat(jvp_flat, rule_ins, flat, f"{name}_jvp", embed_arrays=True)
             m = len(rule_ir.results) // 2
             fun = self._lazy_fun(nondiff, leaves, in_tree, name, [r.type for r in rule_ir.results[:m]])
@@ -214,7 +219,7 @@ class custom_vjp(_CustomFunction):
             r_leaves, trees["res"] = tree.flatten(pair[1])
             return o_leaves + r_leaves
         fwd_ins, flat = _stand_ins(leaves), tree.structure(tuple([0] * len(leaves)))
-        if _differentiated():    # only fwd runs, as in JAX; its primal outputs are the function's
+        if _differentiated(leaves):    # only fwd runs, as in JAX; its primal outputs are the function's
             fwd_ir, _, _, fwd_vals = trace_flat(fwd_flat, fwd_ins, flat, f"{name}_fwd", embed_arrays=True)
             out_tree, consts = trees["out"], []
             m = out_tree.num_leaves

@@ -81,8 +81,10 @@ def test_mismatched_branch_types_raise():
         lax.switch(0, [lambda x: x, lambda x: x, lambda x: x.sum()], X)
     with pytest.raises(TypeError, match="Pred must be a scalar"):
         lax.cond(X > 0, lambda x: x, lambda x: x, X)
-    with pytest.raises(TypeError, match="Pred type must be either boolean or integer, got float32"):
-        lax.cond(1.5, lambda x: x, lambda x: x, X)
+    with pytest.raises(TypeError, match="Pred type must be either boolean or number, got complex64"):
+        lax.cond(np.complex64(1), lambda x: x, lambda x: x, X)
+    with pytest.raises(TypeError, match="if 'operand' keyword is passed then no positional operands"):
+        lax.cond(True, lambda x: x, lambda x: x, X, operand=X)
     with pytest.raises(ValueError, match="Empty branch sequence"):
         lax.switch(0, [], X)
 
@@ -154,3 +156,14 @@ def test_vmap_of_grad_of_cond():
     f = lambda x: lax.cond(x > 0, lambda v: jnp.sin(v) * v, lambda v: v ** 3, x)
     g = lintra.jit(lintra.vmap(lintra.grad(f)))(XS)
     np.testing.assert_allclose(np.asarray(g), np.where(XS > 0, np.cos(XS) * XS + np.sin(XS), 3 * XS ** 2), rtol=1e-5)
+
+
+@pytest.mark.parametrize("run", [lambda f: f, lintra.jit], ids=["eager", "jit"])
+def test_cond_call_forms_jax_accepts(run):
+    # values recorded from JAX 0.10.2: a float pred means pred != 0; `operand=` is the single operand
+    assert float(run(lambda p: lax.cond(p, lambda x: x + 1, lambda x: x - 1, 2.0))(1.5)) == 3.0
+    assert float(run(lambda p: lax.cond(p, lambda x: x + 1, lambda x: x - 1, 2.0))(0.0)) == 1.0
+    out = run(lambda p: lax.cond(p, lambda x: x[0] + x[1], lambda x: x[0] - x[1], operand=(3.0, 1.0)))(True)
+    assert float(out) == 4.0
+    assert float(run(lambda p: lax.cond(p, 1.0, lambda x: x + 1, 2.0, lambda x: x - 1))(True)) == 2.0   # deprecated form
+    assert float(lintra.grad(lambda x: lax.cond(x, lambda y: y * y, lambda y: -y, operand=x))(3.0)) == 6.0

@@ -19,7 +19,9 @@ def test_jax_modules_resolve_to_lintra_modules():
         import jax, jax.numpy as jnp, jax.lax, jax.scipy.special, jax.lax.linalg
         from jax import tree_util, random, nn
         from jax.experimental import multihost_utils
+        from jax.nn.initializers import glorot_normal     # flax.linen imports it so
         import lintra.numpy, lintra.scipy.special
+        assert glorot_normal is lintra.nn.initializers.glorot_normal
         assert jax is lintra and jnp is lintra.numpy and jax.lax is lintra.lax
         assert jax.scipy.special is lintra.scipy.special and tree_util is lintra.tree_util
         assert jax.lax.linalg is lintra.lax.linalg and multihost_utils is lintra.experimental.multihost_utils
@@ -121,3 +123,40 @@ def test_python_m_lintra_compat_runs_an_unmodified_jax_script(tmp_path):
     p = _python("-m", "lintra.compat", "script.py", "--flag", "x", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "lintra 6.0 ['script.py', '--flag', 'x']"
+
+
+def test_stand_ins_for_the_jax_internals_flax_imports():
+    # expected values are JAX 0.10.2's: trace states are equal only under the same trace
+    p = _python(code="""
+        import lintra
+        lintra.compat.alias_jax()
+        import jax, ml_dtypes, numpy as np
+        from jax._src import core, dtypes, traceback_util
+        from jax.extend import core as jex_core, linear_util, source_info_util
+        from jax.interpreters import partial_eval as pe
+        from jax.experimental.layout import Format, Layout
+        assert jax.__version_info__ == (0, 10, 2)
+        assert core.ShapedArray((2,), np.float32) == jax.core.ShapedArray((2,), np.float32)
+        f = lambda x: x
+        assert traceback_util.api_boundary(f) is f and traceback_util.api_boundary(repro_api_name="g")(f) is f
+        print([dtypes.supports_inf(d) for d in (np.float32, np.int32, ml_dtypes.float8_e4m3fn,
+                                                 ml_dtypes.float8_e5m2, np.complex64, ml_dtypes.bfloat16)])
+        s0, seen = jex_core.get_opaque_trace_state(convention="flax"), []
+        state = jex_core.get_opaque_trace_state
+        jax.jit(lambda x: seen.append((state() == s0, state() == state())) or x)(1.0)
+        jax.grad(lambda x: seen.append(state() == s0) or x)(1.0)
+        print(s0 == jex_core.get_opaque_trace_state(), seen)
+        assert Format(Layout((1, 0)), None).layout.major_to_minor == (1, 0)
+        for bad in (lambda: linear_util.wrap_init, lambda: pe.PartialVal.unknown(None)):
+            try:
+                bad()
+            except (AttributeError, NotImplementedError) as e:
+                print(type(e).__name__, "Lintra" in str(e))
+        try:
+            from jax._src import earray       # flax.linen.fp8_ops falls back when this import fails
+        except ImportError:
+            print("ImportError")
+    """)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["[True, False, False, True, True, True]", "True [(False, True), False]",
+                                     "AttributeError True", "NotImplementedError True", "ImportError"]

@@ -41,6 +41,7 @@ def _functions(calls):
 
 
 xs = jnp.arange(3.0)
+sg = jax.lax.stop_gradient
 
 
 def _scan(fn):
@@ -68,6 +69,22 @@ CASES = [   # (name, program, JAX's counts as f, rule, g, fwd, bwd)
     ("vmap_jit_grad_g", lambda f, g: jax.vmap(jax.jit(jax.grad(g)))(xs), (0, 0, 0, 1, 1)),
     ("grad_jit_g", lambda f, g: jax.grad(jax.jit(g))(1.0), (0, 0, 1, 1, 1)),
     ("grad_scan_g", lambda f, g: jax.grad(_scan(g))(1.0), (0, 0, 1, 1, 1)),
+    # no input can carry a tangent (stop_gradient, an integer-valued op, a constant): the function runs
+    ("grad_f_stop_gradient", lambda f, g: jax.grad(lambda x: f(sg(x)) * x)(1.0), (1, 0, 0, 0, 0)),
+    ("grad_f_floor", lambda f, g: jax.grad(lambda x: f(jnp.floor(x)) * x)(1.0), (1, 0, 0, 0, 0)),
+    ("grad_f_constant", lambda f, g: jax.grad(lambda x: f(2.0) * x)(1.0), (1, 0, 0, 0, 0)),
+    ("jit_grad_f_stop_gradient", lambda f, g: jax.jit(jax.grad(lambda x: f(sg(x)) * x))(1.0), (1, 0, 0, 0, 0)),
+    ("jvp_f_stop_gradient", lambda f, g: jax.jvp(lambda x: f(sg(x)), (1.0,), (1.0,)), (1, 0, 0, 0, 0)),
+    ("grad_vmap_f_stop_gradient", lambda f, g: jax.grad(lambda x: (jax.vmap(f)(sg(x)) * x).sum())(xs),
+     (1, 0, 0, 0, 0)),
+    ("grad_vmap_f_inner_stop_gradient",
+     lambda f, g: jax.grad(lambda x: jax.vmap(lambda y: f(sg(y)) * y)(x).sum())(xs), (1, 0, 0, 0, 0)),
+    ("grad_vmap_f_closed_over", lambda f, g: jax.grad(lambda x: jax.vmap(lambda y: f(x[0]) * y)(x).sum())(xs),
+     (0, 1, 0, 0, 0)),
+    ("grad_g_stop_gradient", lambda f, g: jax.grad(lambda x: g(sg(x)) * x)(1.0), (0, 0, 1, 0, 0)),
+    ("grad_g_stop_gradient_and_not", lambda f, g: jax.grad(lambda x: g(sg(x)) + g(x))(1.0), (0, 0, 1, 1, 1)),
+    ("grad_vmap_g_stop_gradient", lambda f, g: jax.grad(lambda x: (jax.vmap(g)(sg(x)) * x).sum())(xs),
+     (0, 0, 1, 0, 0)),
 ]
 
 
@@ -98,3 +115,19 @@ def test_grad_of_vmap_branches_on_the_rules_primal_values():
     np.testing.assert_allclose(jax.grad(loss)(xs), [1.0, 1.0806046, -1.2484405], rtol=1e-6)
     np.testing.assert_allclose(jax.hessian(lambda x: jax.vmap(scaled)(x, jnp.array([1, 2, 3])).sum())(xs),
                                np.diag([-0.0, -1.6829419, -2.7278922]), rtol=1e-6, atol=1e-7)
+
+
+def test_rule_never_needed_after_stop_gradient():
+    """optax's perturbation estimators call f on stop_gradient'd samples: a rule that fails must not run.
+    Value is JAX 0.10.2's."""
+    @jax.custom_jvp
+    def f(x):
+        return jnp.sin(x)
+
+    @f.defjvp
+    def _never(primals, tangents):
+        raise AssertionError("the JVP rule ran")
+
+    loss = lambda x: jax.vmap(lambda y: f(sg(y)) * y)(x).sum()
+    np.testing.assert_allclose(jax.grad(loss)(xs), [0.0, 0.84147096, 0.9092974], rtol=1e-6)
+    np.testing.assert_allclose(jax.jit(jax.grad(loss))(xs), [0.0, 0.84147096, 0.9092974], rtol=1e-6)

@@ -34,3 +34,15 @@ def test_gradient_of_log_divides_as_jax_does():
     func = lintra.make_ir(lintra.grad(jnp.log))(2.0)
     assert [op.prim for op in func.body.ops][-1] == "div"
     assert float(lintra.grad(jnp.log)(3.0)) == np.float32(1) / np.float32(3)
+
+
+def test_named_scope_as_context_manager_and_decorator():
+    # JAX 0.10.2: `with` gives the name, a decorated function is unchanged, a non-string name is refused
+    with lintra.named_scope("block") as name:
+        assert name == "block"
+    f = lintra.named_scope("layer")(lambda x: jnp.sin(x) * 2)
+    assert float(f(1.0)) == pytest.approx(1.6829419)
+    assert float(lintra.jit(f)(1.0)) == pytest.approx(1.6829419)
+    assert float(lintra.grad(f)(1.0)) == pytest.approx(1.0806046)
+    with pytest.raises(TypeError, match="named_scope name argument must be a string."):
+        lintra.named_scope(3)
