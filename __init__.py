@@ -55,6 +55,7 @@ _sys.modules[f"{__name__}.numpy.linalg"] = numpy.linalg
 _sys.modules[f"{__name__}.lax.linalg"] = lax.linalg
 _sys.modules[f"{__name__}.numpy.fft"] = numpy.fft
 _sys.modules[f"{__name__}.nn"] = nn
+_sys.modules[f"{__name__}.nn.initializers"] = nn.initializers
 # lintra.scipy (frontend/scipy/) and its submodules
 scipy.signal = _scipy_signal
 _sys.modules[f"{__name__}.scipy"] = scipy

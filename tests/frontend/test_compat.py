@@ -19,7 +19,9 @@ def test_jax_modules_resolve_to_lintra_modules():
         import jax, jax.numpy as jnp, jax.lax, jax.scipy.special, jax.lax.linalg
         from jax import tree_util, random, nn
         from jax.experimental import multihost_utils
+        from jax.nn.initializers import glorot_normal     # flax.linen imports it so
         import lintra.numpy, lintra.scipy.special
+        assert glorot_normal is lintra.nn.initializers.glorot_normal
         assert jax is lintra and jnp is lintra.numpy and jax.lax is lintra.lax
         assert jax.scipy.special is lintra.scipy.special and tree_util is lintra.tree_util
         assert jax.lax.linalg is lintra.lax.linalg and multihost_utils is lintra.experimental.multihost_utils
