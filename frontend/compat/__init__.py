@@ -9,6 +9,7 @@ Stand-ins for JAX internals that widely used libraries reach into live in this p
 import importlib
 import importlib.abc
 import importlib.util
+import logging
 import sys
 
 
@@ -52,6 +53,9 @@ def alias_jax():
                            "jax, or run the script with `python -m lintra.compat SCRIPT.py`")
     if _alias not in sys.meta_path:
         sys.meta_path.insert(0, _alias)
+    # JAX logs (compilations, cache misses) on loggers under "jax"; code that listens there hears Lintra's
+    # "lintra" logger, which still propagates on to the root logger
+    logging.getLogger("lintra").parent = logging.getLogger("jax")
     # Lintra's modules already loaded, namespaces included (lintra.scipy holds lintra.scipy.special without
     # being a package), are found by name without a finder
     for name, module in list(sys.modules.items()):

@@ -69,3 +69,24 @@ def test_python_m_lintra_compat_runs_an_unmodified_jax_script(tmp_path):
     p = _python("-m", "lintra.compat", "script.py", "--flag", "x", cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "lintra 6.0 ['script.py', '--flag', 'x']"
+
+
+def test_lintra_logs_reach_handlers_on_the_jax_logger():
+    # optax's tests listen for JAX's "Finished ... compilation" records on logging.getLogger("jax")
+    p = _python(code="""
+        import logging, os
+        os.environ["LINTRA_CACHE_DIR"] = ""
+        import lintra
+        lintra.compat.alias_jax()
+        import jax
+        seen = []
+        class Handler(logging.Handler):
+            def emit(self, record):
+                seen.append(record.getMessage())
+        logging.getLogger("jax").addHandler(Handler())
+        with jax.log_compiles():
+            jax.jit(lambda x: x * 2.5)(1.0)
+        print(any(m.startswith("Finished XLA compilation of jit(") for m in seen))
+    """)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split()[-1] == "True"
