@@ -26,6 +26,7 @@ from .frontend.batching import vmap
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
 from .frontend.config import config, default_matmul_precision, disable_jit, log_compiles
+from .frontend.naming import named_scope
 from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
 from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)
