@@ -66,6 +66,7 @@ for _name in scipy.stats.DISTRIBUTIONS:
     _sys.modules[f"{__name__}.scipy.stats.{_name}"] = getattr(scipy.stats, _name)
 # lintra.experimental holds lintra.experimental.multihost_utils
 experimental = _types.ModuleType(f"{__name__}.experimental", "Lintra's analogue of jax.experimental.")
+experimental.__path__ = []      # a package, so that importing a submodule it lacks asks the import hooks
 experimental.multihost_utils = _multihost_utils
 experimental.io_callback = _io_callback
 _sys.modules[f"{__name__}.experimental"] = experimental

@@ -12,6 +12,8 @@ import importlib.util
 import logging
 import sys
 
+from .internals import stand_in
+
 
 class _JaxAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds `jax` and `jax.*`; loading one puts the Lintra module in its place in sys.modules."""
@@ -30,14 +32,17 @@ class _JaxAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         try:
             lintra_module = importlib.import_module(target)
         except ModuleNotFoundError as e:
-            if e.name is not None and target.startswith(e.name):
+            if e.name is None or not target.startswith(e.name):
+                raise
+            lintra_module = stand_in(name)          # a JAX internal that a library imports (internals.py)
+            if lintra_module is None:
                 raise ModuleNotFoundError(f"No module named '{name}': Lintra, aliased as jax, has no {target}",
                                           name=name) from None
-            raise
         # the import system returns what sys.modules holds under the name once the loader is done
         sys.modules[name] = lintra_module
 
 
+JAX_API_VERSION = (0, 10, 2)
 _alias = _JaxAlias()
 _INTERNAL = {"frontend", "runtime", "ir", "lowering", "tools"}     # Lintra's layers: no JAX module is one
 
@@ -53,6 +58,8 @@ def alias_jax():
                            "jax, or run the script with `python -m lintra.compat SCRIPT.py`")
     if _alias not in sys.meta_path:
         sys.meta_path.insert(0, _alias)
+    # libraries choose code paths by jax.__version_info__: the JAX release whose API Lintra follows
+    lintra.__version_info__ = JAX_API_VERSION
     # JAX logs (compilations, cache misses) on loggers under "jax"; code that listens there hears Lintra's
     # "lintra" logger, which still propagates on to the root logger
     logging.getLogger("lintra").parent = logging.getLogger("jax")

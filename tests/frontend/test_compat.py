@@ -90,3 +90,57 @@ def test_lintra_logs_reach_handlers_on_the_jax_logger():
     """)
     assert p.returncode == 0, p.stderr
     assert p.stdout.split()[-1] == "True"
+
+
+def test_stand_ins_for_the_jax_internals_flax_imports():
+    # what flax.linen 0.12.8 imports beyond JAX's public API; behaviour as JAX 0.10.2's where Lintra has it
+    p = _python(code="""
+        import lintra
+        lintra.compat.alias_jax()
+        import jax, jax.numpy as jnp
+        from jax._src import traceback_util, core, dtypes
+        from jax.extend import core as jex_core, source_info_util, linear_util as lu
+        from jax.interpreters import partial_eval as pe
+        from jax.experimental.layout import Format
+        assert jax.__version_info__ == (0, 10, 2)
+        f = lambda x: x
+        assert traceback_util.api_boundary(f) is f and traceback_util.api_boundary(repro_api_name="g")(f) is f
+        traceback_util.register_exclusion("/some/path")
+        source_info_util.register_exclusion("/some/path")
+        assert "/some/path" in traceback_util._exclude_paths
+        assert core.ShapedArray((2,), jnp.float32) == jax.core.ShapedArray((2,), jnp.float32)
+        # equal inside the same trace only, as JAX's OpaqueTraceState
+        outside = jex_core.get_opaque_trace_state(convention="flax")
+        assert outside == jex_core.get_opaque_trace_state()
+        inside = []
+        jax.jit(lambda x: inside.append(jex_core.get_opaque_trace_state()) or x)(1.0)
+        assert inside[0] != outside
+        # supports_inf as JAX's; an extended dtype subclass as flax's fp8 meta dtype
+        assert dtypes.supports_inf(jnp.float32) and not dtypes.supports_inf(jnp.float8_e4m3fn)
+        assert not dtypes.supports_inf(jnp.int32)
+        class Meta(dtypes.extended): pass
+        class Wrapper(dtypes.ExtendedDType):
+            type = Meta
+        assert jnp.issubdtype(Wrapper().type, dtypes.extended)
+        assert Format(None, None).sharding is None
+        for refused in (lambda: lu.wrap_init(f), lambda: pe.trace_to_jaxpr_nounits(f, [])):
+            try:
+                refused()
+            except NotImplementedError as e:
+                assert "Lintra does not have" in str(e)
+            else:
+                raise AssertionError("not refused")
+        try:
+            from jax._src import earray        # flax falls back when it is missing
+        except ImportError as e:
+            print(e)
+        try:
+            jex_core.Primitive
+        except AttributeError as e:
+            print(e)
+    """)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == [
+        "cannot import name 'earray' from 'jax._src' (unknown location)",
+        "module 'jax.extend.core' (Lintra's stand-in, which has only what libraries were found to use) has no "
+        "attribute 'Primitive'"]
