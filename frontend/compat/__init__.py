@@ -63,6 +63,9 @@ def alias_jax():
     # JAX logs (compilations, cache misses) on loggers under "jax"; code that listens there hears Lintra's
     # "lintra" logger, which still propagates on to the root logger
     logging.getLogger("lintra").parent = logging.getLogger("jax")
+    from .jax_internals import MODULES      # stand-ins for jax._src modules libraries import
+    for name, module in MODULES.items():
+        sys.modules.setdefault(name, module)
     # Lintra's modules already loaded, namespaces included (lintra.scipy holds lintra.scipy.special without
     # being a package), are found by name without a finder
     for name, module in list(sys.modules.items()):
