@@ -12,8 +12,6 @@ import importlib.util
 import logging
 import sys
 
-from .internals import stand_in
-
 
 class _JaxAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Finds `jax` and `jax.*`; loading one puts the Lintra module in its place in sys.modules."""
@@ -34,7 +32,8 @@ class _JaxAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         except ModuleNotFoundError as e:
             if e.name is None or not target.startswith(e.name):
                 raise
-            lintra_module = stand_in(name)          # a JAX internal that a library imports (internals.py)
+            from .jax_internals import MODULES
+            lintra_module = MODULES.get(name)       # a JAX internal that a library imports
             if lintra_module is None:
                 raise ModuleNotFoundError(f"No module named '{name}': Lintra, aliased as jax, has no {target}",
                                           name=name) from None
@@ -63,9 +62,7 @@ def alias_jax():
     # JAX logs (compilations, cache misses) on loggers under "jax"; code that listens there hears Lintra's
     # "lintra" logger, which still propagates on to the root logger
     logging.getLogger("lintra").parent = logging.getLogger("jax")
-    from .jax_internals import MODULES      # stand-ins for jax._src modules libraries import
-    for name, module in MODULES.items():
-        sys.modules.setdefault(name, module)
+    from . import jax_internals  # noqa: F401  (its compile hook: chex wraps jax._src.compiler's function)
     # Lintra's modules already loaded, namespaces included (lintra.scipy holds lintra.scipy.special without
     # being a package), are found by name without a finder
     for name, module in list(sys.modules.items()):
