@@ -27,7 +27,8 @@ from .frontend.batching import vmap
 from .frontend.named_scope import named_scope
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
-from .frontend.config import config, default_matmul_precision, disable_jit
+from .frontend.config import config, default_matmul_precision, disable_jit, log_compiles
+from .frontend.naming import named_scope
 from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
 from .frontend.devices import (Device, block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)
@@ -67,6 +68,7 @@ for _name in scipy.stats.DISTRIBUTIONS:
     _sys.modules[f"{__name__}.scipy.stats.{_name}"] = getattr(scipy.stats, _name)
 # lintra.experimental holds lintra.experimental.multihost_utils
 experimental = _types.ModuleType(f"{__name__}.experimental", "Lintra's analogue of jax.experimental.")
+experimental.__path__ = []      # a package, so that importing a submodule it lacks asks the import hooks
 experimental.multihost_utils = _multihost_utils
 experimental.io_callback = _io_callback
 _sys.modules[f"{__name__}.experimental"] = experimental

@@ -123,6 +123,20 @@ class disable_jit:
         pjrt.disable_jit.set_local(self._previous)
 
 
+class log_compiles:
+    """Context manager (this thread): compilations inside it are logged at WARNING, as JAX's
+    `jax.log_compiles(new_val=True)`."""
+
+    def __init__(self, new_val=True):
+        self.value = _bool(new_val)
+
+    def __enter__(self):
+        self._previous = pjrt.log_compiles.swap_local(self.value)
+
+    def __exit__(self, *exc):
+        pjrt.log_compiles.set_local(self._previous)
+
+
 class default_matmul_precision:
     """Context manager (this thread): contractions traced inside it that name no precision use `value`
     (None, 'default', 'high', 'highest', 'bfloat16', 'tensorfloat32', 'float32'), as JAX's."""

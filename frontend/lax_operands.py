@@ -2,6 +2,7 @@
 to the other's shape and operands of equal rank broadcast their size-1 dimensions; operands of different
 nonzero ranks and incompatible shapes are refused with JAX's messages. Dtypes must still match."""
 import builtins
+import operator
 
 import numpy as np
 
@@ -21,6 +22,28 @@ def broadcast_operands(name, x, y):
     except ValueError:
         raise TypeError(f"{name} got incompatible shapes for broadcasting: {sx}, {sy}.") from None
     return tuple(_broadcast(v, shape) for v in (x, y))
+
+
+def broadcast_shapes(*shapes):
+    """jax.lax.broadcast_shapes: the NumPy broadcast of shapes given as sequences of ints (not bare ints),
+    with JAX 0.10.2's errors."""
+    if not shapes:
+        raise TypeError("broadcast_shapes: at least one shape is required")
+    canon = []
+    for shape in shapes:
+        try:
+            dims = tuple(operator.index(d) for d in shape)
+        except TypeError:
+            raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, got {shape!r}.") \
+                from None
+        if any(d < 0 for d in dims):
+            raise TypeError(f"Only non-negative indices are allowed when broadcasting static shapes, but got shape "
+                            f"{shape!r}.")
+        canon.append(dims)
+    try:
+        return tuple(int(d) for d in np.broadcast_shapes(*canon))
+    except ValueError:
+        raise ValueError(f"Incompatible shapes for broadcasting: shapes={list(shapes)}") from None
 
 
 def _broadcast(v, shape):

@@ -18,6 +18,7 @@ from . import lax_linalg as linalg  # noqa: F401  (lintra.lax.linalg)
 from .control import associative_scan, cond, fori_loop, map, scan, switch, while_loop  # noqa: F401
 from .custom_solve import custom_linear_solve, custom_root  # noqa: F401
 from .lax_fft import FftType, fft  # noqa: F401
+from .lax_operands import broadcast_shapes  # noqa: F401
 from .lax_products import batch_matmul  # noqa: F401
 from .sharding import with_sharding_constraint  # noqa: F401
 from .lax_conv import (ConvDimensionNumbers, conv, conv_dimension_numbers, conv_general_dilated,  # noqa: F401

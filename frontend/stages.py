@@ -129,12 +129,17 @@ class Lowered:
         self._func, self._donated, self._spmd, _ = traced._traced.program(traced._donated, *traced._shardings)
 
     def compiler_ir(self, dialect=None):
-        if dialect not in (None, "stablehlo"):
+        """The MLIR module ("stablehlo", the default) or XLA's HloModule-bearing XlaComputation ("hlo")."""
+        if dialect not in (None, "stablehlo", "hlo"):
             raise ValueError(f"unknown dialect: {dialect}")
-        return lower(self._func, donated=self._donated, spmd=self._spmd)
+        module = lower(self._func, donated=self._donated, spmd=self._spmd)
+        return pjrt.hlo_computation(to_text(module)) if dialect == "hlo" else module
 
-    def as_text(self, dialect=None):
-        return to_text(self.compiler_ir(dialect))
+    def as_text(self, dialect=None, *, debug_info=False):
+        if dialect not in (None, "stablehlo", "hlo"):
+            raise ValueError(f"unknown dialect: {dialect}")
+        text = to_text(self.compiler_ir())
+        return pjrt.hlo_text(text, debug_info) if dialect == "hlo" else text
 
     def __str__(self):
         return self.as_text()

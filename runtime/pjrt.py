@@ -10,6 +10,7 @@ import numpy as np
 # XLA logs every client creation at INFO level; keep the user's terminal quiet unless they ask.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 from jaxlib import _jax, xla_client  # noqa: E402
+from jaxlib import _hlo  # noqa: E402
 from jaxlib import version as jaxlib_version  # noqa: E402
 
 from .narrow_dtypes import check_transfer  # noqa: E402
@@ -251,11 +252,21 @@ def memory_analysis(executable):
     return executable.get_compiled_memory_stats()
 
 
+def hlo_computation(stablehlo_text: str):
+    """The XlaComputation (HLO) of a StableHLO module, as JAX's `Lowered.compiler_ir(dialect="hlo")`."""
+    return _jax.mlir.mlir_module_to_xla_computation(stablehlo_text, use_tuple_args=False, return_tuple=False)
+
+
+def hlo_text(stablehlo_text: str, debug_info=False) -> str:
+    """The HLO text of a StableHLO module, printed as JAX's `Lowered.as_text(dialect="hlo")` prints it."""
+    options = _hlo.HloPrintOptions.short_parsable()
+    options.print_metadata = debug_info
+    return hlo_computation(stablehlo_text).as_hlo_module().to_string(options)
+
+
 def hlo_cost_analysis(stablehlo_text: str, device) -> dict:
     """XLA's cost estimates of a StableHLO module before optimization (as JAX's Lowered.cost_analysis)."""
-    computation = _jax.mlir.mlir_module_to_xla_computation(stablehlo_text, use_tuple_args=False,
-                                                           return_tuple=False)
-    return _jax.hlo_module_cost_analysis(device.client, computation.as_hlo_module())
+    return _jax.hlo_module_cost_analysis(device.client, hlo_computation(stablehlo_text).as_hlo_module())
 
 
 # ---- the C++ jit fast path ----------------------------------------------------------------------------------

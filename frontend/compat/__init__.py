@@ -9,6 +9,7 @@ Stand-ins for JAX internals that widely used libraries reach into live in this p
 import importlib
 import importlib.abc
 import importlib.util
+import logging
 import sys
 
 
@@ -29,14 +30,18 @@ class _JaxAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         try:
             lintra_module = importlib.import_module(target)
         except ModuleNotFoundError as e:
-            if e.name is not None and target.startswith(e.name):
+            if e.name is None or not target.startswith(e.name):
+                raise
+            from .jax_internals import MODULES
+            lintra_module = MODULES.get(name)       # a JAX internal that a library imports
+            if lintra_module is None:
                 raise ModuleNotFoundError(f"No module named '{name}': Lintra, aliased as jax, has no {target}",
                                           name=name) from None
-            raise
         # the import system returns what sys.modules holds under the name once the loader is done
         sys.modules[name] = lintra_module
 
 
+JAX_API_VERSION = (0, 10, 2)
 _alias = _JaxAlias()
 _INTERNAL = {"frontend", "runtime", "ir", "lowering", "tools"}     # Lintra's layers: no JAX module is one
 
@@ -52,9 +57,12 @@ def alias_jax():
                            "jax, or run the script with `python -m lintra.compat SCRIPT.py`")
     if _alias not in sys.meta_path:
         sys.meta_path.insert(0, _alias)
-    from .jax_internals import MODULES      # stand-ins for jax._src modules libraries import
-    for name, module in MODULES.items():
-        sys.modules.setdefault(name, module)
+    # libraries choose code paths by jax.__version_info__: the JAX release whose API Lintra follows
+    lintra.__version_info__ = JAX_API_VERSION
+    # JAX logs (compilations, cache misses) on loggers under "jax"; code that listens there hears Lintra's
+    # "lintra" logger, which still propagates on to the root logger
+    logging.getLogger("lintra").parent = logging.getLogger("jax")
+    from . import jax_internals  # noqa: F401  (its compile hook: chex wraps jax._src.compiler's function)
     # Lintra's modules already loaded, namespaces included (lintra.scipy holds lintra.scipy.special without
     # being a package), are found by name without a finder
     for name, module in list(sys.modules.items()):

@@ -1,157 +1,158 @@
-"""Stand-ins for the JAX modules beyond Lintra's public API that libraries import at load time: JAX's
-private `jax._src`, `jax.interpreters`, the extension API `jax.extend` and `jax.experimental.layout`, so that
-those libraries import and work on Lintra under the alias. Each holds only the names they read; any other
-name of a stand-in is an AttributeError saying so.
+"""Stand-ins for the JAX modules outside JAX's public API that libraries import (found by importing chex
+0.1.92 and flax 0.12.8 under the alias): only the names they use, each doing what it does in JAX 0.10.2 as far
+as Lintra can. The alias hook (compat/__init__.py) loads one as `jax.<name>` when Lintra has no module of that
+name, so the import system binds it on its parent as for any module.
 
-- `jax._src.compiler.backend_compile_and_load(backend, module, executable_devices, options, host_callbacks)`:
-  chex's `restrict_backends` wraps it to refuse compiling for some platforms. Every compile Lintra does goes
-  through whatever function this attribute holds at the time (runtime/pjrt.py's compile_hook), so such a
-  wrapper sees, and may refuse, each of Lintra's compiles as it would JAX's. A compile skipped because the
-  executable came from the disk cache is not seen, as JAX's persistent cache hits are not.
-- For flax.linen:
+| JAX module                    | what libraries use                                | here                         |
+|-------------------------------|---------------------------------------------------|------------------------------|
+| jax._src.compiler             | backend_compile_and_load (chex.restrict_backends) | every Lintra compile calls it|
+| jax._src.traceback_util       | api_boundary, register_exclusion, _exclude_paths  | Lintra filters no frames:    |
+| jax.extend.source_info_util   | register_exclusion                                | the paths are only recorded  |
+| jax.extend.core               | get_opaque_trace_state                            | Lintra's innermost trace     |
+| jax._src.core                 | ShapedArray, ...                                  | lintra.core                  |
+| jax._src.dtypes               | extended, ExtendedDType, DType, finfo, supports_inf| lintra.dtypes and a base    |
+| jax.experimental.layout       | Format, Layout (isinstance checks)                | records, held not applied    |
+| jax.extend.linear_util,       | wrap_init, PartialVal, trace_to_jaxpr_nounits     | refused when called: Lintra  |
+| jax.interpreters.partial_eval | (flax.linen.scan's broadcast bodies)              | has no JAX tracing machinery |
 
-| module | names | used by flax for |
-|---|---|---|
-| jax._src.core | ShapedArray | linen.fp8_ops class bodies |
-| jax._src.dtypes | DType, ExtendedDType, extended, finfo, supports_inf | linen.fp8_ops class bodies |
-| jax._src.traceback_util | api_boundary (identity), register_exclusion, _exclude_paths | flax.traceback_util |
-| jax.extend.source_info_util | register_exclusion | flax.traceback_util |
-| jax.extend.core | get_opaque_trace_state | core.tracers: a Scope records the trace it was made in |
-| jax.extend.linear_util, jax.interpreters.partial_eval | PartialVal (in a signature) | core.axes_scan (nn.scan) |
-| jax.experimental.layout | Format, Layout (held, not applied) | core.spmd: isinstance checks |
-
-Lintra filters no tracebacks, so registered exclusions are only recorded."""
-import dataclasses
+jax._src.compiler: chex's `restrict_backends` wraps `backend_compile_and_load` to refuse compiling for some
+platforms. Every compile Lintra does goes through whatever function this attribute holds at the time
+(runtime/pjrt.py's compile_hook), so such a wrapper sees, and may refuse, each of Lintra's compiles as it would
+JAX's. A compile skipped because the executable came from the disk cache is not seen, as JAX's persistent
+cache hits are not.
+"""
+import abc
 import types
-import weakref
 
+import ml_dtypes
 import numpy as np
 
 from ...runtime import pjrt
+from .. import core as _core
 from .. import core_public, dtypes_public
-from ..core import current_trace
 
 
-def _module(name, doc, names):
-    """A module `name` holding `names`; other attributes raise an AttributeError naming Lintra's limit."""
+def _module(name, doc, package=False, **names):
     module = types.ModuleType(name, doc)
+    if package:        # importing a submodule it lacks reaches the alias hook, whose error names it
+        module.__path__ = []
     module.__dict__.update(names)
 
-    def __getattr__(attr):
-        raise AttributeError(f"module {name!r} has no attribute {attr!r}: Lintra, aliased as jax, stands in only "
-                             f"for the parts of this JAX module that libraries are known to use")
-    module.__getattr__ = __getattr__
+    def missing(attr):
+        raise AttributeError(f"module {name!r} (Lintra's stand-in, which has only what libraries were found to use) "
+                             f"has no attribute {attr!r}")
+    module.__getattr__ = missing
     return module
 
 
-# ---- jax._src.compiler --------------------------------------------------------------------------------------
+def _unsupported(what):
+    def refuse(*args, **kwargs):
+        raise NotImplementedError(f"{what} is JAX tracing machinery that Lintra does not have (Lintra's stand-in "
+                                  f"exists so that libraries importing it load)")
+    refuse.__name__ = what.rsplit(".", 1)[-1]
+    return refuse
 
-compiler = types.ModuleType("jax._src.compiler", "Stand-in for JAX's private compiler module.")
-compiler.backend_compile_and_load = pjrt.backend_compile_and_load
-# looked up on the module at each compile, so a library's replacement of the attribute takes effect
-pjrt.compile_hook = lambda *args: compiler.backend_compile_and_load(*args)
 
-
-# ---- jax._src.traceback_util, jax.extend.source_info_util -------------------------------------------------
+# ---- jax._src.traceback_util, jax.extend.source_info_util ---------------------------------------------------
 
 _exclude_paths = []
 
 
 def api_boundary(fun=None, *, repro_api_name=None, repro_user_func=False):
-    """JAX marks where its traceback filtering starts; Lintra filters nothing, so fun is returned as is."""
-    return fun if fun is not None else (lambda f: f)
+    """JAX filters its own frames out of tracebacks raised through `fun`; Lintra filters none: `fun` itself."""
+    if fun is None:
+        return lambda f: f
+    return fun
 
 
 def register_exclusion(path):
     _exclude_paths.append(path)
 
 
-# ---- jax._src.dtypes -------------------------------------------------------------------------------------
-
-class ExtendedDType:
-    """Base of the dtype classes libraries define for jax.dtypes.extended (flax's fp8 metadata dtype)."""
-
-
-def supports_inf(dtype):
-    """Whether dtype has infinities: inexact and not one of the float8 formats without them."""
-    return bool(dtypes_public.issubdtype(dtype, np.inexact)
-                and np.isinf(np.array(np.inf, np.float32).astype(dtype)))
-
-
-# ---- jax.extend.core ---------------------------------------------------------------------------------------
+# ---- jax.extend.core ----------------------------------------------------------------------------------------
 
 class OpaqueTraceState:
-    """Which trace was current: equal exactly when taken under the same trace (JAX compares weak references
-    to its trace objects; "no transformation" is one state too)."""
+    """Equal to another only when both were taken inside the same trace (or both outside any)."""
+    __slots__ = ("_trace",)
 
     def __init__(self, trace):
-        self._ref = None if trace is None else weakref.ref(trace)
+        self._trace = trace
 
     def __eq__(self, other):
-        return isinstance(other, OpaqueTraceState) and self._ref == other._ref
+        return isinstance(other, OpaqueTraceState) and self._trace is other._trace
 
     def __hash__(self):
-        return hash(self._ref)
+        return id(self._trace)
 
 
 def get_opaque_trace_state(convention=None):
-    del convention
-    return OpaqueTraceState(current_trace())
+    return OpaqueTraceState(_core.current_trace())
 
 
-# ---- jax.interpreters.partial_eval ----------------------------------------------------------------------
+# ---- jax._src.dtypes, jax.experimental.layout ---------------------------------------------------------------
 
-class PartialVal(tuple):
-    """Named in signatures only: Lintra's partial evaluation is an IR pass (ir/ad/), not JAX's tracer."""
+class ExtendedDType(abc.ABC):
+    """The base of JAX's extended dtypes, as flax subclasses it (Lintra's only extended dtype is the key's)."""
+    _rules = None
 
-    def __new__(cls, *args):
-        raise NotImplementedError("jax.interpreters.partial_eval.PartialVal: Lintra does not emulate JAX's "
-                                  "partial evaluation tracer")
-    known = unknown = classmethod(__new__)
+    @property
+    @abc.abstractmethod
+    def type(self):
+        ...
 
 
-# ---- jax.experimental.layout --------------------------------------------------------------------------------
+_FLOAT8_WITHOUT_INF = {ml_dtypes.float8_e4m3b11fnuz, ml_dtypes.float8_e4m3fn, ml_dtypes.float8_e4m3fnuz,
+                       ml_dtypes.float8_e5m2fnuz}
 
-@dataclasses.dataclass(frozen=True)
+
+def supports_inf(dtype):
+    return np.dtype(dtype).type not in _FLOAT8_WITHOUT_INF and dtypes_public.issubdtype(dtype, np.inexact)
+
+
 class Layout:
-    """A device-local memory layout; Lintra lays arrays out by XLA's default only, so this only holds it."""
-    major_to_minor: tuple
-    tiling: tuple = None
-    sub_byte_element_size_in_bits: int = 0
+    """jax.experimental.layout.Layout(major_to_minor, ...): a device-local memory layout. Lintra lays arrays
+    out by XLA's default only, so it is only held."""
+
+    def __init__(self, major_to_minor, tiling=(), sub_byte_element_size_in_bits=0):
+        self.major_to_minor, self.tiling = tuple(major_to_minor), tuple(tiling)
+        self.sub_byte_element_size_in_bits = sub_byte_element_size_in_bits
+
+    def __repr__(self):
+        return f"Layout(major_to_minor={self.major_to_minor})"
 
 
-@dataclasses.dataclass(frozen=True)
 class Format:
-    """A layout with a sharding, as jax.experimental.layout.Format; held, not applied, by Lintra."""
-    layout: object = None
-    sharding: object = None
+    """jax.experimental.layout.Format(layout, sharding): Lintra takes no layouts; the pair is only held."""
+
+    def __init__(self, layout=None, sharding=None):
+        self.layout, self.sharding = layout, sharding
+
+    def __repr__(self):
+        return f"Format({self.layout}, {self.sharding})"
 
 
-# ---- the modules, by name; a package holds its stand-in submodules as attributes --------------------------
+_unknown_pval = _unsupported("jax.interpreters.partial_eval.PartialVal.unknown")
 
-_core = _module("jax._src.core", "Stand-in for jax._src.core.", {"ShapedArray": core_public.ShapedArray})
-_dtypes = _module("jax._src.dtypes", "Stand-in for jax._src.dtypes.", {
-    "DType": np.dtype, "ExtendedDType": ExtendedDType, "extended": dtypes_public.extended,
-    "finfo": dtypes_public.finfo, "supports_inf": supports_inf})
-_traceback_util = _module("jax._src.traceback_util", "Stand-in for jax._src.traceback_util.", {
-    "api_boundary": api_boundary, "register_exclusion": register_exclusion, "_exclude_paths": _exclude_paths})
-src = _module("jax._src", "Stand-in for JAX's private package; holds only what libraries import.", {
-    "compiler": compiler, "core": _core, "dtypes": _dtypes, "traceback_util": _traceback_util})
+compiler = _module("jax._src.compiler", "Stand-in for JAX's private compiler module.",
+                   backend_compile_and_load=pjrt.backend_compile_and_load)
+# looked up on the module at each compile, so a library's replacement of the attribute takes effect
+pjrt.compile_hook = lambda *args: compiler.backend_compile_and_load(*args)
 
-_extend_core = _module("jax.extend.core", "Stand-in for jax.extend.core.", {
-    "get_opaque_trace_state": get_opaque_trace_state, "OpaqueTraceState": OpaqueTraceState})
-_linear_util = _module("jax.extend.linear_util", "Stand-in for jax.extend.linear_util (nothing emulated).", {})
-_source_info_util = _module("jax.extend.source_info_util", "Stand-in for jax.extend.source_info_util.", {
-    "register_exclusion": register_exclusion})
-extend = _module("jax.extend", "Stand-in for jax.extend.", {
-    "core": _extend_core, "linear_util": _linear_util, "source_info_util": _source_info_util})
-
-_partial_eval = _module("jax.interpreters.partial_eval", "Stand-in for jax.interpreters.partial_eval.", {
-    "PartialVal": PartialVal})
-interpreters = _module("jax.interpreters", "Stand-in for jax.interpreters.", {"partial_eval": _partial_eval})
-
-_layout = _module("jax.experimental.layout", "jax.experimental.layout: Format and Layout, held not applied.", {
-    "Format": Format, "Layout": Layout})
-
-MODULES = {m.__name__: m for m in [src, compiler, _core, _dtypes, _traceback_util, extend, _extend_core,
-                                    _linear_util, _source_info_util, interpreters, _partial_eval, _layout]}
+_STAND_INS = [
+    _module("jax._src", "Stand-in for JAX's private package.", package=True),
+    compiler,
+    _module("jax._src.traceback_util", "Stand-in", api_boundary=api_boundary, register_exclusion=register_exclusion,
+            _exclude_paths=_exclude_paths),
+    _module("jax._src.core", "Stand-in for jax._src.core", **{n: getattr(core_public, n) for n in core_public.__all__}),
+    _module("jax._src.dtypes", "Stand-in for jax._src.dtypes", ExtendedDType=ExtendedDType, supports_inf=supports_inf,
+            DType=np.dtype, **{n: getattr(dtypes_public, n) for n in dir(dtypes_public) if not n.startswith("__")}),
+    _module("jax.extend", "Stand-in for jax.extend", package=True),
+    _module("jax.extend.core", "Stand-in", get_opaque_trace_state=get_opaque_trace_state),
+    _module("jax.extend.source_info_util", "Stand-in", register_exclusion=register_exclusion),
+    _module("jax.extend.linear_util", "Stand-in", wrap_init=_unsupported("jax.extend.linear_util.wrap_init")),
+    _module("jax.interpreters", "Stand-in for jax.interpreters", package=True),
+    _module("jax.interpreters.partial_eval", "Stand-in", PartialVal=types.SimpleNamespace(unknown=_unknown_pval),
+            trace_to_jaxpr_nounits=_unsupported("jax.interpreters.partial_eval.trace_to_jaxpr_nounits")),
+    _module("jax.experimental.layout", "Stand-in", Format=Format, Layout=Layout),
+]
+MODULES = {module.__name__: module for module in _STAND_INS}

@@ -8,7 +8,7 @@ from ..core import ConcretizationError, bind1, concrete_value, constant, is_valu
 from ..explicit import with_out_sharding
 from ..words import is_words, wordwise
 from ._util import (asvalue, broadcast_shapes, broadcast_to, canon_axis, canon_shape, check_arraylike, convert,
-                    describe, is_arraylike, result_type_of, to_dtype)
+                    describe, is_arraylike, np_dtype, result_type_of, to_dtype)
 from .manipulation import stack
 from .ufuncs import add, equal, floor, log10, multiply, power, sign, subtract, true_divide
 
@@ -249,9 +249,20 @@ def identity(n, dtype=None):
     return eye(n, dtype=dtype)
 
 
+def _key_or_np_dtype(d):
+    return d if isinstance(d, _dtypes.KeyTy) else np_dtype(d)
+
+
 def astype(x, dtype, copy=False):
     """x converted to `dtype` (narrowed to 32 bits unless x64 is on); the result is strongly typed."""
+    if is_words(x):
+        # JAX 0.10.2: a key array converts only to its own dtype (itself); nothing converts to or from keys
+        if dtype == x.dtype:
+            return x
+        raise ValueError(f"Cannot convert_element_type from {x.dtype} to {_key_or_np_dtype(dtype)}")
     check_arraylike("astype", x)
+    if isinstance(dtype, _dtypes.KeyTy):
+        raise ValueError(f"Cannot convert_element_type from {type_of(x).dtype} to {dtype}")
     return convert(asvalue(x), to_dtype(dtype))
 
 

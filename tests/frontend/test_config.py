@@ -58,6 +58,26 @@ def test_log_compiles(caplog, tmp_path, monkeypatch):
     assert any(r.getMessage().startswith("Finished XLA compilation of jit(lambda) in ") for r in caplog.records)
 
 
+def test_log_compiles_context_manager(caplog, monkeypatch):
+    # as JAX 0.10.2's jax.log_compiles(): on inside (this thread), back off after; a second call of the same
+    # signature compiles nothing, so logs nothing
+    monkeypatch.setenv("LINTRA_CACHE_DIR", "")
+    f = lintra.jit(lambda x: x * 1.5 - 0.75)
+    with caplog.at_level(logging.WARNING, logger="lintra"):
+        with lintra.log_compiles():
+            assert lintra.config.jax_log_compiles is True
+            f(np.ones(5, np.float32))
+            compiled = [r.getMessage() for r in caplog.records]
+            caplog.clear()
+            f(np.ones(5, np.float32))
+            with lintra.log_compiles(False):
+                assert lintra.config.jax_log_compiles is False
+            assert lintra.config.jax_log_compiles is True
+        assert lintra.config.jax_log_compiles is False
+    assert any(m.startswith("Finished XLA compilation of jit(lambda) in ") for m in compiled)
+    assert not [r for r in caplog.records if "compilation" in r.getMessage()]
+
+
 def test_num_cpu_devices_before_and_after_the_backend():
     lintra.devices()
     with pytest.raises(RuntimeError, match="should be updated before backends are initialized"):

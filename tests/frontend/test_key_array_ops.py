@@ -87,6 +87,9 @@ CASES = [   # (name, program, JAX's key data of the result)
                                                                                             [D[1], [0, 0]]]),
     ("cond_where", lambda: lax.cond(False, lambda a: a[0], lambda a: jnp.where(True, a[1], a[2]), KS), D[1]),
     ("jit_identity", lambda: jax.jit(lambda k: k)(KS), D),
+    # to its own dtype a key array is itself (optax's MultiSteps casts its inner state so)
+    ("astype_own_dtype", lambda: jnp.astype(jnp.where(False, K1, K2), K1.dtype), D[1]),
+    ("jit_astype_own_dtype", lambda: jax.jit(lambda a, b: jnp.astype(jnp.where(True, a, b), a.dtype))(K1, K2), D[0]),
 ]
 
 
@@ -122,8 +125,10 @@ def test_shape_queries_and_comparisons():
     (lambda: jnp.where(True, K1, 0), ValueError, "dtype=key<fry> is not a valid dtype"),
     (lambda: jnp.asarray(K1, dtype=jnp.uint32), ValueError, "Cannot convert_element_type from key<fry> to uint32"),
     (lambda: jnp.concatenate([K1, K2]), ValueError, "ero-dimensional arrays cannot be concatenated"),
+    (lambda: jnp.astype(K1, "float32"), ValueError, "^Cannot convert_element_type from key<fry> to float32$"),
+    (lambda: jnp.astype(jnp.ones(2), K1.dtype), ValueError, "^Cannot convert_element_type from float32 to key<fry>$"),
 ], ids=["add", "add_keys", "mul", "neg", "lt", "jnp_add", "sum", "argsort", "at_add", "mix_stack", "mix_where",
-        "asarray_dtype", "concatenate_scalars"])
+        "asarray_dtype", "concatenate_scalars", "astype_from_key", "astype_to_key"])
 def test_refuses_as_jax(program, error, message):
     with pytest.raises(error, match=message):
         program()

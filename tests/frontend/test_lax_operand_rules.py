@@ -140,3 +140,16 @@ def test_python_scalars_of_another_kind_are_refused_not_rounded():
         lax.clamp(0.5, jnp.arange(2), 1)
     # a scalar of the array's kind is taken in the array's dtype
     np.testing.assert_array_equal(np.asarray(lax.add(jnp.ones(2), 1.0)), [2., 2.])
+
+
+def test_lax_broadcast_shapes():
+    # values and messages from JAX 0.10.2 (optax's utils_test uses lax.broadcast_shapes)
+    assert lax.broadcast_shapes((1, 3), (2, 1)) == (2, 3) and lax.broadcast_shapes((3,)) == (3,)
+    assert lax.broadcast_shapes((2, 1), [1]) == (2, 1) and lax.broadcast_shapes((2,), (3, 1, 2)) == (3, 1, 2)
+    assert lax.broadcast_shapes((np.int64(2),), (1,)) == (2,)
+    with pytest.raises(ValueError, match=r"Incompatible shapes for broadcasting: shapes=\[\[2\], \(3, 1, 4\)\]"):
+        lax.broadcast_shapes([2], (3, 1, 4))
+    with pytest.raises(TypeError, match=r"concrete values of integer type, got \(2, None\)\."):
+        lax.broadcast_shapes((2, None), (1,))
+    with pytest.raises(TypeError, match=r"Only non-negative indices .* but got shape \(-1,\)\."):
+        lax.broadcast_shapes((-1,), (1,))

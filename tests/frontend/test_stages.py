@@ -1,6 +1,8 @@
 """Introspection and ahead-of-time stages, with JAX 0.10.2's names and semantics (expected values were read
 from JAX 0.10.2 run in a separate process): typeof, ShapeDtypeStruct, make_jaxpr, jit(f).trace/lower/compile,
 ad_checkpoint.print_saved_residuals."""
+import re
+
 import numpy as np
 import pytest
 
@@ -125,6 +127,25 @@ def test_trace_lower_compile_a_matmul():
     np.testing.assert_allclose(np.asarray(compiled(a, b)), np.full((4, 6), 5.0))
     one = "SingleDeviceSharding(device=CpuDevice(id=0), memory_kind=device)"      # as JAX prints them
     assert repr(compiled.input_shardings) == f"(({one}, {one}), {{}})" and repr(compiled.output_shardings) == one
+
+
+def test_lowered_hlo_dialect():
+    # JAX 0.10.2: compiler_ir("hlo") is XLA's XlaComputation, as_text("hlo") its HloModule text; x**2, x*x
+    # and jnp.square of a real x are all `ROOT ... = f32[] multiply(x.1, x.1)` (optax's numerics_test)
+    lowered = lintra.jit(lambda x: x * x).lower(3.0)
+    assert type(lowered.compiler_ir("hlo")).__name__ == "XlaComputation"
+    text = lowered.as_text(dialect="hlo")
+    assert text.startswith("HloModule") and lowered.compiler_ir(dialect="hlo").as_hlo_text() == text
+    def entry(f, x):       # the ENTRY computation, with the ROOT's name (which names the primitive) dropped
+        text = lintra.jit(f).lower(x).as_text(dialect="hlo")
+        return re.sub(r"ROOT \S+ =", "ROOT =", text[text.index("ENTRY"):])
+    for x, t in [(3.0, "f32"), (3, "s32")]:
+        hlos = {entry(f, x) for f in (lambda x: x ** 2, lambda x: x * x, jnp.square)}
+        assert len(hlos) == 1 and f"ROOT = {t}[] multiply(" in hlos.pop()
+    with pytest.raises(ValueError, match="unknown dialect: foo"):
+        lowered.as_text("foo")
+    with pytest.raises(ValueError, match="unknown dialect: foo"):
+        lowered.compiler_ir("foo")
 
 
 def test_compile_from_shape_dtype_structs_and_call_with_arrays():
