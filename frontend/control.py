@@ -17,7 +17,7 @@ from ..ir.builder import Builder
 from ..ir.core import Value
 from ..ir.types import vma_text
 from ..runtime.mesh import PartitionSpec
-from . import lax, tree
+from . import dtypes, lax, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
 from .batching import vmap
@@ -209,12 +209,15 @@ def _carry_error(header, root, carry_tree, in_types, out_types, out_tree=None):
 
 def _trace_carry(trace, init_types, carry_out):
     """Trace a loop body whose carry starts with init_types until the carry's types are stable: an initial
-    value that is weakly typed becomes strong when the body makes it strong (JAX promotes it the same way)."""
+    value that is weakly typed and comes out of the body with another type is promoted with it and becomes
+    strong (JAX's _promote_weak_typed_inputs: `0` carried into a float32 accumulator is float32), and the
+    body traced again. Returns the carry types and the body; the caller checks the final types."""
     types = list(init_types)
     body = trace(types)
-    promote = {i for i in _unify_weak(types, carry_out(body)) if types[i].weak}
+    promote = {i: o for i, (t, o) in enumerate(zip(types, carry_out(body))) if t.weak and t != o}
     if promote:
-        types = [t.strong() if i in promote else t for i, t in enumerate(types)]
+        types = [t.update(dtype=dtypes.promote((t.dtype, True), (promote[i].dtype, promote[i].weak))[0],
+                          weak=False) if i in promote else t for i, t in enumerate(types)]
         body = trace(types)
     return types, body
 
@@ -236,9 +239,10 @@ def while_loop(cond_fun, body_fun, init_val, max_steps=None):
 
     def trace_body(types):
         body = _Body(lambda c: body_fun(c), types, tree.structure((init_val,)), ir_name(body_fun))
-        _carry_error(header, "init_val", carry_tree, types, body.out_types, body.out_tree)
+        _carry_error(header, "init_val", carry_tree, [], [], body.out_tree)     # structure only
         return body
     types, body = _trace_carry(trace_body, [type_of(x) for x in leaves], lambda b: b.out_types)
+    _carry_error(header, "init_val", carry_tree, types, body.out_types)
     cond_body = _Body(lambda c: cond_fun(c), types, tree.structure((init_val,)), ir_name(cond_fun))
     pred = cond_body.out_types
     if cond_body.out_tree.num_leaves != 1 or pred[0].shape != () or pred[0].dtype != np.bool_:
@@ -350,9 +354,10 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, checkpoints=Non
         in_tree = tree.structure((carry_tree.unflatten([0] * n_carry), x_tree.unflatten([0] * len(x_leaves))))
         body = _Body(pair, types + slice_types, in_tree, name)
         carry_out, body.y_tree = body.out_tree.children()
-        _carry_error(header, "carry", carry_tree, types, body.out_types[:n_carry], carry_out)
+        _carry_error(header, "carry", carry_tree, [], [], carry_out)     # structure only
         return body
     types, body = _trace_carry(trace_body, [type_of(x) for x in c_leaves], lambda b: b.out_types[:n_carry])
+    _carry_error(header, "carry", carry_tree, types, body.out_types[:n_carry])
     body.strengthen(_unify_weak(types, body.out_types[:n_carry]))
     outs = bind("scan", *body.consts, *_as_types(c_leaves, types), *x_leaves, regions=[body.block],
                 num_consts=len(body.consts), num_carry=n_carry, length=length, reverse=bool(reverse))

@@ -76,6 +76,24 @@ def test_weak_initial_carry_takes_the_body_type():
     assert not out.weak_type and float(out) == 3.0
 
 
+@EAGER_AND_JIT
+def test_weak_initial_carry_is_promoted_to_the_body_dtype(run):
+    # JAX 0.10.2's _promote_weak_typed_inputs: a Python-scalar carry takes the dtype the body gives it
+    # (optax's Hungarian algorithm starts a float minimum at `0`); values and dtypes recorded from JAX
+    i, acc = run(lambda: lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, c[1] + 0.5), (0, 0)))()
+    assert (i.dtype, i.weak_type, int(i)) == (np.int32, True, 3)
+    assert (acc.dtype, acc.weak_type, float(acc)) == (np.float32, False, 1.5)
+    c, ys = run(lambda: lax.scan(lambda c, x: (c + x, c), 0, jnp.arange(3.0)))()
+    assert (c.dtype, c.weak_type, float(c)) == (np.float32, False, 3.0)
+    np.testing.assert_array_equal(ys, np.array([0, 0, 1], np.float32))
+    out = run(lambda: lax.fori_loop(0, 3, lambda i, c: c + jnp.float16(1.5), 0))()
+    assert (out.dtype, out.weak_type, float(out)) == (np.float16, False, 4.5)
+    out = run(lambda n: lax.fori_loop(0, n, lambda i, c: c * 2.5, 1))(np.int32(3))
+    assert (out.dtype, out.weak_type, float(out)) == (np.float32, False, 15.625)
+    out = run(lambda: lax.while_loop(lambda c: c < 3, lambda c: c + jnp.int8(1), 0))()
+    assert (out.dtype, out.weak_type, int(out)) == (np.int8, False, 3)
+
+
 def test_loop_type_errors():
     with pytest.raises(TypeError, match=r"body_fun output and input must have identical types(.|\n)*the input carry "
                                         r"component init_val\[1\] has type float32\[\] but the corresponding output "
