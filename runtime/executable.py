@@ -52,21 +52,23 @@ _scalars = {}          # (dtype, weak, bytes, device, committed) -> Array
 _SCALARS_KEPT = 1024
 
 
-def device_put(x, device=None, weak=False, committed=None):
+def device_put(x, device=None, weak=False, committed=None, shared=False):
     """A host value (already of a dtype Lintra supports) as an Array on `device` (default: the default
-    device), committed to it when a device is named. float0 values stay on the host, as in JAX."""
+    device), committed to it when a device is named. float0 values stay on the host, as in JAX.
+    shared=True (internal operands only): a scalar may be one device copy that other such calls get too;
+    never for arrays handed to the user, who may donate them (two donated arguments sharing a buffer are an
+    error, and a donated shared scalar would be deleted for everyone)."""
     x = np.asarray(x)
     if x.dtype == float0:
         return x
     if committed is None:
         committed = device is not None
     device = device or default_device()
-    if x.ndim == 0:
-        # the same few scalars (Python numbers, IR constants) recur on every eager call; Arrays are immutable,
-        # so one device copy each serves them all
+    if x.ndim == 0 and shared:
+        # the same few scalars (IR constants) recur on every eager evaluation of a transformed function
         key = (x.dtype, weak, x.tobytes(), device, committed)
         hit = _scalars.get(key)
-        if hit is None:
+        if hit is None or hit.is_deleted():
             if len(_scalars) >= _SCALARS_KEPT:
                 _scalars.clear()
             # a private copy: a zero-copy transfer of the caller's array would change if they mutated it

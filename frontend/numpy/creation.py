@@ -43,12 +43,14 @@ def _words_array(a, dtype):
 
 
 def copy(a, order=None):
-    """A copy of `a` (Lintra arrays are immutable, so `a` itself where it is one already)."""
+    """A copy of `a`: a new buffer, as JAX (the copy can be donated while `a` lives on)."""
     return array(a, copy=True, order=order)
 
 
 def array(object, dtype=None, copy=True, order="K", ndmin=0, *, out_sharding=None):
     out = asarray(object, dtype)
+    if copy and out is object and not is_words(out):   # as JAX: a copy op, so a new buffer, not `object`
+        out = bind1("copy", out)
     shape = out.shape if is_words(out) else type_of(out).shape
     if ndmin > len(shape):
         out = lax.reshape(out, (1,) * (ndmin - len(shape)) + shape)

@@ -36,6 +36,29 @@ def test_donate_argnames_and_a_donated_pytree():
     assert p["w"].is_deleted() and p["g"].is_deleted()
 
 
+def test_created_scalars_and_copies_are_new_buffers_that_can_be_donated_together():
+    # as JAX 0.10.2: jnp.zeros([]) twice, or an array and its copy, are distinct buffers, so both can be
+    # donated in one call (optax's schedule_free state holds two jnp.zeros([]) and a copy of the params),
+    # and donating one deletes only that one
+    f = lintra.jit(lambda a, b, c, d: (a + b, c * d), donate_argnums=(0, 1, 2, 3))
+    for _ in range(2):                        # the first call, then the C++ fast path
+        w = jnp.asarray(np.ones(2, np.float32))
+        args = jnp.zeros([], np.float32), jnp.zeros([], np.float32), w, w.copy()
+        assert len({a.unsafe_buffer_pointer() for a in args}) == 4
+        out = f(*args)
+        np.testing.assert_array_equal(np.asarray(out[1]), [1, 1])
+        # as JAX: a donation is used (and the argument deleted) where an output of its type can take it
+        assert [a.is_deleted() for a in args] == [True, False, True, False]
+        fresh = jnp.zeros([], np.float32), lintra.device_put(np.float32(0)), jnp.asarray(0.0, np.float32)
+        assert not any(a.is_deleted() for a in fresh) and float(fresh[0]) == 0.0
+    x = jnp.asarray(np.ones(2, np.float32))
+    for c in (x.copy(), jnp.copy(x), jnp.array(x)):
+        assert c is not x and c.unsafe_buffer_pointer() != x.unsafe_buffer_pointer()
+    assert jnp.asarray(x) is x and jnp.array(x, copy=False) is x
+    assert [op.prim for op in lintra.make_ir(lambda x: (jnp.array(x), x.copy(), jnp.asarray(x)))(x).body.ops] == \
+        ["copy", "copy"]        # JAX's jaxpr: two `copy` equations
+
+
 def test_delete():
     x = jnp.asarray(np.ones(2, np.float32))
     x.delete()
