@@ -8,7 +8,8 @@ if __name__ != "lintra":
     # configuration, ArrayImpl's methods); a second copy would replace it.
     __package__ = "lintra"
 
-from .frontend import lax_public as lax, numpy, tree
+from .frontend import lax_public as lax, numpy
+from .frontend import tree_public as tree
 from .frontend import random
 from .frontend import dtypes_public as dtypes
 from .frontend import flatten_util, tree_util
@@ -27,7 +28,7 @@ from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
 from .frontend.config import config, default_matmul_precision, disable_jit
 from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
-from .frontend.devices import (block_until_ready, default_backend, device_count, device_get, device_put,
+from .frontend.devices import (Device, block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)
 from .frontend import distributed
 from .frontend.processes import local_device_count, local_devices, process_count, process_index
@@ -72,7 +73,13 @@ _sys.modules[f"{__name__}.experimental.multihost_utils"] = _multihost_utils
 experimental.shard_map = _types.ModuleType(f"{__name__}.experimental.shard_map", "jax.experimental.shard_map")
 experimental.shard_map.shard_map = _shard_map.experimental_shard_map
 _sys.modules[f"{__name__}.experimental.shard_map"] = experimental.shard_map
+from .frontend import checkify as _checkify
+experimental.checkify = _sys.modules[f"{__name__}.experimental.checkify"] = _checkify
 _sys.modules[f"{__name__}.distributed"] = distributed
+from .frontend import example_libraries
+_sys.modules[f"{__name__}.example_libraries"] = example_libraries
+for _name in ("optimizers", "stax"):
+    _sys.modules[f"{__name__}.example_libraries.{_name}"] = getattr(example_libraries, _name)
 from .frontend import compat
 _sys.modules[f"{__name__}.compat"] = compat
 

@@ -40,11 +40,19 @@ def library(name):
         import jax
         import jax.numpy as jnp
         from jax import lax
-        return SimpleNamespace(name="jax", jax=jax, jnp=jnp, lax=lax)
+        return SimpleNamespace(name="jax", jax=jax, jnp=jnp, lax=lax, optax=_optional("optax"))
     import lintra
     import lintra.numpy as jnp
     from lintra import lax
-    return SimpleNamespace(name="lintra", jax=lintra, jnp=jnp, lax=lax)
+    lintra.compat.alias_jax()         # libraries built on JAX (optax) run on Lintra unchanged
+    return SimpleNamespace(name="lintra", jax=lintra, jnp=jnp, lax=lax, optax=_optional("optax"))
+
+
+def _optional(module):
+    try:
+        return __import__(module)
+    except ImportError:
+        return None
 
 
 def cache_env(lib, cache_dir, warm):

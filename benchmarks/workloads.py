@@ -398,6 +398,39 @@ def conv_grad(L):
     return lambda: block(L, g(x, w))
 
 
+# ---- an optax training loop (examples/optax_mlp.py's step) -------------------------------------------------
+
+OPTAX_SIZES, OPTAX_BATCH = (3, 128, 128, 1), 256
+
+
+def optax_step_fn(L):
+    """jit(value_and_grad) of an MLP's MSE, then optax: clip_by_global_norm(1) and Adam on a warmup-cosine
+    schedule, as examples/optax_mlp.py."""
+    jax, jnp, optax = L.jax, L.jnp, L.optax
+    schedule = optax.warmup_cosine_decay_schedule(0.0, 3e-3, 100, 1500, 1e-5)
+    optimizer = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(schedule))
+
+    def loss(params, x, y):
+        for layer in params[:-1]:
+            x = jax.nn.gelu(x @ layer["w"] + layer["b"])
+        return jnp.mean((x @ params[-1]["w"] + params[-1]["b"] - y) ** 2)
+
+    @jax.jit
+    def step(params, opt_state, x, y):
+        value, grads = jax.value_and_grad(loss)(params, x, y)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, value
+
+    rng = np.random.default_rng(7)
+    params = device(L, [{"w": (rng.standard_normal((m, n)) * np.sqrt(2.0 / m)).astype(np.float32),
+                         "b": np.zeros(n, np.float32)} for m, n in zip(OPTAX_SIZES[:-1], OPTAX_SIZES[1:])])
+    x = jnp.asarray(rng.uniform(-1, 1, (OPTAX_BATCH, OPTAX_SIZES[0])).astype(np.float32))
+    y = jnp.asarray(rng.uniform(-1, 1, (OPTAX_BATCH, 1)).astype(np.float32))
+    opt_state = optimizer.init(params)
+    block(L, opt_state)
+    return lambda: block(L, step(params, opt_state, x, y))
+
+
 WORKLOADS = [
     Workload("jit_dispatch", "jit dispatch: cached f(x, y) = x*y + y, f32[3]", jit_dispatch),
     Workload("eager_op", "eager op: lax.add, f32[3], awaited", eager_op),
@@ -441,6 +474,10 @@ WORKLOADS = [
              f"f32[3,3,{CONV_C},{CONV_C}], jit", conv_forward, flops=CONV_FLOPS, needs="lax.conv_general_dilated"),
     Workload("conv_grad", "conv_general_dilated, the same, grad w.r.t. input and kernel, jit", conv_grad,
              flops=3 * CONV_FLOPS, needs="lax.conv_general_dilated"),
+    Workload("optax_step", "optax MLP step (clip_by_global_norm + adam, cosine schedule), jit, steady state",
+             optax_step_fn, needs="optax.adam"),
+    Workload("optax_first", "optax MLP step, first call (trace+passes+lower+compile)", optax_step_fn,
+             fresh_process=True, needs="optax.adam"),
 ]
 BY_KEY = {w.key: w for w in WORKLOADS}
 

@@ -3,9 +3,10 @@
 Each 12x12 image holds one noisy stroke — a horizontal bar, a vertical bar, a diagonal or an anti-diagonal,
 at a random place — and the label says which. The model is two 3x3 convolutions (lax.conv_general_dilated,
 NHWC), each followed by a ReLU and a 2x2 max-pool (lax.reduce_window), then a dense layer. Gradients flow
-through the convolution's transposes and the pooling's select-and-scatter. The script prints the falling
+through the convolution's transposes and the pooling's select-and-scatter; Adam comes from
+lintra.example_libraries.optimizers (JAX's jax.example_libraries). The script prints the falling
 loss and asserts accuracies above 90% on the training images and on fresh ones (it reaches 100% and
-about 95.6%).
+about 95.8%).
 """
 import time
 
@@ -15,6 +16,7 @@ import lintra
 import lintra.nn as nn
 import lintra.numpy as jnp
 from lintra import lax
+from lintra.example_libraries import optimizers
 
 SIZE, CLASSES, PER_CLASS, STEPS = 12, 4, 256, 100
 DN = ("NHWC", "HWIO", "NHWC")
@@ -65,13 +67,8 @@ def loss(params, x, y):
 value_and_grad = lintra.jit(lintra.value_and_grad(loss))
 
 
-@lintra.jit
-def adam(params, grads, m, v, step, lr=0.01, b1=0.9, b2=0.999, eps=1e-8):
-    m = lintra.tree.map(lambda m, g: b1 * m + (1 - b1) * g, m, grads)
-    v = lintra.tree.map(lambda v, g: b2 * v + (1 - b2) * g * g, v, grads)
-    scale = lr * jnp.sqrt(1 - b2 ** step) / (1 - b1 ** step)
-    params = lintra.tree.map(lambda p, m, v: p - scale * m / (jnp.sqrt(v) + eps), params, m, v)
-    return params, m, v
+opt_init, opt_update, get_params = optimizers.adam(0.01)
+update = lintra.jit(opt_update)
 
 
 @lintra.jit
@@ -82,17 +79,16 @@ def accuracy(params, x, y):
 def main():
     rng = np.random.default_rng(0)
     x, y = strokes(rng)
-    params = init(rng)
-    m = lintra.tree.map(np.zeros_like, params)
-    v = lintra.tree.map(np.zeros_like, params)
+    state = opt_init(init(rng))
     start = time.perf_counter()
     losses = []
     for step in range(1, STEPS + 1):
-        value, grads = value_and_grad(params, x, y)
-        params, m, v = adam(params, grads, m, v, np.float32(step))
+        value, grads = value_and_grad(get_params(state), x, y)
+        state = update(step - 1, grads, state)
         losses.append(float(value))
         if step == 1 or step % 50 == 0:
             print(f"step {step:4d}  loss {losses[-1]:.4f}")
+    params = get_params(state)
     acc = float(accuracy(params, x, y))
     test_acc = float(accuracy(params, *strokes(np.random.default_rng(1))))
     print(f"accuracy {acc:.1%} on the training images, {test_acc:.1%} on fresh images, after {STEPS} steps "

@@ -13,7 +13,7 @@ import numpy as np
 from ..ir.core import Block, Func
 from ..runtime.array import Array, check_live
 from ..lowering.lower import constraint_mesh
-from ..runtime import dispatch, spmd
+from ..runtime import dispatch, pjrt, spmd
 from ..runtime.executable import Executable, default_device, placement
 from ..runtime.named_sharding import typed
 from ..runtime.pjrt import FastpathData, pjit, sharding
@@ -295,15 +295,13 @@ class _Jit:
         else:
             statics, dargs, dkwargs = _split(args, kwargs, *self.static)
             leaves, in_tree = _flatten((dargs, dkwargs))
-        # x64 changes the dtypes a body creates (jnp.zeros, Python scalars), threefry_partitionable the random
-        # bits lintra.random draws, and default_matmul_precision its contractions, so they are part of the key;
-        # so are the named axes bound around the trace (vmap's, shard_map's, make_jaxpr's axis_env), whose
-        # sizes collectives read
+        # the settings that change what a trace produces (x64: the dtypes a body creates; the random bits,
+        # the contractions' precision, rank promotion, ...) are part of the key, as are the named axes bound
+        # around the trace (vmap's, shard_map's, make_jaxpr's axis_env), whose sizes collectives read
         types = [x.aval if x.__class__ is Array else type_of(x) for x in leaves]
         if self.in_shardings is not None:
             types = self._typed(types, args, kwargs)
-        return (in_tree, tuple(types), statics, config.enable_x64, config.threefry_partitionable,
-                config.default_matmul_precision, tuple(named_axes.names)), leaves
+        return (in_tree, tuple(types), statics, pjrt.jit_key_values(), tuple(named_axes.names)), leaves
 
     def _typed(self, types, args, kwargs):
         """The argument types as in_shardings lay the arguments out: split over Explicit mesh axes, the type

@@ -1,9 +1,9 @@
 """jax_explain_cache_misses: why a jitted function traced again, logged as JAX 0.10.2 logs it (a WARNING,
 "TRACING CACHE MISS at <call site>:" then the reason, measured against the closest key seen before).
 
-A jit's trace key (frontend/api.py) is (input tree, input types, static arguments, then the configuration a
-trace reads: x64, threefry layout, default matmul precision); the
-explanation names the first kind of difference in JAX's order: tracing context (config), input pytree (static
+A jit's trace key (frontend/api.py) is (input tree, input types, static arguments, the values of the
+settings a trace reads (runtime/pjrt.py's jit-key settings: x64, threefry layout, matmul precision, ...),
+the named axes bound around it); the explanation names the first kind of difference in JAX's order: tracing context (config), input pytree (static
 arguments are part of it in JAX), input types. Functions defined inside Lintra (lintra.numpy's jitted
 functions) are not explained, as JAX explains only user functions.
 """
@@ -11,13 +11,13 @@ import logging
 import os
 import sys
 
+from ..runtime.pjrt import jit_key_names
 from . import tree
 
 _log = logging.getLogger("lintra")
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Lintra's own code (its tests and examples, which live beside it in the repository, count as the user's)
 _LIBRARY = tuple(os.path.join(_ROOT, d) + os.sep for d in ("frontend", "ir", "lowering", "runtime"))
-_CONTEXT = ("jax_enable_x64", "jax_threefry_partitionable", "jax_default_matmul_precision")
 _seen_callsites = set()
 
 
@@ -94,8 +94,11 @@ def _diff(new, old, arg_names):
     """(severity, number of differences, explanation) of key `new` against `old`; lower severity is closer."""
     (new_tree, new_types, new_statics, *new_ctx), (old_tree, old_types, old_statics, *old_ctx) = new, old
     if new_ctx != old_ctx:
+        (new_values, new_axes), (old_values, old_axes) = new_ctx, old_ctx
         lines = [f"  * {name} differs: now {n} and before {o}"
-                 for name, n, o in zip(_CONTEXT, new_ctx, old_ctx) if n != o]
+                 for name, n, o in zip(jit_key_names(), new_values, old_values) if n != o]
+        if new_axes != old_axes:
+            lines.append(f"  * the named axes bound differ: now {list(new_axes)} and before {list(old_axes)}")
         return 0, len(lines), "Tracing context doesn't match, e.g. due to config or context manager.\n" + \
             "\n".join(lines)
     if new_tree != old_tree or new_statics != old_statics:

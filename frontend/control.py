@@ -241,9 +241,14 @@ def while_loop(cond_fun, body_fun, init_val, max_steps=None):
         body = _Body(lambda c: body_fun(c), types, tree.structure((init_val,)), ir_name(body_fun))
         _carry_error(header, "init_val", carry_tree, [], [], body.out_tree)     # structure only
         return body
-    types, body = _trace_carry(trace_body, [type_of(x) for x in leaves], lambda b: b.out_types)
+    # cond first, as JAX traces it (checkify numbers checks in trace order, and reports the lowest); again
+    # only if the body changed the carry's types
+    init_types = [type_of(x) for x in leaves]
+    cond_body = _Body(lambda c: cond_fun(c), init_types, tree.structure((init_val,)), ir_name(cond_fun))
+    types, body = _trace_carry(trace_body, init_types, lambda b: b.out_types)
     _carry_error(header, "init_val", carry_tree, types, body.out_types)
-    cond_body = _Body(lambda c: cond_fun(c), types, tree.structure((init_val,)), ir_name(cond_fun))
+    if types != init_types:
+        cond_body = _Body(lambda c: cond_fun(c), types, tree.structure((init_val,)), ir_name(cond_fun))
     pred = cond_body.out_types
     if cond_body.out_tree.num_leaves != 1 or pred[0].shape != () or pred[0].dtype != np.bool_:
         raise TypeError(f"cond_fun must return a boolean scalar, but got output type(s) "

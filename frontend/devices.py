@@ -11,6 +11,8 @@ from ..runtime.spmd import is_sharded, reshard
 from . import tree
 from .core import Tracer, host_value
 
+Device = pjrt.Device      # jax.Device: what lintra.devices() lists
+
 
 def devices(backend=None):
     return list(pjrt.client(backend).devices())

@@ -68,7 +68,7 @@ for _n in ["neg", "sign", "floor", "ceil", "exp", "exp2", "log", "log1p", "expm1
            "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma", "bessel_i0e", "bessel_i1e", "is_finite", "square",
            "reciprocal", "abs", "real", "imag", "population_count", "clz", "copy"]:
     globals()[_n] = _unary(_n)
-for _n in ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "eq", "ne", "lt",
+for _n in ["add", "sub", "mul", "mulhi", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "eq", "ne", "lt",
            "le", "gt", "ge", "shift_left", "shift_right_arithmetic", "shift_right_logical", "complex",
            "igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta"]:
     globals()[_n] = _binary(_n)
@@ -942,6 +942,11 @@ def all_to_all(x, axis_name, split_axis, concat_axis, *, axis_index_groups=None,
     concat = _axis(concat_axis, nd, "all_to_all concat_axis")
     return bind1("all_to_all", x, axis_name=name, axis_size=size, split_axis=split, concat_axis=concat,
                  tiled=bool(tiled))
+
+
+def pswapaxes(x, axis_name, axis, *, axis_index_groups=None):
+    """all_to_all that swaps the named axis with positional axis `axis` (split and concatenated there)."""
+    return all_to_all(x, axis_name, axis, axis, axis_index_groups=axis_index_groups)
 
 
 def axis_index(axis_name):

@@ -6,7 +6,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..ir import types as T
-from ..ir.primitives_conv import dilate_dim
+from ..ir.primitives_conv import dilate_dim, stride_dim
 from . import dtypes
 from .core import bind1, type_of
 from .lax import Precision, _check_preferred, rev, transpose
@@ -224,6 +224,53 @@ def conv_transpose(lhs, rhs, strides, padding, rhs_dilation=None, dimension_numb
                                 precision=precision, preferred_element_type=preferred_element_type)
 
 
+# Output shapes computed from shapes alone (stax's init functions use them); like jax.lax, a -1 batch size
+# passes through the convolutions unchanged.
+def conv_shape_tuple(lhs_shape, rhs_shape, strides, pads, batch_group_count=1):
+    """Output shape of a convolution whose shapes are in the canonical (N, C, spatial...) / (O, I, spatial...)
+    order; pads: (low, high) pairs or a padding name."""
+    lhs_shape, rhs_shape = tuple(int(d) for d in lhs_shape), tuple(int(d) for d in rhs_shape)
+    if isinstance(pads, str):
+        pads = padtype_to_pads(lhs_shape[2:], rhs_shape[2:], strides, pads)
+    if len(pads) != len(lhs_shape) - 2:
+        raise TypeError(f"Wrong number of explicit pads for convolution: expected {len(lhs_shape) - 2}, got "
+                        f"{len(pads)}.")
+    padded = [n + int(lo) + int(hi) for n, (lo, hi) in zip(lhs_shape[2:], pads)]
+    if any(n < 0 for n in padded):
+        raise ValueError(f"Negative padding is larger than the size of the corresponding dimension: got "
+                         f"padding={pads} for lhs_shape[2:]={lhs_shape[2:]}")
+    if lhs_shape[0] % batch_group_count:
+        raise ValueError(f"conv_shape_tuple: batch size {lhs_shape[0]} is not a multiple of batch_group_count "
+                         f"{batch_group_count}")
+    space = tuple(stride_dim(n, k, s) for n, k, s in zip(padded, rhs_shape[2:], strides))
+    return (lhs_shape[0] // batch_group_count, rhs_shape[0]) + space
+
+
+def _in_layout(shape, perm, inverse=False):
+    if inverse:
+        perm = np.argsort(perm)
+    return tuple(int(shape[i]) for i in perm)
+
+
+def conv_general_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    """Output shape of conv_general_dilated (no dilation) with layout strings dimension_numbers."""
+    lhs_perm, rhs_perm, out_perm = conv_general_permutations(dimension_numbers)
+    out = conv_shape_tuple(_in_layout(lhs_shape, lhs_perm), _in_layout(rhs_shape, rhs_perm), window_strides,
+                           padding)
+    return _in_layout(out, out_perm, inverse=True)
+
+
+def conv_transpose_shape_tuple(lhs_shape, rhs_shape, window_strides, padding, dimension_numbers):
+    """Output shape of conv_transpose (no dilation) with layout strings dimension_numbers."""
+    lhs_perm, rhs_perm, out_perm = conv_general_permutations(dimension_numbers)
+    lhs, rhs = _in_layout(lhs_shape, lhs_perm), _in_layout(rhs_shape, rhs_perm)
+    if isinstance(padding, str):
+        padding = [_conv_transpose_padding(k, s, padding) for k, s in zip(rhs[2:], window_strides)]
+    # the input dilated by the stride, padded, then a VALID convolution: (n-1)s + 1 + pads - k + 1
+    space = tuple((n - 1) * s - k + 2 + int(sum(p)) for n, k, s, p in zip(lhs[2:], rhs[2:], window_strides, padding))
+    return _in_layout((lhs[0], rhs[0]) + space, out_perm, inverse=True)
+
+
 def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs_dilation=None, rhs_dilation=None,
                                  dimension_numbers=None, precision=None, preferred_element_type=None):
     """The patches conv_general_dilated would multiply with a kernel of spatial shape filter_shape: one
@@ -243,5 +290,5 @@ def conv_general_dilated_patches(lhs, filter_shape, window_strides, padding, lhs
 
 
 __all__ = ["ConvDimensionNumbers", "conv", "conv_dimension_numbers", "conv_general_dilated",
-           "conv_general_dilated_patches", "conv_general_permutations", "conv_transpose", "conv_with_general_padding",
-           "padtype_to_pads"]
+           "conv_general_dilated_patches", "conv_general_permutations", "conv_general_shape_tuple", "conv_shape_tuple",
+           "conv_transpose", "conv_transpose_shape_tuple", "conv_with_general_padding", "padtype_to_pads"]

@@ -9,7 +9,7 @@ from ..ir import types as T
 from . import lax
 from .core import bind, bind1, type_of
 
-__all__ = ["cholesky", "eigh", "lu", "qr", "svd", "symmetrize", "triangular_solve"]
+__all__ = ["cholesky", "eig", "eigh", "lu", "qr", "svd", "symmetrize", "triangular_solve"]
 
 
 def _matrices(name, x, square=False):
@@ -73,6 +73,25 @@ def eigh(x, lower: bool = True, symmetrize_input: bool = True, sort_eigenvalues:
     return v, w
 
 
+def eig(x, *, compute_left_eigenvectors: bool = True, compute_right_eigenvectors: bool = True,
+        enable_eigvec_derivs: bool = False, implementation=None, use_magma=None):
+    """[w, vl, vr]: the complex eigenvalues of general square matrices x, then the left and right
+    eigenvectors (columns, each of unit 2-norm with its largest component real), each only if asked for.
+    CPU (LAPACK geev). Eigenvector derivatives need enable_eigvec_derivs=True (valid only for distinct
+    eigenvalues). implementation and use_magma choose GPU solvers in JAX; only LAPACK exists here."""
+    t = type_of(x)
+    if t.ndim < 2:
+        raise TypeError(f"Input 0 to eig must have rank at least 2, but got shape={t.shape}")
+    if t.shape[-1] != t.shape[-2]:
+        raise ValueError(f"The input to eig must be a square matrix. Got shape {t.shape[-2:]}.")
+    _matrices("eig", x, square=True)
+    if implementation is not None and getattr(implementation, "name", implementation) not in ("LAPACK", "lapack"):
+        raise ValueError("Only the lapack implementation is supported on CPU.")
+    return list(bind("eig", x, compute_left_eigenvectors=bool(compute_left_eigenvectors),
+                     compute_right_eigenvectors=bool(compute_right_eigenvectors),
+                     enable_eigvec_derivs=bool(enable_eigvec_derivs)))
+
+
 def svd(x, full_matrices: bool = True, compute_uv: bool = True):
     """(u, s, vh) with x = u diag(s) vh and s descending; or s alone when compute_uv=False.
     full_matrices=False gives the thin factors (u is [..., m, k], vh [..., k, n], k = min(m, n))."""
@@ -84,12 +103,16 @@ def svd(x, full_matrices: bool = True, compute_uv: bool = True):
     return u, s, vh
 
 
-def qr(x, full_matrices: bool = True):
+def qr(x, *, pivoting: bool = False, full_matrices: bool = True, use_magma=None):
     """(q, r) with x = q r, q with orthonormal columns and r upper triangular: q is [..., m, m] and r
-    [..., m, n] (full_matrices), or q [..., m, k] and r [..., k, n], k = min(m, n)."""
+    [..., m, n] (full_matrices), or q [..., m, k] and r [..., k, n], k = min(m, n). With pivoting, (q, r, p):
+    x[..., :, p] = q r with |diag(r)| non-increasing and p an int32 [..., n] (LAPACK geqp3; CPU).
+    use_magma (GPU only in JAX) is accepted and ignored."""
     _matrices("qr", x)
-    q, r = bind("qr", x, full_matrices=bool(full_matrices))
-    return q, r
+    attrs = {"full_matrices": bool(full_matrices)}
+    if pivoting:
+        attrs["pivoting"] = True
+    return tuple(bind("qr", x, **attrs))
 
 
 def schur(x, *, compute_schur_vectors=True, sort_eig_vals=False, select_callable=None):

@@ -21,6 +21,9 @@ from .lax_fft import FftType, fft  # noqa: F401
 from .lax_products import batch_matmul  # noqa: F401
 from .sharding import with_sharding_constraint  # noqa: F401
 from .lax_conv import (ConvDimensionNumbers, conv, conv_dimension_numbers, conv_general_dilated,  # noqa: F401
-                       conv_general_dilated_patches, conv_general_permutations, conv_transpose,
-                       conv_with_general_padding, padtype_to_pads)
-from .lax_window import reduce, reduce_window  # noqa: F401
+                       conv_general_dilated_patches, conv_general_permutations, conv_general_shape_tuple,
+                       conv_shape_tuple, conv_transpose, conv_transpose_shape_tuple, conv_with_general_padding,
+                       padtype_to_pads)
+from .lax_window import reduce, reduce_window, reduce_window_shape_tuple  # noqa: F401
+from .lax_precision import reduce_precision  # noqa: F401
+from .lax_topk import approx_max_k, approx_min_k, top_k  # noqa: F401

@@ -8,6 +8,7 @@ import operator
 import numpy as np
 
 from ..ir import types as T
+from ..ir.primitives_conv import dilate_dim, stride_dim
 from ..ir.builder import Builder
 from . import lax, tree
 from .abstract import ShapeDtypeStruct
@@ -132,6 +133,22 @@ def reduce_window(operand, init_value, computation, window_dimensions, window_st
     inits = [_as_init(i, d, what) for i, d in zip(inits, dtypes)]
     outs = bind("reduce_window", *flat, *inits, regions=[_body(computation, treedef, dtypes, what)], **attrs)
     return treedef.unflatten(outs)
+
+
+def reduce_window_shape_tuple(operand_shape, window_dimensions, window_strides, padding, base_dilation=None,
+                              window_dilation=None):
+    """Output shape of reduce_window, from shapes alone; padding: (low, high) pairs."""
+    def dilated(shape, factors):
+        if factors is None:
+            return tuple(shape)
+        if any(f < 1 for f in factors):
+            raise TypeError(f"All dilations must be positive, got {tuple(factors)}.")
+        factors = (1,) * (len(shape) - len(factors)) + tuple(factors)
+        return tuple(dilate_dim(n, f) for n, f in zip(shape, factors))
+    operand_shape = dilated(operand_shape, base_dilation)
+    window_dimensions = dilated(window_dimensions, window_dilation)
+    return tuple(stride_dim(int(n) + int(lo) + int(hi), int(w), int(s))
+                 for n, (lo, hi), w, s in zip(operand_shape, padding, window_dimensions, window_strides))
 
 
 _REDUCE_PRIMS = {"sum": lax.reduce_sum, "prod": lax.reduce_prod, "max": lax.reduce_max, "min": lax.reduce_min,

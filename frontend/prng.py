@@ -1,15 +1,16 @@
 """Typed PRNG key arrays: what `lintra.random.key` returns, JAX's `key<fry>` arrays.
 
 Representation. A key array of shape S is a `PRNGKeyArray` holding the two Threefry key words as two uint32[S]
-arrays (Arrays eagerly, Tracers inside a trace), and it is a pytree node whose two children are those words.
-JAX instead gives key arrays an extended dtype all the way down (a logical aval key<fry>[S] whose physical
-aval is uint32[S, 2]), which needs key-aware type, batching and lowering rules for every structural
-primitive (slice, gather, broadcast, transpose, select, concatenate, the control-flow regions...). Two words
-of exactly the key's shape give the same semantics with none of that: jit, vmap, scan, fori_loop, while_loop
-and cond carry keys because they carry pytrees; in_axes/out_axes (negative ones too), scan's leading axis
-and indexing mean the same on each word as on the key, since the words have the key's shape; jit's C++ fast
-path still sees only uint32 ArrayImpls. The IR never holds a key type, so there is nothing for an IR pass or
-the lowering to get wrong.
+arrays (Arrays eagerly, Tracers inside a trace). To users it is one pytree leaf, as in JAX (lintra.tree's
+registry); to Lintra's transformations it is a pytree node whose two children are those words (the registry
+they flatten with, frontend/tree.py). JAX instead gives key arrays an extended dtype all the way down (a
+logical aval key<fry>[S] whose physical aval is uint32[S, 2]), which needs key-aware type, batching and
+lowering rules for every structural primitive (slice, gather, broadcast, transpose, select, concatenate, the
+control-flow regions...). Two words of exactly the key's shape give the same semantics with none of that:
+jit, vmap, scan, fori_loop, while_loop and cond carry keys because they carry pytrees; in_axes/out_axes
+(negative ones too), scan's leading axis and indexing mean the same on each word as on the key, since the
+words have the key's shape; jit's C++ fast path still sees only uint32 ArrayImpls. The IR never holds a key
+type, so there is nothing for an IR pass or the lowering to get wrong.
 
 Functions that only move elements (reshape, stack, concatenate, where, select, broadcast_to, expand_dims,
 take, indexing and `.at[].get/set`, dynamic_slice, ... in lax and lintra.numpy) take key arrays as JAX's
@@ -17,9 +18,8 @@ do: frontend/words.py applies them to each word. Functions that compute with val
 reductions, sorting) refuse them with JAX's "... does not accept dtype key<fry>"; mixing keys with integers
 raises JAX's ValueError; == and != compare all words.
 
-What differs from JAX: key arrays are pytree nodes, so `lintra.tree.leaves(k)` gives the two uint32 word
-arrays where JAX gives [k]. np.asarray(k) raises a TypeError
-pointing at key_data (as JAX's does), so a key's words are never mixed up with ordinary integers.
+np.asarray(k) raises a TypeError pointing at key_data (as JAX's does), so a key's words are never mixed up
+with ordinary integers.
 """
 import numpy as np
 
@@ -179,7 +179,7 @@ class _KeyIndexed:
 
 
 register_words(PRNGKeyArray, lambda k: (k._k0, k._k1), lambda words: PRNGKeyArray(*words), "key<fry>")
-tree.register_pytree_node(PRNGKeyArray, lambda k: ((k._k0, k._k1), None), lambda _, words: PRNGKeyArray(*words))
+tree.register_words_node(PRNGKeyArray, lambda k: (k._k0, k._k1), lambda words: PRNGKeyArray(*words))
 
 
 def _stack(k0, k1):

@@ -1,8 +1,12 @@
-"""Pytrees as JAX 0.10.2 has them, flattened by jaxlib's C++ registry (Lintra's own instance, not JAX's
-default one): jit's C++ fast path flattens arguments with `registry`, so every registration goes into it.
-Key paths and the key classes (GetAttrKey, DictKey, SequenceKey, FlattenedIndexKey) are jaxlib's own.
-`lintra.tree` is this module (JAX's `jax.tree` names); `lintra.tree_util` re-exports it under JAX's
-`jax.tree_util` names."""
+"""Pytrees as JAX 0.10.2 has them, flattened by jaxlib's C++ registries (Lintra's own instances, not JAX's
+default one). Key paths and the key classes (GetAttrKey, DictKey, SequenceKey, FlattenedIndexKey) are
+jaxlib's own.
+
+Two registries, alike but for typed PRNG key arrays. In `registry`, which Lintra's transformations flatten
+with (jit's C++ fast path too), a key array is a node of its two uint32 words (frontend/prng.py), so every
+IR value is a plain array. In `leaf_registry` a key array is one leaf, as in JAX: `lintra.tree` and
+`lintra.tree_util` (frontend/tree_public.py) are this module's functions over it. Every registration goes
+into both."""
 import builtins
 import collections
 import dataclasses
@@ -12,8 +16,8 @@ import textwrap
 
 from ..runtime.pjrt import pytree as _pytree
 
-registry = _pytree.PyTreeRegistry(enable_none=True, enable_tuple=True, enable_namedtuple=True,
-                                  enable_list=True, enable_dict=True)
+registry, leaf_registry = (_pytree.PyTreeRegistry(enable_none=True, enable_tuple=True, enable_namedtuple=True,
+                                                   enable_list=True, enable_dict=True) for _ in range(2))
 PyTreeDef = _pytree.PyTreeDef
 GetAttrKey, DictKey = _pytree.GetAttrKey, _pytree.DictKey
 SequenceKey, FlattenedIndexKey = _pytree.SequenceKey, _pytree.FlattenedIndexKey
@@ -241,7 +245,14 @@ def _prefix_error(path, prefix, full, is_leaf=None):
 def register_pytree_node(nodetype, flatten_func, unflatten_func, flatten_with_keys_func=None):
     """flatten_func(x) -> (children, aux_data); unflatten_func(aux_data, children) -> x; without
     flatten_with_keys_func, children's keys are FlattenedIndexKey(i)."""
-    registry.register_node(nodetype, flatten_func, unflatten_func, flatten_with_keys_func)
+    for r in (registry, leaf_registry):
+        r.register_node(nodetype, flatten_func, unflatten_func, flatten_with_keys_func)
+
+
+def register_words_node(nodetype, words, join):
+    """A class of arrays made of word arrays (key arrays): a node of its words for Lintra's transformations,
+    a leaf for users."""
+    registry.register_node(nodetype, lambda x: (words(x), None), lambda _, ws: join(ws))
 
 
 def register_pytree_node_class(cls):
@@ -290,7 +301,8 @@ def register_dataclass(nodetype, data_fields=None, meta_fields=None, drop_fields
             raise ValueError(msg)
     if overlap := set(data_fields) & set(meta_fields):
         raise ValueError(f"data_fields and meta_fields must not overlap. Overlapping fields: {overlap}.")
-    registry.register_dataclass_node(nodetype, list(data_fields), list(meta_fields))
+    for r in (registry, leaf_registry):
+        r.register_dataclass_node(nodetype, list(data_fields), list(meta_fields))
     return nodetype
 
 

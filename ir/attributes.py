@@ -3,12 +3,14 @@ so one table checks all of them. Type rules may assume these kinds (a float `dim
 would otherwise reach the lowering)."""
 import numpy as np
 
-INT = {"axis", "axis_size", "body_nconsts", "callback", "concat_axis", "cond_nconsts", "dimension", "length", "num_args",
-       "num_carry", "num_consts", "num_keys", "num_out", "num_res", "rounding_method", "scatter_dimension",
+INT = {"axis", "axis_size", "body_nconsts", "callback", "concat_axis", "cond_nconsts", "dimension", "exponent_bits",
+       "k", "length", "mantissa_bits", "num_args", "num_carry", "num_consts", "num_keys", "num_out", "num_res",
+       "reduction_dimension", "reduction_input_size_override", "rounding_method", "scatter_dimension",
        "split_axis"}
-BOOL = {"compute_uv", "conjugate_a", "differentiated", "full_matrices", "indices_are_sorted", "is_stable",
-        "left_side", "lower", "ordered", "prevent_cse", "reverse", "tiled", "transpose_a", "unique_indices",
-        "unit_diagonal", "weak", "weak_type"}
+BOOL = {"aggregate_to_topk", "compute_left_eigenvectors", "compute_right_eigenvectors", "compute_uv", "conjugate_a",
+        "differentiated", "enable_eigvec_derivs", "full_matrices", "indices_are_sorted", "is_max_k", "is_stable",
+        "left_side", "lower", "ordered", "pivoting", "prevent_cse", "reverse", "tiled", "transpose_a",
+        "unique_indices", "unit_diagonal", "weak", "weak_type"}
 INTS = {"axes", "broadcast_dimensions", "collapsed_slice_dims", "dimensions", "fft_lengths",
         "inserted_window_dims", "lhs_batch", "lhs_contracting", "limit_indices", "new_sizes", "offset_dims",
         "operand_batching_dims", "permutation", "rhs_batch", "rhs_contracting", "scatter_dims_to_operand_dims",

@@ -58,6 +58,8 @@ def has_effect(op) -> bool:
     debug or io callback, or an op whose regions hold one."""
     if op.prim == "callback":
         return op.attrs["kind"] != "pure"
+    if op.prim == "check":          # checkify's assertion: an effect until checkify discharges it
+        return True
     return any(has_effect(o) for r in op.regions if is_built(r) for o in r.ops)
 
 
@@ -66,8 +68,9 @@ def is_debug_callback(op) -> bool:
 
 
 def without_debug_callbacks(regions):
-    """The regions, with their debug callbacks (at any depth) left out: what a concrete trace runs to get an
-    op's values at trace time, since the traced program, run afterwards, prints them (once, as JAX)."""
+    """The regions, with their debug callbacks and checkify checks (at any depth) left out: what a concrete
+    trace runs to get an op's values at trace time, since the traced program, run afterwards, prints them
+    (once, as JAX) and checks them."""
     if not any(has_effect(o) for r in regions if is_built(r) for o in r.ops):
         return regions
     return [_strip(r) if is_built(r) else r for r in regions]
@@ -75,5 +78,5 @@ def without_debug_callbacks(regions):
 
 def _strip(block):
     ops = [Op(o.prim, o.operands, o.results, o.attrs, [_strip(r) if is_built(r) else r for r in o.regions])
-           for o in block.ops if not is_debug_callback(o)]
+           for o in block.ops if not (is_debug_callback(o) or o.prim == "check")]
     return Block(block.args, ops, block.results)

@@ -97,6 +97,16 @@ def _round(x, rounding_method=0):
     return [x]
 
 
+@primitive("reduce_precision")
+def _reduce_precision(x, *, exponent_bits, mantissa_bits):
+    """x rounded (to nearest even) to a float with these many exponent and mantissa bits, kept in x's dtype."""
+    _check_dtype("reduce_precision", x, _float, "floating-point")
+    if not (1 <= exponent_bits < 2 ** 31 and 0 <= mantissa_bits < 2 ** 31):    # i32 attributes in StableHLO
+        _fail("reduce_precision", f"exponent_bits must be positive and mantissa_bits non-negative (int32), got "
+                                  f"{exponent_bits} and {mantissa_bits}", x)
+    return [x]
+
+
 @primitive("is_finite")
 def _is_finite(x):
     _check_dtype("is_finite", x, _float, "floating-point")
@@ -133,6 +143,7 @@ _binary(_num, "numeric", ["add", "sub", "mul", "div", "pow"])
 _binary(_realnum, "real numeric", ["rem"])   # XLA has no complex remainder (its CPU compiler crashes on one)
 _binary(_any, "any", ["max", "min"])
 _binary(_float, "floating-point", ["atan2", "nextafter"])
+_binary(_int, "integer", ["mulhi"])     # the high half of the double-width product
 # special functions of two real arguments, as jax.lax's: igamma(a, x), polygamma(m, x), zeta(x, q), ...
 _binary(_float, "floating-point", ["igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta"])
 
@@ -710,10 +721,12 @@ def _svd(x, full_matrices=False, compute_uv=True):
 
 
 @primitive("qr")
-def _qr(x, full_matrices=False):
+def _qr(x, full_matrices=False, pivoting=False):
+    """(q, r), and with pivoting the i32 column permutation p of x[..., :, p] = q r (LAPACK geqp3)."""
     batch, m, n = _matrices("qr", x)
     k = m if full_matrices else min(m, n)
-    return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)]
+    pivots = [TensorType(batch + (n,), np.dtype(np.int32))] if pivoting else []
+    return [TensorType(batch + (m, k), x.dtype), TensorType(batch + (k, n), x.dtype)] + pivots
 
 
 @primitive("schur")
@@ -1029,4 +1042,4 @@ def _shard_map(*operands, regions, mesh, device_ids, in_specs, out_specs, manual
 
 
 # Families in files of their own register into the same table when this module is imported.
-from . import primitives_conv, primitives_window  # noqa: E402,F401
+from . import primitives_check, primitives_conv, primitives_eig, primitives_topk, primitives_window  # noqa: E402,F401

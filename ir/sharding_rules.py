@@ -82,7 +82,7 @@ ELEMENTWISE = (
     "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "log1p", "expm1", "logistic", "exp2", "floor",
     "ceil", "cbrt", "erf", "erfc", "erf_inv", "lgamma", "digamma", "not", "population_count", "clz", "copy",
     "conj", "abs", "round", "is_finite", "integer_pow", "real", "imag",
-    "add", "sub", "mul", "div", "pow", "rem", "max", "min", "atan2", "nextafter", "and", "or", "xor",
+    "add", "sub", "mul", "mulhi", "div", "pow", "rem", "max", "min", "atan2", "nextafter", "and", "or", "xor",
     "shift_left", "shift_right_arithmetic", "shift_right_logical", "eq", "ne", "lt", "le", "gt", "ge", "complex",
 )
 
@@ -253,6 +253,24 @@ def _cumulative(ins, outs, *, axis, reverse=False):
         raise ShardingTypeError(f"Input should be unsharded over the axis being reduced. Got input type={x} and "
                                 f"axis={axis}")
     return [x.sharding]
+
+
+@sharding_rule("top_k")
+def _top_k(ins, outs, *, axis, **_):
+    x, = ins
+    if spec(x)[axis]:
+        raise ShardingTypeError(f"The input should be unsharded over the axis along which to compute the top_k "
+                                f"values. Got input type={x} and axis={axis}")
+    return [x.sharding] * 2
+
+
+@sharding_rule("approx_top_k")
+def _approx_top_k(ins, outs, *, reduction_dimension, **_):
+    x, = ins
+    if spec(x)[reduction_dimension]:
+        raise ShardingTypeError(f"reduction dimension {reduction_dimension} in operand {x} should be unsharded i.e. "
+                                f"the spec of that dim should be `None`.")
+    return [x.sharding] * 2
 
 
 @sharding_rule("sort")

@@ -24,6 +24,7 @@ class LoweringContext:
         self.names = set()
         self.mesh = None      # ((axis, size), ...), device ids: the mesh sharding constraints name
         self.sharded_types = False   # whether some value's type is sharded over Explicit mesh axes
+        self.spmd = False            # whether the module is an SPMD program (partitioned by XLA)
 
     def note_mesh(self, mesh, device_ids):
         if self.mesh is not None and self.mesh != (mesh, device_ids):
@@ -132,6 +133,7 @@ def lower(func_ir, name="main", donated=(), spmd=None):
     with _lock, context(), ir.Location.unknown():
         module = ir.Module.create()
         ctx = LoweringContext(module)
+        ctx.spmd = spmd is not None or constraint_mesh(func_ir) is not None
         ctx.function(name, func_ir.body, public=True)
         main = next(op for op in module.body.operations if op.name.value == name)
         if donated:

@@ -63,11 +63,18 @@ def _type(a):
     return a.aval if a.__class__ is Array else TensorType(a.shape, float0)
 
 
+# Primitives that run eagerly as Python, not compiled: name -> impl(args, attrs) -> outputs. The front end
+# fills it (checkify's `check`, which raises on the host, as JAX's check_p impl does).
+PYTHON_IMPLS = {}
+
+
 def apply_primitive(prim, args, attrs, regions=()):
     """Run one primitive eagerly on Arrays: compiled once per (primitive, operand types, attributes,
     regions, device); on sharded Arrays, as one SPMD program over their mesh."""
     if prim in _MESH_OPS:
         return _apply_sharded(prim, args, attrs, regions, (attrs["mesh"], attrs["device_ids"]))
+    if prim in PYTHON_IMPLS:
+        return PYTHON_IMPLS[prim](args, attrs)
     if regions:
         # a body that holds a mesh op (a jit of a shard_map or pmap, staged as a call) runs over that mesh
         ir_mesh = _region_mesh(regions)

@@ -26,10 +26,25 @@ pytree = _jax.pytree
 
 # ---- configuration that C++ reads on every call -------------------------------------------------------------
 
+_KEY_CONFIGS = []
+
+
 def jit_key_config(name, default):
     """A setting that enters every C++ jit signature (its thread-local value when one is set): anything that
     changes what a trace produces must be one, or the fast path would replay a stale executable."""
-    return _jax.config.Config(name, default, include_in_jit_key=True)
+    config = _jax.config.Config(name, default, include_in_jit_key=True)
+    _KEY_CONFIGS.append((name.replace("lintra_", "jax_", 1), config))
+    return config
+
+
+def jit_key_values():
+    """The current values of every jit-key setting: part of the key of each cached trace as well."""
+    return tuple(c.value for _, c in _KEY_CONFIGS)
+
+
+def jit_key_names():
+    """JAX's names of the settings jit_key_values() reads, in its order."""
+    return tuple(name for name, _ in _KEY_CONFIGS)
 
 
 UNSET = _jax.config.unset
@@ -163,15 +178,24 @@ def compile_options(devices):
     return options
 
 
-def compile(module, devices, options=None, host_callbacks=()):
-    """Compile a StableHLO module (jaxlib MLIR module or text) for `devices`. `host_callbacks` are the
-    Python functions its python-callback custom calls name by index (jaxlib takes them only with an MLIR
-    module, not text)."""
+def backend_compile_and_load(backend, module, executable_devices, options, host_callbacks=()):
+    """XLA's compile on `backend` (a client) for a DeviceList, loaded onto its devices: JAX's function of this
+    name and signature in jax._src.compiler. `host_callbacks` are the Python functions the module's
+    python-callback custom calls name by index (jaxlib takes them only with an MLIR module, not text)."""
     if host_callbacks:
-        return devices[0].client.compile_and_load(module, xla_client.DeviceList(tuple(devices)),
-                                                  options or compile_options(devices), list(host_callbacks))
-    return devices[0].client.compile_and_load(module, xla_client.DeviceList(tuple(devices)),
-                                              options or compile_options(devices))
+        return backend.compile_and_load(module, executable_devices, options, list(host_callbacks))
+    return backend.compile_and_load(module, executable_devices, options)
+
+
+# What compile() calls, looked up at each call: frontend/compat routes it through its stand-in for
+# jax._src.compiler, whose backend_compile_and_load libraries wrap (chex's restrict_backends).
+compile_hook = backend_compile_and_load
+
+
+def compile(module, devices, options=None, host_callbacks=()):
+    """Compile a StableHLO module (jaxlib MLIR module or text) for `devices`."""
+    return compile_hook(devices[0].client, module, xla_client.DeviceList(tuple(devices)),
+                        options or compile_options(devices), host_callbacks)
 
 
 def serialize(executable) -> bytes:

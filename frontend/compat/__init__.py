@@ -52,6 +52,9 @@ def alias_jax():
                            "jax, or run the script with `python -m lintra.compat SCRIPT.py`")
     if _alias not in sys.meta_path:
         sys.meta_path.insert(0, _alias)
+    from .jax_internals import MODULES      # stand-ins for jax._src modules libraries import
+    for name, module in MODULES.items():
+        sys.modules.setdefault(name, module)
     # Lintra's modules already loaded, namespaces included (lintra.scipy holds lintra.scipy.special without
     # being a package), are found by name without a finder
     for name, module in list(sys.modules.items()):

@@ -45,9 +45,9 @@ class _Index:
     def __init__(self, x_type, idx, wrap=True, clamp=False):
         self.entries = _expand(x_type.shape, idx, wrap)
         self.wrap = wrap
-        if clamp:   # a gather that clamps: a static integer reads the nearest element, and stays static
-            self.entries = [("int", e[1], min(max(e[2], 0), x_type.shape[e[1]] - 1)) if e[0] == "int" else e
-                            for e in self.entries]
+        # a gather that clamps: an out-of-bounds static integer reads the nearest element. As JAX, it is
+        # gathered (clamped by XLA) rather than sliced, so checkify's index checks see it
+        oob = clamp and any(e[0] == "int" and not 0 <= e[2] < x_type.shape[e[1]] for e in self.entries)
         arrays = [k for k, e in enumerate(self.entries) if e[0] == "array"]
         self.advanced = bool(arrays)
         if self.advanced:   # NumPy: once there is an array index, integers are 0-d array indices too
@@ -63,7 +63,7 @@ class _Index:
                                  f"{shapes}") from None
             # NumPy places the broadcast index dimensions where the arrays are if they are adjacent, else first
             self.adv_at = arrays[0] if arrays[-1] - arrays[0] + 1 == len(arrays) else -1
-        self.dynamic = any(e[0] in ("dyn", "array") for e in self.entries)
+        self.dynamic = oob or any(e[0] in ("dyn", "array") for e in self.entries)
 
     def result_shape(self, with_new=True):
         out = [] if not self.advanced or self.adv_at >= 0 else list(self.batch)

@@ -27,9 +27,14 @@ from .searching import where
 from .ufuncs import (abs as _abs, conj, divide, exp, greater, greater_equal, isinf, isnan, log, logical_or, multiply,
                      not_equal, power, real, sqrt)
 
-__all__ = ["EighResult", "QRResult", "SVDResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
-           "lstsq", "matrix_norm", "matrix_power", "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve",
-           "svd", "svdvals", "vector_norm"]
+__all__ = ["EigResult", "EighResult", "QRResult", "SVDResult", "SlogdetResult", "cholesky", "det", "eig", "eigh",
+           "eigvals", "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank", "norm", "pinv", "qr",
+           "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+
+
+class EigResult(NamedTuple):
+    eigenvalues: object
+    eigenvectors: object
 
 
 class EighResult(NamedTuple):
@@ -110,6 +115,20 @@ def cholesky(a, *, upper=False, symmetrize_input=True):
     _matrices("cholesky", a, square=True)
     L = lax_linalg.cholesky(a, symmetrize_input=symmetrize_input)
     return _mH(L) if upper else L
+
+
+def eig(a):
+    """(eigenvalues, right eigenvectors as columns) of general square a, complex; CPU (LAPACK geev).
+    Eigenvectors are not differentiable here (lax.linalg.eig's enable_eigvec_derivs opts in)."""
+    a, = _inexact("jnp.linalg.eig", a)
+    w, v = lax_linalg.eig(a, compute_left_eigenvectors=False)
+    return EigResult(w, v)
+
+
+def eigvals(a):
+    """The complex eigenvalues of general square a (differentiable); CPU (LAPACK geev)."""
+    a, = _inexact("jnp.linalg.eigvals", a)
+    return lax_linalg.eig(a, compute_left_eigenvectors=False, compute_right_eigenvectors=False)[0]
 
 
 def eigh(a, UPLO=None, symmetrize_input=True):

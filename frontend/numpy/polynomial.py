@@ -10,7 +10,7 @@ from ..core import ConcretizationError, bind1, concrete_value, is_value, type_of
 from ._util import (asvalue, check_arraylike, convert, describe, full_like_type as _c, promote_args,
                     result_type_of)
 from .creation import arange, ones, zeros
-from .linalg import lstsq
+from .linalg import eigvals, lstsq
 from .manipulation import stack
 from .reductions import sum as _sum
 from .ufuncs import add, multiply, power, subtract
@@ -188,11 +188,10 @@ def poly(seq_of_zeros):
     """The monic polynomial whose roots are the given values (1-D input; inexact dtype, complex stays complex)."""
     check_arraylike("poly", seq_of_zeros)
     z = asvalue(seq_of_zeros)
-    if z.type.ndim == 2:
-        raise ValueError(f"poly: the characteristic polynomial of a matrix ({describe(z)}) needs its eigenvalues "
-                         f"(jnp.linalg.eigvals), which Lintra does not provide; pass the roots as a 1-D array")
+    if z.type.ndim == 2 and z.type.shape[0] == z.type.shape[1] != 0:
+        z = eigvals(z)      # the characteristic polynomial of a square matrix (complex, as in JAX)
     if z.type.ndim != 1:
-        raise ValueError(f"poly: input must be a 1-D array of roots, got {describe(z)}")
+        raise ValueError(f"poly: input must be 1d or non-empty square 2d array, got {describe(z)}")
     z, = promote_args("poly", z, kind="inexact")
     a = ones((1,), type_of(z).dtype)
     for i in range(type_of(z).shape[0]):

@@ -6,9 +6,10 @@ the linear function, and `transpose` transposes a function with respect to its `
 """
 from ..core import Func
 from . import control_rules, fft_rules, jvp_rules, linalg_rules, transpose_rules  # noqa: F401  (fill the rule tables)
-from . import conv_rules, window_rules  # noqa: F401
+from . import conv_rules, eig_rules, topk_rules, window_rules  # noqa: F401
 from . import (callback_rules, checkpoint_rules, elementwise_rules, exported_rules, shard_map_rules,  # noqa: F401
                solve_rules, special_rules)
+from . import check_rules  # noqa: F401  (checkify's check)
 from .jvp import jvp
 from .partial_eval import partial_eval
 from .transpose import transpose

@@ -1,9 +1,12 @@
 """JVP rules of the elementary and special functions of one argument: ty = tx * f'(x), with f'(x) built from
-x and y = f(x); where JAX's rule divides (log, log1p, atan, atanh), so does this one (one rounding, not two)."""
+x and y = f(x); where JAX's rule divides (log, log1p, atan, atanh), so does this one (one rounding, not two).
+Also reduce_precision, which JAX treats as linear."""
 import numpy as np
 
 from .jvp import JVP_RULES, jvp_rule
-from .jvp_rules import Emit, primal
+from .jvp_rules import Emit, linear_in, primal
+from .transpose import transpose_rule
+from .transpose_rules import LINEAR
 
 
 def elementwise(derivative=None, tangent=None):
@@ -64,3 +67,14 @@ jvp_rule("atan")(_divided(lambda o, x: o.add(o.c(x, 1), o.mul(x, x))))
 def _atanh(b, op, ps, ts):     # as JAX: 1 / (1 + x) * (t / (1 - x))
     (x,), (t,), o = ps, ts, Emit(b)
     return primal(b, op, ps), [o.mul(o.reciprocal(o.add(o.c(x, 1), x)), o.div(t, o.sub(o.c(x, 1), x)))]
+
+
+# reduce_precision is linear, as JAX declares it (ad.deflinear): its JVP rounds the tangent, and its transpose
+# rounds the cotangent, to the same format. (Rounding is not linear, but JAX differentiates it so.)
+JVP_RULES["reduce_precision"] = linear_in()
+LINEAR.add("reduce_precision")
+
+
+@transpose_rule("reduce_precision")
+def _reduce_precision(b, op, cts, operands):
+    return [b.emit1("reduce_precision", cts, op.attrs)]

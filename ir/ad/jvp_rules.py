@@ -21,7 +21,7 @@ class NotDifferentiableError(NotImplementedError):
 
 
 NON_DIFFERENTIABLE.update({
-    "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "xor", "shift_left", "shift_right_arithmetic",
+    "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "xor", "mulhi", "shift_left", "shift_right_arithmetic",
     "shift_right_logical", "population_count", "clz", "is_finite", "iota", "argmax", "argmin", "sign",
     "floor", "ceil", "round", "bitcast_convert_type", "reduce_and", "reduce_or", "reduce_xor",
     "constant", "stop_gradient",

@@ -83,6 +83,18 @@ def _solve(o, a, rhs, **attrs):
     return o.triangular_solve(a, rhs, **full)
 
 
+def _one_hot(b, o, perm, t, rows):
+    """The permutation matrix (of t's dtype, shape batch + (k, k)) of the i32 vectors perm: P[i, j] =
+    (perm[i] == j) when rows (P x = x[perm]), P[i, j] = (perm[j] == i) otherwise (x P = x[..., :, perm])."""
+    k = perm.type.shape[-1]
+    square = t.update(shape=perm.type.shape[:-1] + (k, k), weak=False)
+    nd = square.ndim
+    iota = b.emit1("iota", [], {"dtype": np.dtype(np.int32), "shape": square.shape, "dimension": nd - 1 if rows
+                                else nd - 2})
+    hit = o.eq((_col if rows else _row)(o, perm, square.update(dtype=np.int32)), iota)
+    return o.select(hit, _const(o, np.ones((k, k)), square), _const(o, np.zeros((k, k)), square))
+
+
 # ---- cholesky ------------------------------------------------------------------------------------------
 
 @jvp_rule("cholesky")
@@ -219,7 +231,10 @@ def _qr(b, op, ps, ts):
         raise NotDifferentiableError(f"Unimplemented case of QR decomposition derivative: {x.type} with "
                                      f"full_matrices={op.attrs.get('full_matrices', False)} (needs m >= n and, "
                                      f"for m > n, full_matrices=False)")
-    (q, r), o = primal(b, op, ps), Emit(b)
+    outs, o = primal(b, op, ps), Emit(b)
+    q, r = outs[:2]
+    if op.attrs.get("pivoting", False):             # x[..., :, p] = q r: permute dx's columns alike
+        dx = _mm(o, dx, _one_hot(b, o, outs[2], dx.type, rows=False))
     dx_rinv = _solve(o, r, dx)                       # dA R^-1
     c = _mm(o, _mH(o, q), dx_rinv)
     low = _tri(o, c, lower=True, k=-1)
@@ -229,7 +244,7 @@ def _qr(b, op, ps, ts):
         omega = o.add(omega, o.mul(_eye(o, c.type), o.complex(o.c(im, 0), im)))
     dq = o.add(_mm(o, q, o.sub(omega, c)), dx_rinv)
     dr = _mm(o, o.sub(c, omega), r)
-    return [q, r], [dq, dr]
+    return outs, [dq, dr] + [None] * (len(outs) - 2)
 
 
 # ---- schur, hessenberg -------------------------------------------------------------------------------------------
@@ -253,11 +268,7 @@ def _lu(b, op, ps, ts):
     batch, (m, n) = t.shape[:-2], t.shape[-2:]
     k = min(m, n)
     nd = t.ndim
-    # P as a one-hot matrix: P[i, j] = (perm[i] == j)
-    square_m = t.update(shape=batch + (m, m), weak=False)
-    cols = b.emit1("iota", [], {"dtype": np.dtype(np.int32), "shape": square_m.shape, "dimension": nd - 1})
-    hit = o.eq(_col(o, perm, square_m.update(dtype=np.int32)), cols)
-    p = o.select(hit, _const(o, np.ones((m, m)), square_m), _const(o, np.zeros((m, m)), square_m))
+    p = _one_hot(b, o, perm, t.update(shape=batch + (m, m)), rows=True)
     pdx = _mm(o, p, dx)
     zero = b.constant(np.zeros((), t.dtype))
     no_pad = ((0, 0, 0),) * (nd - 2)

@@ -1,7 +1,8 @@
 """Batching as an IR pass (vmap): give a whole function a batch dimension by rewriting its IR."""
 from ..core import Func
 from . import (callback_rules, checkpoint_rules, control_rules, conv_rules, exported_rules, fft_rules,  # noqa: F401
-               linalg_rules, rules, shard_map_rules, window_rules)  # (fill the rule table)
+               linalg_rules, rules, shard_map_rules, topk_rules, window_rules)  # (fill the rule table)
+from . import check_rules  # noqa: F401  (checkify's check)
 from .batch import BATCH_RULES, batch, batch_rule
 
 

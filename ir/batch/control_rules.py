@@ -9,6 +9,7 @@ from ..ad.control_rules import copy_block, split
 from ..builder import Builder, emit_block
 from ..core import Func
 from .batch import BatchContext, batch, batch_rule
+from .check_rules import masked_while_body
 
 
 def _out_dims(ctx, block, in_dims):
@@ -82,7 +83,11 @@ def _while(ctx, op, xs, ds):
     if pred_batched:
         carry_b = [True] * len(init)
     init = [ctx.to_front(x, d) if b else x for x, d, b in zip(init, dinit, carry_b)]
-    bbody = _batched_region(ctx, body, dbc + _dims(carry_b), carry_b)
+    masked = masked_while_body(cond, body, ncc) if pred_batched else None
+    if masked is not None:      # checkify's checks of members that are done must not fire
+        bbody = _batched_region(ctx, masked, dcc + dbc + _dims(carry_b), carry_b)
+    else:
+        bbody = _batched_region(ctx, body, dbc + _dims(carry_b), carry_b)
     if not pred_batched:
         bcond = _batched_region(ctx, cond, dcc + _dims(carry_b), [False])
         return ctx.b.emit("while", cc + bc + init, op.attrs, [bcond, bbody]), _dims(carry_b)
@@ -96,7 +101,7 @@ def _while(ctx, op, xs, ds):
     bb = Builder()
     c_args, b_args, carry = ([bb.arg(v.type) for v in part] for part in (cc, bc, init))
     pred, = emit_block(bb, copy_block(bcond), c_args + carry)
-    new = emit_block(bb, bbody, b_args + carry)
+    new = emit_block(bb, bbody, (c_args if masked is not None else []) + b_args + carry)
     kept = []
     for old, step in zip(carry, new):
         kept.append(bb.emit1("select_n", [_per_member(bb, pred, old), old, step]))

@@ -56,7 +56,7 @@ def elementwise(ctx, op, xs, ds):
     return ctx.b.emit(op.prim, xs, op.attrs, op.regions), [d] * len(op.results)
 
 
-ELEMENTWISE = ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "and", "or",
+ELEMENTWISE = ["add", "sub", "mul", "mulhi", "div", "rem", "pow", "max", "min", "atan2", "nextafter", "and", "or",
                "xor", "shift_left", "shift_right_arithmetic", "shift_right_logical", "eq", "ne", "lt", "le",
                "gt", "ge", "complex", "neg", "sign", "floor", "ceil", "round", "is_finite", "exp", "exp2", "log",
                "log1p", "expm1", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
@@ -64,7 +64,7 @@ ELEMENTWISE = ["add", "sub", "mul", "div", "rem", "pow", "max", "min", "atan2", 
                "digamma", "square", "reciprocal", "abs", "not", "population_count", "clz", "real", "imag",
                "conj", "copy", "integer_pow", "convert_element_type", "stop_gradient", "bessel_i0e", "bessel_i1e",
                "igamma", "igammac", "igamma_grad_a", "random_gamma_grad", "polygamma", "zeta",
-               "regularized_incomplete_beta"]
+               "regularized_incomplete_beta", "reduce_precision"]
 for _name in ELEMENTWISE:
     BATCH_RULES[_name] = elementwise
 

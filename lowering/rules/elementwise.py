@@ -61,6 +61,11 @@ rule("div")(_integer_division(hlo.divide, lambda op, x: _splat(op, -1 if T.is_si
 rule("rem")(_integer_division(hlo.remainder, lambda op, x: x))
 
 
+@rule("reduce_precision")
+def _reduce_precision(ctx, op, x):
+    return [hlo.reduce_precision(x, op.attrs["exponent_bits"], op.attrs["mantissa_bits"])]
+
+
 @rule("clz")
 def _clz(ctx, op, x):
     """Counted on the bits as an unsigned integer: XLA's constant folder gets negative signed integers wrong

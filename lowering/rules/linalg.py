@@ -1,6 +1,6 @@
 """Lowering of the linear-algebra primitives.
 
-cholesky, triangular_solve, eigh, svd, qr, lu, schur and hessenberg call jaxlib's LAPACK FFI handlers
+cholesky, triangular_solve, eigh, eig, svd, qr, lu, schur and hessenberg call jaxlib's LAPACK FFI handlers
 (typed FFI, api_version 4, attributes in a dictionary backend_config): LAPACK works on column-major
 matrices, so the custom calls declare column-major layouts for matrices (batch dimensions stay major),
 and XLA transposes around them. A factorization that LAPACK reports as failed comes back as NaNs, as in
@@ -113,6 +113,24 @@ def _eigh(ctx, op, x):
     return [_nan_where_failed(v, vt, info, batch), _nan_where_failed(w, wt, info, batch)]
 
 
+@rule("eig")
+def _eig(ctx, op, x):
+    """geev, as JAX lowers it on CPU: real x gives the eigenvalues' real and imaginary parts (joined here)
+    and complex eigenvectors; the handler always takes buffers for both sets of eigenvectors."""
+    t = op.operands[0].type
+    batch = t.shape[:-2]
+    c = t.update(dtype=T.complex_dtype(t.dtype))
+    w_t, info_t = c.update(shape=t.shape[:-1]), TensorType(batch, np.int32)
+    left, right = op.attrs.get("compute_left_eigenvectors", True), op.attrs.get("compute_right_eigenvectors", True)
+    parts = [t.update(shape=t.shape[:-1])] * 2 if not T.is_complex(t.dtype) else [w_t]
+    *w, vl, vr, info = _lapack("geev", t.dtype, [x], [t], parts + [c, c, info_t],
+                               [True] + [False] * len(parts) + [True, True, False],
+                               compute_left="V" if left else "N", compute_right="V" if right else "N")
+    w = hlo.complex(*w) if len(w) == 2 else w[0]
+    return [_nan_where_failed(v, vt, info, batch) for v, vt, want in ((w, w_t, True), (vl, c, left), (vr, c, right))
+            if want]
+
+
 @rule("svd")
 def _svd(ctx, op, x):
     t = op.operands[0].type
@@ -136,14 +154,23 @@ def _svd(ctx, op, x):
 
 @rule("qr")
 def _qr(ctx, op, x):
-    """geqrf leaves R in the upper triangle and the Householder reflectors below it; orgqr/ungqr builds
-    Q from the reflectors (padded with zero columns first for a full Q of a tall matrix)."""
+    """geqrf (geqp3 with pivoting, as JAX on CPU) leaves R in the upper triangle and the Householder
+    reflectors below it; orgqr/ungqr builds Q from the reflectors (padded with zero columns first for a
+    full Q of a tall matrix). geqp3 also returns its column permutation, 1-based."""
     t = op.operands[0].type
     batch, (m, n) = t.shape[:-2], t.shape[-2:]
     k = min(m, n)
     qt, rt = op.results[0].type, op.results[1].type
     tau_t = TensorType(batch + (k,), t.dtype)
-    packed, tau = _lapack("geqrf", t.dtype, [x], [t], [t, tau_t], [True, True, False])
+    pivots = []
+    if op.attrs.get("pivoting", False):
+        piv_t = op.results[2].type
+        # jpvt in: all zeros (every column free to move); out: the permutation
+        packed, jpvt, tau = _lapack("geqp3", t.dtype, [x, _splat(0, piv_t)], [t, piv_t], [t, piv_t, tau_t],
+                                    [True, False, True, False, False], aliases=((0, 0), (1, 1)))
+        pivots = [hlo.subtract(jpvt, _splat(1, piv_t))]
+    else:
+        packed, tau = _lapack("geqrf", t.dtype, [x], [t], [t, tau_t], [True, True, False])
     if m < n:
         reflectors = _slice(packed, t, m, m)
     elif qt.shape[-1] > n:
@@ -155,7 +182,7 @@ def _qr(ctx, op, x):
     q, = _lapack("ungqr" if T.is_complex(t.dtype) else "orgqr", t.dtype, [reflectors, tau], [qt, tau_t], [qt],
                  [True, False, True])
     r = _keep_triangle(_slice(packed, t, rt.shape[-2], n), rt, lower=False)
-    return [q, r]
+    return [q, r] + pivots
 
 
 @rule("schur")

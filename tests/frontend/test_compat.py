@@ -29,6 +29,60 @@ def test_jax_modules_resolve_to_lintra_modules():
     assert abs(float(p.stdout) - 0.9092974) < 1e-6        # d/dx sin(x)^2 = sin(2x) at 1
 
 
+def test_stand_ins_for_jax_internals_that_libraries_import():
+    p = _python(code="""
+        import os, tempfile
+        os.environ["LINTRA_CACHE_DIR"] = ""          # every compile goes through the compiler
+        import lintra
+        lintra.compat.alias_jax()
+        from jax._src import compiler
+        import jax, jax.numpy as jnp
+        import jax.experimental.checkify
+        assert jax.experimental.checkify is lintra.experimental.checkify
+        seen = []
+        inner = compiler.backend_compile_and_load
+
+        def wrapper(backend, *args):          # what chex's restrict_backends does
+            seen.append(backend.platform)
+            if backend.platform == "cpu" and len(seen) > 1:
+                raise RuntimeError("compiling for cpu is forbidden")
+            return inner(backend, *args)
+        compiler.backend_compile_and_load = wrapper
+        print(float(jax.jit(lambda x: x * 2)(jnp.float32(3))))
+        try:
+            jax.jit(lambda x: x + 1)(jnp.float32(3))
+        except RuntimeError as e:
+            print(e)
+        compiler.backend_compile_and_load = inner
+        print(float(jax.jit(lambda x: x - 1)(jnp.float32(3))), seen)
+    """)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split("\n")[:3] == ["6.0", "compiling for cpu is forbidden", "2.0 ['cpu', 'cpu']"]
+
+
+def test_chex_restrict_backends_refuses_lintra_compiles():
+    import importlib.util
+    if importlib.util.find_spec("chex") is None:
+        import pytest
+        pytest.skip("chex is not installed: pip install --no-deps -r tests/ecosystem/requirements.txt")
+    p = _python(code="""
+        import os
+        os.environ["LINTRA_CACHE_DIR"] = ""
+        import lintra
+        lintra.compat.alias_jax()
+        import chex, jax, jax.numpy as jnp
+        with chex.restrict_backends(forbidden=["cpu"]):
+            try:
+                jax.jit(lambda x: x * 3)(jnp.float32(2))
+            except Exception as e:
+                print(type(e).__name__, e)
+        print(float(jax.jit(lambda x: x * 3)(jnp.float32(2))))
+    """)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split("\n")[:2] == [
+        "RestrictedBackendError Compiling a JAX program for cpu is forbidden by restrict_backends().", "6.0"]
+
+
 def test_a_module_lintra_lacks_is_a_clear_module_not_found_error():
     p = _python(code="""
         import lintra

@@ -108,3 +108,18 @@ def test_debug_infs(debug):
 def test_without_debug_nans_a_nan_is_returned():
     f = lintra.jit(lambda x: jnp.sqrt(x) + 1)
     assert np.isnan(float(f(-1.0))) and np.isnan(float(jnp.log(-1.0)))
+
+
+def test_a_trace_made_under_one_setting_is_not_reused_under_another(rank_promotion):
+    # the same jitted function and argument types: the first call traces under 'allow', the second (after the
+    # change) must trace again and raise, as JAX's jit (and make_ir, which reads jit's trace cache) does
+    f = lintra.jit(lambda x, y: x + y)
+    a, b = jnp.ones(2), jnp.ones((3, 2))
+    assert f(a, b).shape == (3, 2)
+    make = lintra.make_ir(f)
+    make(a, b)
+    rank_promotion("raise")
+    with pytest.raises(ValueError, match="rank_promotion='raise'"):
+        f(a, b)
+    with pytest.raises(ValueError, match="rank_promotion='raise'"):
+        make(a, b)

@@ -73,9 +73,14 @@ def test_polynomials_under_jit():
     np.testing.assert_allclose(np.asarray(m), np.polymul(F, F))
 
 
-def test_poly_of_a_matrix_is_refused_clearly():
-    with pytest.raises(ValueError, match="eigvals"):
-        jnp.poly(np.eye(2))
+def test_poly_of_a_matrix_is_its_characteristic_polynomial():
+    # recorded from JAX 0.10.2: jnp.round(jnp.poly(x)) for this x is [1, -11, 9, -15] as complex64
+    x = np.array([[2, 1, 5], [3, 4, 7], [1, 3, 5]])
+    got = jnp.poly(x)
+    assert got.dtype == np.complex64
+    np.testing.assert_allclose(np.asarray(got), np.poly(x), rtol=1e-5, atol=1e-4)
+    with pytest.raises(ValueError, match="1d or non-empty square 2d"):
+        jnp.poly(np.ones((2, 3)))
 
 
 @pytest.mark.parametrize("f", [

@@ -156,3 +156,19 @@ def test_jit_vmap_and_control_flow_carry_typed_keys():
     assert kd(lintra.lax.while_loop(lambda c: c[0] < 2, lambda c: (c[0] + 1, random.split(c[1])[1]),
                                     (0, k7))[1]) == [1610437339, 2357010365]
     assert repr(lintra.jit(lambda k: print(repr(k)) or k)(k)).startswith("Array((), dtype=key<fry>)")
+
+
+def test_a_key_array_is_one_pytree_leaf_as_in_jax():
+    # expected values printed by JAX 0.10.2 for the same code
+    k = random.key(0)
+    ks = random.split(k, 4)
+    assert len(lintra.tree.leaves(k)) == 1 and str(lintra.tree.structure(k)) == "PyTreeDef(*)"
+    assert lintra.tree.map(lambda t: t.dtype, {"k": k}) == {"k": random.key(1).dtype}
+    paths = [lintra.tree_util.keystr(p) for p, _ in lintra.tree_util.tree_flatten_with_path({"k": k, "x": [k, 2.]})[0]]
+    assert paths == ["['k']", "['x'][0]", "['x'][1]"]
+    assert lintra.tree.map(lambda t: t.shape, (ks, k)) == ((4,), ())
+    out = lintra.jit(lambda s: lintra.tree.map(lambda t: t[0] if t.ndim else t, s))({"k": ks, "x": jnp.arange(3.)})
+    assert lintra.tree.map(lambda t: (t.shape, str(t.dtype)), out) == {"k": ((), "key<fry>"), "x": ((), "float32")}
+    carry = lintra.lax.scan(lambda c, _: (lintra.tree.map(lambda t: t, c), None), {"k": k}, None, length=2)[0]
+    assert random.key_data(carry["k"]).tolist() == [0, 0]
+    assert random.key_data(out["k"]).tolist() == random.key_data(ks[0]).tolist()

@@ -47,11 +47,7 @@ JAX_DISTRIBUTIONS = {
     "uniform": ["cdf", "logpdf", "pdf", "ppf"], "vonmises": ["logpdf", "pdf"], "wrapcauchy": ["logpdf", "pdf"],
 }
 
-MISSING = {
-    ("special", "sph_harm_y"): "needs JAX's associated-Legendre recurrence tables (_gen_associated_legendre); not "
-                               "ported yet",
-    ("linalg", "eigh_tridiagonal"): "JAX's bisection eigensolver for tridiagonal matrices is not ported yet",
-}
+MISSING = {}
 
 
 @pytest.mark.parametrize("module", sorted(JAX_NAMES))

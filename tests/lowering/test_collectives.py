@@ -119,3 +119,12 @@ def test_jax_values():
 def test_bad_collective_arguments(call, message):
     with pytest.raises((TypeError, ValueError), match=message):
         lintra.vmap(call, axis_name="i")(np.ones((3, 2), np.float32))
+
+
+def test_pswapaxes_is_all_to_all_on_one_axis():
+    # values recorded from JAX 0.10.2: vmap(lambda a: lax.pswapaxes(a, 'i', axis), axis_name='i')(arange(8)...)
+    v = jnp.arange(8.).reshape(2, 2, 2)
+    assert lintra.vmap(lambda a: lax.pswapaxes(a, "i", 0), axis_name="i")(v).tolist() == \
+        [[[0.0, 1.0], [4.0, 5.0]], [[2.0, 3.0], [6.0, 7.0]]]
+    assert lintra.vmap(lambda a: lax.pswapaxes(a, "i", 1), axis_name="i")(v).tolist() == \
+        [[[0.0, 4.0], [2.0, 6.0]], [[1.0, 5.0], [3.0, 7.0]]]

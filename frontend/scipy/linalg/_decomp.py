@@ -128,14 +128,13 @@ def svd(a, full_matrices=True, compute_uv=True, overwrite_a=False, check_finite=
 
 
 def qr(a, overwrite_a=False, lwork=None, mode="full", pivoting=False, check_finite=True):
-    """(q, r) for mode 'full' or 'economic', (r,) for mode 'r'. Column pivoting is not implemented."""
+    """(q, r) for mode 'full' or 'economic', (r,) for mode 'r'; with pivoting also p (int32), the column
+    permutation of a[:, p] = q r that makes |diag(r)| non-increasing (LAPACK geqp3, CPU)."""
     if mode not in ("full", "r", "economic"):
         raise ValueError(f"Unsupported QR decomposition mode {mode!r} (expected 'full', 'economic' or 'r')")
-    if pivoting:
-        raise NotImplementedError("qr: pivoting=True (column-pivoted QR, LAPACK geqp3) is not implemented in Lintra")
     a, = _inexact("qr", a)
-    q, r = lax_linalg.qr(a, full_matrices=mode != "economic")
-    return (r,) if mode == "r" else (q, r)
+    q, r, *p = lax_linalg.qr(a, pivoting=bool(pivoting), full_matrices=mode != "economic")
+    return ((r,) if mode == "r" else (q, r)) + tuple(p)
 
 
 def _permutation_matrix(perm, m, dtype):
@@ -276,26 +275,31 @@ def _sylvester_triangular(r, s, f):
     return scan(step, jnp.zeros_like(f), jnp.arange(m * n - 1, -1, -1))[0]
 
 
-def _sylvester_2d(a, b, c, tol):
-    r, u = schur(a, output="complex")
-    s, v = schur(_mH(b), output="complex")
-    f = _mH(u) @ c.astype(type_of(r).dtype) @ v
-    x = u @ _sylvester_triangular(r, _mH(s), f) @ _mH(v)
+def _sylvester_2d(a, b, c, tol, method):
+    if method == "schur":
+        r, u = schur(a, output="complex")
+        s, v = schur(_mH(b), output="complex")
+        f = _mH(u) @ c.astype(type_of(r).dtype) @ v
+        x = u @ _sylvester_triangular(r, _mH(s), f) @ _mH(v)
+        eig_a, eig_b = jnp.diagonal(r), jnp.conj(jnp.diagonal(s))     # the Schur forms' diagonals
+    else:
+        # A = U_A diag(a) U_A^-1, B likewise: Y = (U_A^-1 C U_B) / (a_i + b_j), X = U_A Y U_B^-1
+        eig_a, ua = jnp.linalg.eig(a)
+        eig_b, ub = jnp.linalg.eig(b)
+        y = jnp.linalg.solve(ua, c.astype(type_of(eig_a).dtype) @ ub) / (eig_a[:, None] + eig_b[None, :])
+        x = ua @ y @ jnp.linalg.inv(ub)
     if not T.is_complex(type_of(c).dtype):
         x = jnp.real(x)
-    # singular when an eigenvalue of A and one of B sum to ~0 (the eigenvalues are the Schur forms' diagonals)
-    eig_a, eig_b = jnp.diagonal(r), jnp.conj(jnp.diagonal(s))
+    # singular when an eigenvalue of A and one of B sum to ~0
     singular = jnp.any(jnp.abs(eig_a[:, None] + eig_b[None, :]) < tol)
     return jnp.where(singular, np.nan, x)
 
 
 def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
-    """X with A X + X B = C, by the Bartels-Stewart (complex Schur) method; NaN where A and -B share an
-    eigenvalue (to tol). method='eigen' (an eigendecomposition, which Lintra lacks) is not implemented."""
-    if method == "eigen":
-        raise NotImplementedError("solve_sylvester: method='eigen' needs a general eigendecomposition, which Lintra "
-                                  "does not have; use method='schur'")
-    if method != "schur":
+    """X with A X + X B = C, by the Bartels-Stewart (complex Schur) method, or with method='eigen' from the
+    eigendecompositions of A and B (faster, but A and B must be diagonalizable and well conditioned); NaN
+    where A and -B share an eigenvalue (to tol). CPU only (LAPACK gees / geev)."""
+    if method not in ("schur", "eigen"):
         raise ValueError(f'Unrecognized method {method}. The two valid methods are either "schur" or "eigen".')
     A, B, C = _inexact("solve_sylvester", A, B, C)
     m, n = type_of(C).shape[-2:]
@@ -304,22 +308,19 @@ def solve_sylvester(A, B, C, *, method="schur", tol=1e-8):
                          f"C: {type_of(C).shape}")
     batch = np.broadcast_shapes(type_of(A).shape[:-2], type_of(B).shape[:-2], type_of(C).shape[:-2])
     if not batch:
-        return _sylvester_2d(A, B, C, tol)
+        return _sylvester_2d(A, B, C, tol, method)
     A, B, C = (jnp.reshape(jnp.broadcast_to(x, batch + type_of(x).shape[-2:]), (-1,) + type_of(x).shape[-2:])
                for x in (A, B, C))
-    out = jnp.stack([_sylvester_2d(A[i], B[i], C[i], tol) for i in range(type_of(A).shape[0])])
+    out = jnp.stack([_sylvester_2d(A[i], B[i], C[i], tol, method) for i in range(type_of(A).shape[0])])
     return jnp.reshape(out, batch + (m, n))
 
 
 def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a=False, overwrite_c=False):
     """(Q c, R) (mode 'left', c with min(m, n) rows) or (c Q, R) ('right', the first min(m, n) columns), Q and
-    R from a = Q R; with conjugate, Q's complex conjugate. Q is formed explicitly (LAPACK applies it
-    implicitly); column pivoting is not implemented."""
+    R from a = Q R (a[:, p] = Q R with pivoting, and p, int32, returned third); with conjugate, Q's complex
+    conjugate. Q is formed explicitly (LAPACK applies it implicitly)."""
     if mode not in ("right", "left"):
         raise ValueError(f"mode must be 'right' or 'left', got {mode!r}")
-    if pivoting:
-        raise NotImplementedError("qr_multiply: pivoting=True (column-pivoted QR, LAPACK geqp3) is not implemented "
-                                  "in Lintra")
     a, c = _inexact("qr_multiply", a, c)
     onedim = type_of(c).ndim == 1
     if onedim:
@@ -332,13 +333,13 @@ def qr_multiply(a, c, mode="right", pivoting=False, conjugate=False, overwrite_a
     if mode == "right" and type_of(c).shape[-1] != m:
         raise ValueError(f"Array shapes are not compatible for c @ Q operation: a has shape {type_of(a).shape} so Q "
                          f"has {m} rows, but c has {type_of(c).shape[-1]} columns (expected {m}).")
-    q, r = lax_linalg.qr(a, full_matrices=True)
+    q, r, *p = lax_linalg.qr(a, pivoting=bool(pivoting), full_matrices=True)
     if conjugate:
         q = jnp.conj(q)
     hi = lax.Precision.HIGHEST
     out = jnp.matmul(q[..., :, :k], c, precision=hi) if mode == "left" else \
         jnp.matmul(c, q, precision=hi)[..., :k]
-    return (jnp.ravel(out) if onedim else out), jnp.triu(r[..., :k, :])
+    return ((jnp.ravel(out) if onedim else out), jnp.triu(r[..., :k, :])) + tuple(p)
 
 
 def _rsf2csf_2d(t, z):
