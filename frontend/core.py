@@ -320,15 +320,15 @@ def bind1(prim, *args, regions=(), **attrs):
     return out
 
 
-def constant(value, dtype=None, weak=False, shared=False):
-    """`value` as an array of the current context: an IR constant in a trace, else an Array (a fresh one,
-    as the user may donate it, unless `shared`: an operand Lintra itself consumes)."""
+def constant(value, dtype=None, weak=False):
+    """`value` as an array of the current context: an IR constant in a trace, else an Array (a scalar may be
+    shared with other constants: functions that hand it to the user return it `unshared`)."""
     trace = current_trace()
     if isinstance(value, int) and dtype is not None:
         value = python_scalar(value, dtype)
     attrs = constant_attrs(value, dtype, weak)
     if trace is None:
-        return device_put(attrs["value"], weak=weak, shared=shared)
+        return device_put(attrs["value"], weak=weak, shared=True)
     val = device_put(attrs["value"], weak=weak, shared=True) if trace.concrete else None
     return Tracer(trace, trace.builder.emit1("constant", (), attrs), val)
 
@@ -339,7 +339,7 @@ def eval_func(func, args):
     env = dict(zip(func.args, args))
     for op in func.body.ops:
         if op.prim == "constant":
-            outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False), shared=True)]
+            outs = [constant(op.attrs["value"], weak=op.attrs.get("weak", False))]
         else:
             outs = bind(op.prim, *[env[v] for v in op.operands], regions=op.regions, **op.attrs)
         env.update(zip(op.results, outs))

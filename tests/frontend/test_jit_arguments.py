@@ -55,6 +55,12 @@ def test_created_scalars_and_copies_are_new_buffers_that_can_be_donated_together
         assert [a.is_deleted() for a in args] == [True, False, True, False]
         fresh = jnp.zeros([], np.float32), lintra.device_put(np.float32(0)), jnp.asarray(0.0, np.float32)
         assert not any(a.is_deleted() for a in fresh) and float(fresh[0]) == 0.0
+    # every way of making a scalar gives the user a buffer of their own (Lintra shares constants internally)
+    for make in (lambda: jnp.zeros([]), lambda: jnp.ones([], np.int32), lambda: jnp.asarray(0.9, np.float32),
+                 lambda: jnp.asarray(1.0), lambda: jnp.array(2.0), lambda: jnp.float32(1.5),
+                 lambda: lintra.lax.full((), 0.0), lambda: jnp.full((), 3), lambda: jnp.zeros_like(1.0),
+                 lambda: jnp.full_like(np.float32(0), 0.0), lambda: lintra.device_put(np.float32(0))):
+        assert make().unsafe_buffer_pointer() != make().unsafe_buffer_pointer()
     x = jnp.asarray(np.ones(2, np.float32))
     for c in (x.copy(), jnp.copy(x), jnp.array(x)):
         assert c is not x and c.unsafe_buffer_pointer() != x.unsafe_buffer_pointer()
