@@ -7,6 +7,7 @@ become operands of the op. Inside a trace the op is staged; outside any trace it
 op). Operands and carries are pytrees; only their leaves reach the IR.
 """
 import builtins
+import inspect
 import math
 import operator
 
@@ -17,7 +18,7 @@ from ..ir.builder import Builder
 from ..ir.core import Value
 from ..ir.types import vma_text
 from ..runtime.mesh import PartitionSpec
-from . import lax, tree
+from . import dtypes, lax, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
 from .batching import vmap
@@ -201,34 +202,66 @@ def switch(index, branches, *operands):
 
 # ---- loops ---------------------------------------------------------------------------------------------
 
-def _carry_error(header, root, carry_tree, in_types, out_types, out_tree=None):
+def _carry_component(body_fun):
+    """How JAX 0.10.2 names a carry leaf: by the body function's first parameter and the leaf's key path."""
+    try:
+        name = next(iter(inspect.signature(body_fun).parameters), None)
+    except (ValueError, TypeError):
+        name = None
+    if name:
+        return lambda p: f"the input carry component {name}{p}" if p else f"the input carry {name}"
+    return lambda p: f"the input carry at path {p}" if p else "the input carry"
+
+
+def _mismatches(a, b):
+    """JAX's aval_mismatch_extra: what differs between two types."""
+    what = [w for w, differ in (("the dtypes", a.dtype != b.dtype), ("the shapes", a.shape != b.shape),
+                                ("the manual axis types", a.vma != b.vma)) if differ]
+    return ", so " + (what[0] if len(what) == 1 else ", ".join(what[:-1]) + ", and " + what[-1]) + " do not match"
+
+
+def _bullets(items):
+    """One item as a sentence; several as JAX lists them."""
+    if len(items) == 1:
+        return items[0][0].upper() + items[0][1:] + ".\n"
+    return "\n".join(f"  * {d};\n" for d in items[:-1]) + f"  * {items[-1]}.\n"
+
+
+def _carry_error(name, body_fun, carry_tree, in_types, out_types, out_tree=None):
+    """JAX 0.10.2's _check_carry_type: the carry's structure, then its types (weak types aside), its messages."""
+    header = f"{name} function carry input and carry output must have"
     if out_tree is not None and out_tree != carry_tree:
-        raise TypeError(f"{header} must have the same pytree structure, but they differ: the input carry is "
-                        f"{carry_tree} and the output carry is {out_tree}.")
-    diffs = [(p, a, b) for p, a, b in zip(_paths(carry_tree, root), in_types, out_types) if a.strong() != b.strong()]
-    if diffs and _only_vma(diffs):      # JAX 0.10.2's message: the initial carry needs pcast
-        lines = "\n\n".join(
-            f"The input carry component {p} has type {_type_str(a)} but the corresponding output carry component "
-            f"has type {_type_str(b)}, so the manual axis types do not match.\n\nThis might be fixed by applying "
-            f"`jax.lax.pcast(..., {tuple(sorted(b.vma - a.vma))!r}, to='varying')`, to the initial carry value "
-            f"corresponding to the input carry component {p}.\n{_VMA_HINT}" for p, a, b in diffs)
-        raise TypeError(f"{header} must have equal types, but they differ:\n\n{lines}\n\nRevise the function so "
-                        f"that all output types match the corresponding input types.")
-    if diffs:
-        lines = "\n".join(f"  * the input carry component {p} has type {_type_str(a)} but the corresponding output "
-                          f"carry component has type {_type_str(b)}, so {_mismatch(a, b)}" for p, a, b in diffs)
-        raise TypeError(f"{header} must have identical types, but they differ:\n\n{lines}\n\nRevise the function so "
-                        f"that all output types (e.g. shapes and dtypes) match the corresponding input types.")
+        raise TypeError(f"{header} the same pytree structure, but they differ:\n\nthe input tree structure is:\n"
+                        f"{carry_tree}\nthe output tree structure is:\n{out_tree}\n\nRevise the function so that "
+                        f"the carry output has the same pytree structure as the carry input.")
+    component = _carry_component(body_fun)
+    diffs = [(p, a, b) for p, a, b in zip(_paths(carry_tree, ""), in_types, out_types) if a.strong() != b.strong()]
+    if not diffs:
+        return
+    lines = [f"{component(p)} has type {_type_str(a)} but the corresponding output carry component has type "
+             f"{_type_str(b)}{_mismatches(a, b)}" for p, a, b in diffs]
+    pcasts = [f"applying `jax.lax.pcast(..., {tuple(sorted(b.vma - a.vma))!r}, to='varying')`, to the initial "
+              f"carry value corresponding to {component(p)}" for p, a, b in diffs if b.vma - a.vma]
+    hint = ""
+    if pcasts:
+        hint = ("This might be fixed by " + pcasts[0] + ".\n" if len(pcasts) == 1 else
+                "This might be fixed by:\n" + _bullets(pcasts))
+        hint += f"{_VMA_HINT}\n\n"
+    raise TypeError(f"{header} equal types, but they differ:\n\n{_bullets(lines)}\n{hint}Revise the function so "
+                    f"that all output types match the corresponding input types.")
 
 
 def _trace_carry(trace, init_types, carry_out):
     """Trace a loop body whose carry starts with init_types until the carry's types are stable: an initial
-    value that is weakly typed becomes strong when the body makes it strong (JAX promotes it the same way)."""
+    value that is weakly typed and comes out of the body with another type is promoted with it and becomes
+    strong (JAX's _promote_weak_typed_inputs: `0` carried into a float32 accumulator is float32), and the
+    body traced again. Returns the carry types and the body; the caller checks the final types."""
     types = list(init_types)
     body = trace(types)
-    promote = {i for i in _unify_weak(types, carry_out(body)) if types[i].weak}
+    promote = {i: o for i, (t, o) in enumerate(zip(types, carry_out(body))) if t.weak and t != o}
     if promote:
-        types = [t.strong() if i in promote else t for i, t in enumerate(types)]
+        types = [t.update(dtype=dtypes.promote((t.dtype, True), (promote[i].dtype, promote[i].weak))[0],
+                          weak=False) if i in promote else t for i, t in enumerate(types)]
         body = trace(types)
     return types, body
 
@@ -246,17 +279,17 @@ def while_loop(cond_fun, body_fun, init_val, max_steps=None):
     if max_steps is not None:
         return bounded_while_loop(cond_fun, body_fun, init_val, max_steps)
     leaves, carry_tree = tree.flatten(init_val)
-    header = "body_fun output and input"
 
     def trace_body(types):
         body = _Body(lambda c: body_fun(c), types, tree.structure((init_val,)), ir_name(body_fun))
-        _carry_error(header, "init_val", carry_tree, types, body.out_types, body.out_tree)
+        _carry_error("while_loop body", body_fun, carry_tree, [], [], body.out_tree)     # structure only
         return body
     # cond first, as JAX traces it (checkify numbers checks in trace order, and reports the lowest); again
     # only if the body changed the carry's types
     init_types = [type_of(x) for x in leaves]
     cond_body = _Body(lambda c: cond_fun(c), init_types, tree.structure((init_val,)), ir_name(cond_fun))
     types, body = _trace_carry(trace_body, init_types, lambda b: b.out_types)
+    _carry_error("while_loop body", body_fun, carry_tree, types, body.out_types)
     if types != init_types:
         cond_body = _Body(lambda c: cond_fun(c), types, tree.structure((init_val,)), ir_name(cond_fun))
     pred = cond_body.out_types
@@ -297,8 +330,8 @@ def fori_loop(lower, upper, body_fun, init_val, unroll=None):
         if unroll is not None and (not isinstance(unroll, (bool, int)) or unroll < 0):
             raise TypeError(f"fori_loop: unroll must be a non-negative int or a bool, got {unroll!r}")
 
-        def step(carry, _):
-            i, x = carry
+        def step(loop_carry, _):      # JAX's parameter name, which its carry type errors show
+            i, x = loop_carry
             return (lax.add(i, constant(1, dtype)), body_fun(i, x)), None
         start = constant(lo, dtype)
         (_, out), _ = scan(step, (start, init_val), None, length=builtins.max(hi - lo, 0))
@@ -307,8 +340,8 @@ def fori_loop(lower, upper, body_fun, init_val, unroll=None):
         raise ValueError("Can only use `unroll` in `fori_loop` if the loop bounds are statically known.")
     lower, upper = lax.convert_element_type(lower, dtype), lax.convert_element_type(upper, dtype)
 
-    def body(c):
-        i, hi_, x = c
+    def body(loop_carry):
+        i, hi_, x = loop_carry
         return lax.add(i, constant(1, dtype)), hi_, body_fun(i, x)
     _, _, out = while_loop(lambda c: lax.lt(c[0], c[1]), body, (lower, upper, init_val))
     return out
@@ -356,7 +389,6 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, checkpoints=Non
     c_leaves, carry_tree = tree.flatten(init)
     slice_types = [ShapeDtypeStruct.of_type(t, drop=0).type for t in x_types]
     n_carry = len(c_leaves)
-    header = "scan body function carry input and carry output"
     name = ir_name(f)
 
     def pair(c, x):
@@ -369,9 +401,10 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1, checkpoints=Non
         in_tree = tree.structure((carry_tree.unflatten([0] * n_carry), x_tree.unflatten([0] * len(x_leaves))))
         body = _Body(pair, types + slice_types, in_tree, name)
         carry_out, body.y_tree = body.out_tree.children()
-        _carry_error(header, "carry", carry_tree, types, body.out_types[:n_carry], carry_out)
+        _carry_error("scan body", f, carry_tree, [], [], carry_out)     # structure only
         return body
     types, body = _trace_carry(trace_body, [type_of(x) for x in c_leaves], lambda b: b.out_types[:n_carry])
+    _carry_error("scan body", f, carry_tree, types, body.out_types[:n_carry])
     body.strengthen(_unify_weak(types, body.out_types[:n_carry]))
     outs = bind("scan", *body.consts, *_as_types(c_leaves, types), *x_leaves, regions=[body.block],
                 num_consts=len(body.consts), num_carry=n_carry, length=length, reverse=bool(reverse))

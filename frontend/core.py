@@ -323,14 +323,15 @@ def bind1(prim, *args, regions=(), **attrs):
 
 
 def constant(value, dtype=None, weak=False):
-    """`value` as an array of the current context: an IR constant in a trace, else an Array."""
+    """`value` as an array of the current context: an IR constant in a trace, else an Array (a scalar may be
+    shared with other constants: functions that hand it to the user return it `unshared`)."""
     trace = current_trace()
     if isinstance(value, int) and dtype is not None:
         value = python_scalar(value, dtype)
     attrs = constant_attrs(value, dtype, weak)
     if trace is None:
-        return device_put(attrs["value"], weak=weak)
-    val = device_put(attrs["value"], weak=weak) if trace.concrete else None
+        return device_put(attrs["value"], weak=weak, shared=True)
+    val = device_put(attrs["value"], weak=weak, shared=True) if trace.concrete else None
     return Tracer(trace, trace.builder.emit1("constant", (), attrs), val)
 
 

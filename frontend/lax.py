@@ -10,6 +10,7 @@ import numpy as np
 
 from ..ir import types as T
 from ..ir.primitives import preferred_element_type_ok
+from ..runtime.executable import unshared
 from . import dtypes, tree
 from .abstract import ShapeDtypeStruct
 from .api import ir_name, trace_flat
@@ -750,7 +751,7 @@ def full(shape, fill_value, dtype=None):
     else:
         fill_value = constant(host_value(fill_value)[0].astype(dt) if isinstance(fill_value, np.generic)
                               else fill_value, dt, weak=weak)
-    return broadcast(fill_value, shape)
+    return unshared(broadcast(fill_value, shape))     # the user's own array, not a shared constant
 
 
 def full_like(x, fill_value, dtype=None, shape=None):

@@ -3,7 +3,11 @@
 A rule is `rule(ctx, op, *operands) -> [mlir values]`; it reads attributes from
 `op.attrs` and result types from `op.results`.
 """
+import math
 import threading
+import warnings
+
+import numpy as np
 
 from . import rules  # noqa: F401  (fills RULES)
 from .mlir import (deserialize_portable_artifact, func, hlo, ir, new_context, serialize_portable_artifact,
@@ -96,22 +100,37 @@ def context():
     return _context
 
 
-def _donate(fn, func_ir, donated):
-    """Mark donated arguments as JAX does: aliased to an output of the same type where one is free, else a
-    buffer donor; XLA may then reuse their buffers, and PJRT deletes the donated arrays."""
-    free = list(enumerate(r.type for r in func_ir.results))
-    attrs = []
+def _donate(fn, func_ir, donated, spmd):
+    """Mark donated arguments as JAX 0.10.2's _set_up_aliases does: aliased to a free output of the same
+    shape and dtype; else (or in an SPMD program) a buffer donor where a free output has as many elements;
+    else not donated, with JAX's warning. XLA may then reuse their buffers, and PJRT deletes the arrays."""
+    results = [(r.type.shape, r.type.dtype) for r in func_ir.results]
+    free = list(range(len(results)))
+    entries = [{} for _ in func_ir.args]
+    left = []
     for i, a in enumerate(func_ir.args):
-        entries = {}
         if i in donated:
-            out = next((j for j, t in free if t == a.type), None)
+            out = next((j for j in free if results[j] == (a.type.shape, a.type.dtype)), None)
             if out is None:
-                entries["jax.buffer_donor"] = ir.BoolAttr.get(True)
+                left.append(i)
             else:
-                free = [(j, t) for j, t in free if j != out]
-                entries["tf.aliasing_output"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(32), out)
-        attrs.append(ir.DictAttr.get(entries))
-    fn.arg_attrs = ir.ArrayAttr.get(attrs)
+                free.remove(out)
+                entries[i]["tf.aliasing_output"] = ir.IntegerAttr.get(ir.IntegerType.get_signless(32), out)
+    unused = []
+    for i in left:
+        size = math.prod(func_ir.args[i].type.shape)
+        out = next((j for j in free if math.prod(results[j][0]) == size), None)
+        if out is not None:
+            free.remove(out)
+        if out is not None or spmd:
+            entries[i]["jax.buffer_donor"] = ir.BoolAttr.get(True)
+        else:
+            t = func_ir.args[i].type
+            unused.append(f"{np.dtype(t.dtype).name}[{','.join(map(str, t.shape))}]")   # as JAX's str_short
+    if unused:
+        warnings.warn(f"Some donated buffers were not usable: {', '.join(unused)}.\n"
+                      f"See an explanation at https://docs.jax.dev/en/latest/faq.html#buffer-donation.")
+    fn.arg_attrs = ir.ArrayAttr.get([ir.DictAttr.get(e) for e in entries])
 
 
 _SHARDING_OPS = ("sharding_constraint", "reshard", "shard_map")    # ops whose lowering places their results
@@ -137,7 +156,7 @@ def lower(func_ir, name="main", donated=(), spmd=None):
         ctx.function(name, func_ir.body, public=True)
         main = next(op for op in module.body.operations if op.name.value == name)
         if donated:
-            _donate(main, func_ir, set(donated))
+            _donate(main, func_ir, set(donated), ctx.spmd)
         if ctx.sharded_types and spmd is None and ctx.mesh is None:
             raise ValueError(f"@{func_ir.name} has values of sharded types but names no mesh: lower it as an SPMD "
                              f"program over the mesh of its arguments (spmd=)")

@@ -50,30 +50,46 @@ def to_device(arrays, device):
 
 
 _scalars = {}          # (dtype, weak, bytes, device, committed) -> Array
+_shared = {}           # id of an Array in _scalars -> its key (ids are stable while _scalars holds the Arrays)
 _SCALARS_KEPT = 1024
 
 
-def device_put(x, device=None, weak=False, committed=None):
+def device_put(x, device=None, weak=False, committed=None, shared=False):
     """A host value (already of a dtype Lintra supports) as an Array on `device` (default: the default
-    device), committed to it when a device is named. float0 values stay on the host, as in JAX."""
+    device), committed to it when a device is named. float0 values stay on the host, as in JAX.
+    shared=True (operands Lintra consumes): a scalar may be one device copy that other such calls get too;
+    an array handed to the user must be `unshared` first, since they may donate it (two donated arguments
+    sharing a buffer are an error, and a donated shared scalar would be deleted for everyone)."""
     x = np.asarray(x)
     if x.dtype == float0:
         return x
     if committed is None:
         committed = device is not None
     device = device or default_device()
-    if x.ndim == 0:
-        # the same few scalars (Python numbers, IR constants) recur on every eager call; Arrays are immutable,
-        # so one device copy each serves them all
+    if x.ndim == 0 and shared:
+        # the same few scalars (Python numbers, IR constants) recur on every eager call
         key = (x.dtype, weak, x.tobytes(), device, committed)
         hit = _scalars.get(key)
-        if hit is None:
+        if hit is None or hit.is_deleted():
             if len(_scalars) >= _SCALARS_KEPT:
                 _scalars.clear()
+                _shared.clear()
             # a private copy: a zero-copy transfer of the caller's array would change if they mutated it
             hit = _scalars[key] = pjrt.device_put(x.copy(), TensorType((), x.dtype, weak), device, committed)
+            _shared[id(hit)] = key
         return hit
     return pjrt.device_put(x, TensorType(x.shape, x.dtype, weak), device, committed)
+
+
+def unshared(x):
+    """`x`, or a new buffer with its value where `x` is a scalar device_put(shared=True) shares: what the
+    array creation functions hand the user, whose arrays are their own, as in JAX."""
+    key = _shared.get(id(x))
+    if key is None or _scalars.get(key) is not x:
+        return x
+    dtype, weak, raw, device, committed = key
+    return pjrt.device_put(np.frombuffer(raw, dtype).reshape(()).copy(), TensorType((), dtype, weak), device,
+                           committed)
 
 
 def _storage(t: TensorType):

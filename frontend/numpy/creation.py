@@ -2,6 +2,7 @@
 import numpy as np
 
 from ...ir import types as T
+from ...runtime.executable import unshared
 from .. import dtypes as _dtypes
 from .. import lax
 from ..core import ConcretizationError, bind1, concrete_value, constant, is_value, type_of
@@ -16,6 +17,10 @@ from .ufuncs import add, equal, floor, log10, multiply, power, sign, subtract, t
 def asarray(a, dtype=None, order=None, *, copy=None, out_sharding=None):
     """`a` as a Lintra array. Python scalars give weakly typed arrays; lists and tuples give strong ones.
     out_sharding (a NamedSharding, or a PartitionSpec under set_mesh): laid out so over Explicit mesh axes."""
+    return unshared(_asarray(a, dtype, order, copy, out_sharding))
+
+
+def _asarray(a, dtype, order, copy, out_sharding):
     if out_sharding is not None:
         return with_out_sharding(asarray(a, dtype, order, copy=copy), out_sharding, "asarray")
     if is_words(a) or (isinstance(a, (list, tuple)) and any(is_words(x) for x in _leaves(a))):
@@ -43,12 +48,14 @@ def _words_array(a, dtype):
 
 
 def copy(a, order=None):
-    """A copy of `a` (Lintra arrays are immutable, so `a` itself where it is one already)."""
+    """A copy of `a`: a new buffer, as JAX (the copy can be donated while `a` lives on)."""
     return array(a, copy=True, order=order)
 
 
 def array(object, dtype=None, copy=True, order="K", ndmin=0, *, out_sharding=None):
     out = asarray(object, dtype)
+    if copy and out is object and not is_words(out):   # as JAX: a copy op, so a new buffer, not `object`
+        out = bind1("copy", out)
     shape = out.shape if is_words(out) else type_of(out).shape
     if ndmin > len(shape):
         out = lax.reshape(out, (1,) * (ndmin - len(shape)) + shape)
@@ -94,7 +101,7 @@ def _stack_nested(a, dtype):
 def full(shape, fill_value, dtype=None, *, out_sharding=None):
     """An array of `shape` filled with `fill_value` (weakly typed when fill_value is a Python scalar), laid out
     as out_sharding says (a NamedSharding, or a PartitionSpec under set_mesh) over Explicit mesh axes."""
-    return with_out_sharding(_full(shape, fill_value, dtype), out_sharding, "full")
+    return unshared(with_out_sharding(_full(shape, fill_value, dtype), out_sharding, "full"))
 
 
 def _full(shape, fill_value, dtype):
@@ -138,7 +145,7 @@ def full_like(a, fill_value, dtype=None, shape=None, *, out_sharding=None):
         out = with_out_sharding(broadcast_to(fill, shape, "full_like"), out_sharding, "full_like")
     # inside shard_map with check_vma it varies as `a` does (JAX's _full_like_insert_pvary)
     more = tuple(sorted(t.vma - type_of(out).vma))
-    return bind1("pvary", out, axes=more) if more else out
+    return bind1("pvary", out, axes=more) if more else unshared(out)
 
 
 @wordwise()

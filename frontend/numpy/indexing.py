@@ -201,13 +201,13 @@ def getitem(x, idx, mode=None, fill_value=None, indices_are_sorted=False, unique
         index.dynamic = True   # a static slice cannot fill; the gather masks the out-of-bounds read
     if not index.dynamic:
         return _static_getitem(x, index)
+    final = index.result_shape()
+    if 0 in final:   # as JAX: an empty result reads nothing, so no gather (its slices may not fit an empty axis)
+        return broadcast_to(convert(0, x.type.dtype, x.type.weak), final)
     spec = _Spec(x.type, index)
     dn = lax.GatherDimensionNumbers(spec.offset_dims, spec.collapsed, spec.start_index_map)
     out = lax.gather(x, spec.indices, dn, spec.slice_sizes, mode=mode, fill_value=fill_value,
                      indices_are_sorted=indices_are_sorted, unique_indices=unique_indices)
-    final = index.result_shape()
-    if 0 in [e[1] for e in index.entries if e[0] == "new"]:
-        return broadcast_to(convert(0, x.type.dtype, x.type.weak), final)
     return out if type_of(out).shape == final else bind1("reshape", out, new_sizes=final)
 
 

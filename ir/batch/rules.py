@@ -331,7 +331,8 @@ def _gather(ctx, op, xs, ds):
             attrs["start_indices_batching_dims"] = ibatch
         return ctx.b.emit("gather", [x, idx], attrs), [0]
     attrs = _unsorted(attrs)    # example k's indices into example k's operand
-    attrs.update(offset_dims=_plus1(a["offset_dims"]), slice_sizes=(1,) + tuple(a["slice_sizes"]),
+    # a batch of 0 examples has no slice of size 1 along it (as JAX's rule: size 0 then)
+    attrs.update(offset_dims=_plus1(a["offset_dims"]), slice_sizes=(min(ctx.size, 1),) + tuple(a["slice_sizes"]),
                  operand_batching_dims=(0,) + attrs["operand_batching_dims"], start_indices_batching_dims=(0,) + ibatch)
     return ctx.b.emit("gather", [ctx.to_front(x, dx), idx], attrs), [0]
 

@@ -62,6 +62,18 @@ def test_axis_size_without_a_mapped_input():
     np.testing.assert_array_equal(np.asarray(idx), [0, 1, 2])
 
 
+@pytest.mark.parametrize("jit", [False, True])
+def test_indexing_over_zero_examples(jit):
+    # shapes recorded from JAX 0.10.2 (optax vmaps its Hungarian algorithm over a batch of 0 cost matrices)
+    cases = [(lambda x, i: x[i], (0, 4, 4), (0, 2), (0, 2, 4)), (lambda x, i: x[i], (0, 4, 0), (0, 3), (0, 3, 0)),
+             (lambda x, i: x[i, i], (0, 4, 3), (0, 3), (0, 3)), (lambda x, i: x[i, i], (2, 4, 0), (2, 0), (2, 0)),
+             (lambda x, i: x.at[i].get(mode="fill", fill_value=-1), (0, 4), (0, 2), (0, 2))]
+    for f, xs, ids, want in cases:
+        g = lintra.vmap(f)
+        out = (lintra.jit(g) if jit else g)(np.zeros(xs, np.float32), np.zeros(ids, np.int32))
+        assert out.shape == want and out.dtype == np.float32
+
+
 def test_unmapped_output_is_broadcast_along_out_axes():
     f = lambda x, w: (x * w, w + 1.0)
     a, b = lintra.vmap(f, in_axes=(0, None), out_axes=(0, 1))(X, W)

@@ -76,20 +76,56 @@ def test_weak_initial_carry_takes_the_body_type():
     assert not out.weak_type and float(out) == 3.0
 
 
+@EAGER_AND_JIT
+def test_weak_initial_carry_is_promoted_to_the_body_dtype(run):
+    # JAX 0.10.2's _promote_weak_typed_inputs: a Python-scalar carry takes the dtype the body gives it
+    # (optax's Hungarian algorithm starts a float minimum at `0`); values and dtypes recorded from JAX
+    i, acc = run(lambda: lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, c[1] + 0.5), (0, 0)))()
+    assert (i.dtype, i.weak_type, int(i)) == (np.int32, True, 3)
+    assert (acc.dtype, acc.weak_type, float(acc)) == (np.float32, False, 1.5)
+    c, ys = run(lambda: lax.scan(lambda c, x: (c + x, c), 0, jnp.arange(3.0)))()
+    assert (c.dtype, c.weak_type, float(c)) == (np.float32, False, 3.0)
+    np.testing.assert_array_equal(ys, np.array([0, 0, 1], np.float32))
+    out = run(lambda: lax.fori_loop(0, 3, lambda i, c: c + jnp.float16(1.5), 0))()
+    assert (out.dtype, out.weak_type, float(out)) == (np.float16, False, 4.5)
+    out = run(lambda n: lax.fori_loop(0, n, lambda i, c: c * 2.5, 1))(np.int32(3))
+    assert (out.dtype, out.weak_type, float(out)) == (np.float32, False, 15.625)
+    out = run(lambda: lax.while_loop(lambda c: c < 3, lambda c: c + jnp.int8(1), 0))()
+    assert (out.dtype, out.weak_type, int(out)) == (np.int8, False, 3)
+
+
 def test_loop_type_errors():
-    with pytest.raises(TypeError, match=r"body_fun output and input must have identical types(.|\n)*the input carry "
-                                        r"component init_val\[1\] has type float32\[\] but the corresponding output "
-                                        r"carry component has type float32\[3\], so the shapes do not match"):
+    # JAX 0.10.2's messages (recorded): a leaf is named by the body's carry parameter and its key path
+    with pytest.raises(TypeError, match=r"^while_loop body function carry input and carry output must have equal "
+                                        r"types, but they differ:\n\nThe input carry component c\[1\] has type "
+                                        r"float32\[\] but the corresponding output carry component has type "
+                                        r"float32\[3\], so the shapes do not match.\n\nRevise the function so that "
+                                        r"all output types match the corresponding input types.$"):
         lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 1, c[1] * X), (0, np.float32(1)))
-    with pytest.raises(TypeError, match=r"init_val\['a'\] has type int32\[\].*float32\[\], so the dtypes do not match"):
+    with pytest.raises(TypeError, match=r"The input carry component c\['a'\] has type int32\[\] but the "
+                                        r"corresponding output carry component has type float32\[\], so the dtypes "
+                                        r"do not match."):
         lax.while_loop(lambda c: c["a"] < 3, lambda c: {"a": c["a"] + 0.5}, {"a": np.int32(0)})
+    with pytest.raises(TypeError, match=r"differ:\n\n  \* the input carry component c\[0\] has type int32\[\] but "
+                                        r"the corresponding output carry component has type float32\[\], so the "
+                                        r"dtypes do not match;\n  \* the input carry component c\[1\] has type "
+                                        r"float32\[\] but the corresponding output carry component has type "
+                                        r"float32\[3\], so the shapes do not match.\n\nRevise"):
+        lax.while_loop(lambda c: c[0] < 3, lambda c: (c[0] + 0.5, c[1] * X, c[2]), (np.int32(0), np.float32(1), 1))
     with pytest.raises(TypeError, match="cond_fun must return a boolean scalar"):
         lax.while_loop(lambda c: c, lambda c: c, np.float32(1))
-    with pytest.raises(TypeError, match="same pytree structure"):
+    with pytest.raises(TypeError, match="while_loop body function carry input and carry output must have the same "
+                                        "pytree structure, but they differ"):
         lax.while_loop(lambda c: c[0] < 3, lambda c: c[0], (0, 1.0))
-    with pytest.raises(TypeError, match=r"scan body function carry input and carry output must have identical types"
-                                        r"(.|\n)*carry\[0\] has type float32\[\]"):
+    with pytest.raises(TypeError, match=r"^scan body function carry input and carry output must have equal types, "
+                                        r"but they differ:\n\nThe input carry component c\[0\] has type float32\[\]"):
         lax.scan(lambda c, x: ((c[0] * x, c[1]), None), (np.float32(0), 1), X[:, None])
+    with pytest.raises(TypeError, match=r"The input carry c has type float32\[\] but the corresponding output carry "
+                                        r"component has type float32\[1\], so the shapes do not match"):
+        lax.scan(lambda c, x: (c * x, None), np.float32(0), X[:, None])
+    with pytest.raises(TypeError, match=r"The input carry component loop_carry\[1\] has type float32\[\] but the "
+                                        r"corresponding output carry component has type float32\[3\]"):
+        lax.fori_loop(0, 3, lambda i, c: c * X, np.float32(0))
     with pytest.raises(TypeError, match="scan body output must be a pair"):
         lax.scan(lambda c, x: c, 0.0, X)
     with pytest.raises(ValueError, match="different leading axis sizes"):

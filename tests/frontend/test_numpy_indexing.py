@@ -48,6 +48,18 @@ def test_traced_integer_indices_gather():
             np.testing.assert_array_equal(np.asarray(got), w)
 
 
+@pytest.mark.parametrize("shape,idx,want", [
+    ((4, 0), lambda i: (i, i), (0,)), ((0, 4), lambda i: (i, i), (0,)), ((0, 4, 4), lambda i: i, (0, 4, 4)),
+    ((2, 0), lambda i: (i[:2] * 0 + 1, slice(None)), (2, 0))])
+def test_empty_results_of_traced_indices_on_empty_axes(shape, idx, want):
+    # JAX 0.10.2 reads nothing for an empty result (no gather, whose 1-wide slices cannot fit an axis of
+    # size 0): optax's assignment tests index a (4, 0) cost matrix with the empty assignment it returns
+    x, i = np.zeros(shape, np.float32), np.zeros(0 if shape != (2, 0) else 2, np.int32)
+    assert x[idx(i)].shape == want     # as NumPy
+    for got in (jnp.asarray(x)[idx(jnp.asarray(i))], lintra.jit(lambda x, i: x[idx(i)])(x, i)):
+        assert got.shape == want and got.dtype == np.float32
+
+
 def test_traced_indices_wrap_negatives_and_clamp_as_jax():
     f = lintra.jit(lambda x, i: (x[i], x[:, i]))
     np.testing.assert_array_equal(f(X, -1)[0], X[-1])

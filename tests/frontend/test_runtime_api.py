@@ -30,6 +30,14 @@ def test_scalar_conversions():
 def test_repr_like_jax():
     assert repr(lintra.device_put(np.array([1.0, 2.0], np.float32))) == "Array([1., 2.], dtype=float32)"
     assert repr(lintra.device_put(2.0)) == "Array(2., dtype=float32, weak_type=True)"
+    # recorded from JAX 0.10.2: empty arrays show their shape; a full last line pushes the dtype aside
+    assert repr(jnp.zeros((2, 0), np.int32)) == "Array([], shape=(2, 0), dtype=int32)"
+    assert repr(jnp.full((0,), 1.0)) == "Array([], shape=(0,), dtype=float32, weak_type=True)"
+    assert repr(jnp.arange(18.0)) == ("Array([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12.,\n"
+                                      "       13., 14., 15., 16., 17.], dtype=float32)")
+    assert repr(jnp.arange(10).reshape(2, 5) * 1.25 + 0.5) == (
+        "Array([[ 0.5 ,  1.75,  3.  ,  4.25,  5.5 ],\n"
+        "       [ 6.75,  8.  ,  9.25, 10.5 , 11.75]],      dtype=float32, weak_type=True)")
 
 
 def test_pickle_round_trip():

@@ -157,10 +157,10 @@ def test_control_flow():
     """)
     assert out.splitlines() == [
         "scan body function carry input and carry output must have equal types, but they differ:||The input carry "
-        "component carry[1] has type float32[2] but the corresponding output carry component has type "
+        "component loop_carry[1] has type float32[2] but the corresponding output carry component has type "
         "float32[2]{V:i}, so the manual axis types do not match.||This might be fixed by applying "
         "`jax.lax.pcast(..., ('i',), to='varying')`, to the initial carry value corresponding to the input carry "
-        "component carry[1].|See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma for more "
+        "component loop_carry[1].|See https://docs.jax.dev/en/latest/notebooks/shard_map.html#scan-vma for more "
         "information.||Revise the function so that all output types match the corresponding input types.",
         "true_fun and false_fun outputs must have equal types but they differ.||The output of true_fun has type "
         "float32[2]{V:i} but the corresponding output of false_fun has type float32[2], so the manual axis types "
