@@ -78,9 +78,16 @@ def _hash(self):
 def _repr(self):
     if self.is_deleted():
         return f"Array(<deleted>, shape={self.shape}, dtype={self.dtype.name})"
-    body = np.array2string(self._value(), separator=", ", prefix="Array(")
-    extra = ", weak_type=True" if self.aval.weak else ""
-    return f"Array({body}, dtype={np.dtype(self.dtype).name}{extra})"
+    # as JAX's Array.__repr__: an empty array shows its shape; the dtype goes on a line of its own (indented
+    # under the values) when it would overflow NumPy's line width
+    dtype_str = f"dtype={np.dtype(self.dtype).name}" + (", weak_type=True" if self.aval.weak else "")
+    width = np.get_printoptions()["linewidth"]
+    if self.size == 0:
+        body = f"[], shape={self.shape}"
+    else:
+        body = np.array2string(self._value(), prefix="Array(", suffix=",", separator=", ", max_line_width=width)
+    sep = " " if len(body) - body.rfind("\n") + 1 + len(dtype_str) + 2 <= width else " " * len("Array(")
+    return f"Array({body},{sep}{dtype_str})"
 
 
 def _format(self, spec):
