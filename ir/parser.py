@@ -524,17 +524,45 @@ def _array(p, elements, dt):
         if not isinstance(v, kinds) or (isinstance(v, bool) and not T.is_bool(dt)):
             raise p.error(f"expected {what} ({name} element), got {tok.text}", tok)
         if info is not None and not info.min <= v <= info.max:
-            raise p.error(f"{v} is out of range for {name}", tok)
+            raise p.error(f"{v} is out of range for {name} (range [{info.min}, {info.max}])", tok)
         values.append(_to_float(p, tok, v, cast, name) if cast else v)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         arr = np.array(values, dtype=dt)
-    if T.is_inexact(dt):
-        wide = np.complex128 if T.is_complex(dt) else np.float64
+    if T.is_float(dt) and dt.itemsize < 8:
+        _check_float_range(p, elements, values, arr, dt, name)
+    elif T.is_complex(dt):
+        wide = np.complex128
         overflow = np.flatnonzero(np.isinf(arr.astype(wide)) & ~np.isinf(np.array(values, dtype=wide)))
         if overflow.size:
-            raise p.error(f"{elements[overflow[0]][0].text} is out of range for {name}", elements[overflow[0]][0])
+            v, part = complex(values[overflow[0]]), T.finfo(T.real_dtype(dt)).max
+            raise p.error(f"({v.real!r}, {v.imag!r}) is out of range for {name} (each part's finite range is "
+                          f"[{-part}, {part}])", elements[overflow[0]][0])
     return arr
+
+
+def _check_float_range(p, elements, values, arr, dt, name):
+    """Each literal must round (to nearest even, as if the exponent were unbounded) to a value within dt's finite
+    range, and inf/nan need a type that has them: NumPy and ml_dtypes would otherwise give inf, NaN or (the
+    f6/f4 types) the largest finite value without a word."""
+    fi = T.finfo(dt)
+    top = float(fi.max)
+    ulp = 2.0 ** (math.frexp(top)[1] - 1 - fi.nmant)         # the spacing just below the largest finite value
+    edge = top + ulp / 2                                       # halfway to the next (unrepresentable) value
+    lit, got = np.array(values, np.float64), arr.astype(np.float64)
+    big = (np.abs(lit) > edge) | ((np.abs(lit) == edge) & (top / ulp % 2 == 1))   # a tie rounds to even
+    with np.errstate(invalid="ignore"):
+        bad = np.where(np.isnan(lit), ~np.isnan(got), np.where(np.isinf(lit), got != lit, big | ~np.isfinite(got)))
+    if not bad.any():
+        return
+    tok = elements[int(np.flatnonzero(bad)[0])][0]
+    low = fi.smallest_normal if float(fi.min) > 0 else -fi.max      # f8e8m0fnu: positive values only
+    span = f"its finite range is [{low}, {fi.max}]"
+    if tok.text.lstrip("+-") == "nan":
+        raise p.error(f"nan is not representable in {name}, which has no NaN ({span})", tok)
+    if tok.text.lstrip("+-") == "inf":
+        raise p.error(f"{tok.text} is out of range for {name}, which has no infinity ({span})", tok)
+    raise p.error(f"{tok.text} is out of range for {name} ({span})", tok)
 
 
 def _rule_error(prim, operand_types, attrs, regions, e):

@@ -107,6 +107,11 @@ def iinfo(d):
     return ml_dtypes.iinfo(d)
 
 
+def finfo(d):
+    """np.finfo, which also knows bfloat16 and the 8-, 6- and 4-bit floats."""
+    return ml_dtypes.finfo(d)
+
+
 def is_bool(d) -> bool:
     return np.dtype(d) == np.bool_
 

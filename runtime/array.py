@@ -78,15 +78,15 @@ def _hash(self):
 def _repr(self):
     if self.is_deleted():
         return f"Array(<deleted>, shape={self.shape}, dtype={self.dtype.name})"
-    # JAX 0.10.2's layout: an empty array shows its shape; dtype moves aside when the last line is full
+    # as JAX's Array.__repr__: an empty array shows its shape; the dtype goes on a line of its own (indented
+    # under the values) when it would overflow NumPy's line width
     dtype_str = f"dtype={np.dtype(self.dtype).name}" + (", weak_type=True" if self.aval.weak else "")
     width = np.get_printoptions()["linewidth"]
     if self.size == 0:
         body = f"[], shape={self.shape}"
     else:
         body = np.array2string(self._value(), prefix="Array(", suffix=",", separator=", ", max_line_width=width)
-    last_line = len(body) - body.rfind("\n") + 1
-    sep = " " * len("Array(") if last_line + len(dtype_str) + 2 > width else " "
+    sep = " " if len(body) - body.rfind("\n") + 1 + len(dtype_str) + 2 <= width else " " * len("Array(")
     return f"Array({body},{sep}{dtype_str})"
 
 

@@ -8,7 +8,7 @@ from ..core import bind1
 from ._util import asvalue, broadcast_to, canon_axis, check_arraylike, convert, describe, to_dtype
 from .indexing import getitem
 from .manipulation import moveaxis, ravel, reshape
-from .reductions import sum as _sum
+from .reductions import _no_out, sum_as
 from .ufuncs import multiply
 
 
@@ -77,7 +77,8 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     """The sum along the diagonal (of the 2-D slices in the plane of axis1 and axis2)."""
-    return _sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype, out=out)
+    _no_out(out)
+    return sum_as("trace", diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
 
 
 def diag(v, k=0):

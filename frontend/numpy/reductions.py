@@ -108,13 +108,22 @@ def _initial_value(name, initial, dtype):
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None, promote_integers=True):
     """The sum over `axis`; narrow integers and bools sum in the default integer unless promote_integers=False."""
     _no_out(out)
-    return _reduce("sum", "reduce_sum", a, axis, dtype, keepdims, promote_integers=promote_integers,
-                   upcast=True, bool_prim="reduce_or", initial=initial, where=where)
+    return sum_as("sum", a, axis, dtype, keepdims, initial, where, promote_integers)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None, promote_integers=True):
     _no_out(out)
-    return _reduce("prod", "reduce_prod", a, axis, dtype, keepdims, promote_integers=promote_integers,
+    return prod_as("prod", a, axis, dtype, keepdims, initial, where, promote_integers)
+
+
+# sum and prod for the functions built on them (nansum, nanprod, trace): errors name the function called
+def sum_as(name, a, axis=None, dtype=None, keepdims=False, initial=None, where=None, promote_integers=True):
+    return _reduce(name, "reduce_sum", a, axis, dtype, keepdims, promote_integers=promote_integers,
+                   upcast=True, bool_prim="reduce_or", initial=initial, where=where)
+
+
+def prod_as(name, a, axis=None, dtype=None, keepdims=False, initial=None, where=None, promote_integers=True):
+    return _reduce(name, "reduce_prod", a, axis, dtype, keepdims, promote_integers=promote_integers,
                    upcast=True, bool_prim="reduce_and", initial=initial, where=where)
 
 

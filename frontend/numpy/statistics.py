@@ -13,7 +13,8 @@ from ..core import bind1, type_of
 from ._util import (asvalue, broadcast_to, canon_axes, canon_axis, check_arraylike, convert, describe, promote_args,
                     prod_int)
 from .manipulation import moveaxis, reshape
-from .reductions import argmax as _argmax, argmin as _argmin, max as _max, mean, min as _min, prod as _prod, sum as _sum
+from .reductions import (argmax as _argmax, argmin as _argmin, max as _max, mean, min as _min, prod_as, sum as _sum,
+                         sum_as)
 from .searching import take_along_axis
 from .ufuncs import isnan
 from ._util import full_like_type as _c, select as _where
@@ -153,15 +154,15 @@ def _replace_nan(a, value):
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """sum, counting NaNs as zero."""
     check_arraylike("nansum", a)
-    return _sum(_replace_nan(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
-                where=where)
+    _no_out(out)
+    return sum_as("nansum", _replace_nan(a, 0), axis, dtype, keepdims, initial, where)
 
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """prod, counting NaNs as one."""
     check_arraylike("nanprod", a)
-    return _prod(_replace_nan(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
-                 where=where)
+    _no_out(out)
+    return prod_as("nanprod", _replace_nan(a, 1), axis, dtype, keepdims, initial, where)
 
 
 def _nan_extremum(name, a, axis, keepdims, fill, prim, initial, where):

@@ -9,7 +9,7 @@ from ..api import jit
 from ..core import bind1, constant, type_of
 from ..words import wordwise
 from ._util import (asvalue, broadcast_shapes, broadcast_to, check_arraylike, convert, describe, promote_args,
-                    shape_of)
+                    shape_of, weak_dtype_pair)
 
 
 def _dtype(x):
@@ -179,8 +179,14 @@ def power(x1, x2, /):
             raise ValueError(f"power: integers cannot be raised to negative integer powers; got {describe(x1)} "
                              f"** {y}")
         return bind1("integer_pow", x1, y=y)
+    (d1, _), (d2, w2) = weak_dtype_pair(x1), weak_dtype_pair(x2)
     x1, x2 = promote_args("power", x1, x2, kind="numeric")
-    return bind1("pow", x1, x2)
+    out = bind1("pow", x1, x2)
+    # JAX passes an inexact base with an integer exponent to lax.pow unpromoted: the dtypes agree with the
+    # promoted ones, but the result is weak only when both operands are ((-1.0) ** int_array is strong)
+    if T.is_inexact(d1) and T.is_int(d2) and not w2 and type_of(out).weak:
+        out = convert(out, type_of(out).dtype)
+    return out
 
 
 # ---- unary -------------------------------------------------------------------------------------

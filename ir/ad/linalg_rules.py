@@ -220,21 +220,10 @@ def _svd(b, op, ps, ts):
 
 # ---- qr ---------------------------------------------------------------------------------------------------
 
-@jvp_rule("qr")
-def _qr(b, op, ps, ts):
-    """JAX's rule (Townsend, "Differentiating the QR decomposition"), for m >= n and the thin Q:
-    with C = Q^H dA R^-1 and the skew-Hermitian Omega built from C's strictly lower triangle,
-    dQ = Q (Omega - C) + dA R^-1 and dR = (C - Omega) R."""
-    x, (dx,) = ps[0], ts
-    m, n = x.type.shape[-2:]
-    if m < n or (op.attrs.get("full_matrices", False) and m != n):
-        raise NotDifferentiableError(f"Unimplemented case of QR decomposition derivative: {x.type} with "
-                                     f"full_matrices={op.attrs.get('full_matrices', False)} (needs m >= n and, "
-                                     f"for m > n, full_matrices=False)")
-    outs, o = primal(b, op, ps), Emit(b)
-    q, r = outs[:2]
-    if op.attrs.get("pivoting", False):             # x[..., :, p] = q r: permute dx's columns alike
-        dx = _mm(o, dx, _one_hot(b, o, outs[2], dx.type, rows=False))
+def _thin_qr_tangents(o, q, r, dx):
+    """Townsend, "Differentiating the QR decomposition", for A = Q R with square R: with C = Q^H dA R^-1 and
+    the skew-Hermitian Omega built from C's strictly lower triangle, dQ = Q (Omega - C) + dA R^-1 and
+    dR = (C - Omega) R."""
     dx_rinv = _solve(o, r, dx)                       # dA R^-1
     c = _mm(o, _mH(o, q), dx_rinv)
     low = _tri(o, c, lower=True, k=-1)
@@ -242,8 +231,62 @@ def _qr(b, op, ps, ts):
     if T.is_complex(c.type.dtype):                    # Omega's imaginary diagonal, fixed by R's real one
         im = o.imag(c)
         omega = o.add(omega, o.mul(_eye(o, c.type), o.complex(o.c(im, 0), im)))
-    dq = o.add(_mm(o, q, o.sub(omega, c)), dx_rinv)
-    dr = _mm(o, o.sub(c, omega), r)
+    return o.add(_mm(o, q, o.sub(omega, c)), dx_rinv), _mm(o, o.sub(c, omega), r)
+
+
+def _cols(o, x, start, stop):
+    """x[..., :, start:stop]"""
+    nd = x.type.ndim
+    return o.slice(x, start_indices=(0,) * (nd - 1) + (start,), limit_indices=x.type.shape[:-1] + (stop,))
+
+
+def _rows(o, x, start, stop):
+    """x[..., start:stop, :]"""
+    nd = x.type.ndim
+    return o.slice(x, start_indices=(0,) * (nd - 2) + (start, 0),
+                   limit_indices=x.type.shape[:-2] + (stop, x.type.shape[-1]))
+
+
+def _right_inverse_apply(b, o, a, rhs):
+    """rhs A^-1 for square A, through A's LU factors (P A = L U, so rhs A^-1 = rhs U^-1 L^-1 P)."""
+    packed, _, perm = b.emit("lu", [a], {})
+    y = _solve(o, _tri(o, packed, lower=False), rhs)
+    y = _solve(o, _tri(o, packed, lower=True, k=-1), y, lower=True, unit_diagonal=True)
+    return _mm(o, y, _one_hot(b, o, perm, a.type, rows=True))
+
+
+@jvp_rule("qr")
+def _qr(b, op, ps, ts):
+    """JAX's rule. m >= n: the thin rule on Q[:, :n], R[:n]; with full_matrices the extra columns of the
+    Householder Q follow Roberts & Roberts (arXiv:2409.13374, eqs. 32-33), with Z = Q_pn (Q_nn - I)^-1.
+    m < n: A = Q [R1 R2] splits into the square QR A1 = Q R1 and R2 = Q^H A2, so dR2 = dQ^H A2 + Q^H dA2
+    (A2 written as Q R2, which stays right under pivoting: JAX 0.10.2 uses the unpermuted A2 there)."""
+    x, (dx,) = ps[0], ts
+    m, n = x.type.shape[-2:]
+    outs, o = primal(b, op, ps), Emit(b)
+    q, r = outs[:2]
+    if op.attrs.get("pivoting", False):             # x[..., :, p] = q r: permute dx's columns alike
+        dx = _mm(o, dx, _one_hot(b, o, outs[2], dx.type, rows=False))
+    if m == 0 or n == 0:                             # nothing to move: Q is a fixed identity block, R empty
+        return outs, [None] * len(outs)
+    nd = x.type.ndim
+    if m < n:
+        r2 = _cols(o, r, m, n)
+        dq, dr1 = _thin_qr_tangents(o, q, _cols(o, r, 0, m), _cols(o, dx, 0, m))
+        dr2 = o.add(_mm(o, _mm(o, _mH(o, dq), q), r2), _mm(o, _mH(o, q), _cols(o, dx, m, n)))
+        return outs, [dq, o.concatenate(dr1, dr2, dimension=nd - 1)] + [None] * (len(outs) - 2)
+    full = op.attrs.get("full_matrices", False) and m > n
+    q_mn, r_nn = (_cols(o, q, 0, n), _rows(o, r, 0, n)) if full else (q, r)
+    dq, dr = _thin_qr_tangents(o, q_mn, r_nn, dx)
+    if full:
+        q_nn, q_pn, q_mp = _rows(o, q_mn, 0, n), _rows(o, q_mn, n, m), _cols(o, q, n, m)
+        z = _right_inverse_apply(b, o, o.sub(q_nn, _eye(o, q_nn.type)), q_pn)       # Z_pn, primal only
+        dq_nn, dq_pn = _rows(o, dq, 0, n), _rows(o, dq, n, m)
+        dq_mp = o.sub(_mm(o, dq, _mH(o, z)),
+                      _mm(o, o.add(q_mn, _mm(o, q_mp, z)), _mH(o, o.sub(dq_pn, _mm(o, z, dq_nn)))))
+        dq = o.concatenate(dq, dq_mp, dimension=nd - 1)
+        zero = b.constant(np.zeros((), dr.type.dtype))
+        dr = o.pad(dr, zero, padding_config=((0, 0, 0),) * (nd - 2) + ((0, m - n, 0), (0, 0, 0)))
     return outs, [dq, dr] + [None] * (len(outs) - 2)
 
 

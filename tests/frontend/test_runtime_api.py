@@ -40,6 +40,27 @@ def test_repr_like_jax():
         "       [ 6.75,  8.  ,  9.25, 10.5 , 11.75]],      dtype=float32, weak_type=True)")
 
 
+# recorded from JAX 0.10.2: an empty array shows its shape, str() is NumPy's; the dtype goes on its own line,
+# indented, when it would overflow the line
+@pytest.mark.parametrize("make, want", [
+    (lambda: jnp.zeros((0,)), "Array([], shape=(0,), dtype=float32)"),
+    (lambda: jnp.zeros((2, 0), jnp.int32), "Array([], shape=(2, 0), dtype=int32)"),
+    (lambda: jnp.zeros((0, 3), jnp.bool_), "Array([], shape=(0, 3), dtype=bool)"),
+    (lambda: jnp.zeros((0, 0, 2), jnp.bfloat16), "Array([], shape=(0, 0, 2), dtype=bfloat16)"),
+    (lambda: jnp.zeros((0,), jnp.complex64), "Array([], shape=(0,), dtype=complex64)"),
+    (lambda: jnp.arange(24.0),
+     "Array([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12.,\n"
+     "       13., 14., 15., 16., 17., 18., 19., 20., 21., 22., 23.],      dtype=float32)"),
+    (lambda: jnp.arange(22.0),
+     "Array([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12.,\n"
+     "       13., 14., 15., 16., 17., 18., 19., 20., 21.], dtype=float32)"),
+])
+def test_repr_of_empty_and_wrapped_arrays_like_jax(make, want):
+    a = make()
+    assert repr(a) == want
+    assert str(a) == ("[]" if a.size == 0 else str(np.asarray(a)))
+
+
 def test_pickle_round_trip():
     a = lintra.device_put(np.arange(3, dtype=np.int32))
     b = pickle.loads(pickle.dumps(a))

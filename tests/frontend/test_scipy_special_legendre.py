@@ -80,8 +80,24 @@ def test_sph_harm_y_against_scipy(dtype, tol, x64):
     n, m = _random_degrees(40)
     theta, phi = rng.uniform(0, np.pi, size=40), rng.uniform(0, 2 * np.pi, size=40)
     got = S.sph_harm_y(n, m, theta.astype(dtype), phi.astype(dtype))
-    assert got.dtype == (np.complex64 if dtype == np.float32 else np.complex128) and got.shape == (40,)
+    assert got.dtype == np.complex128 and got.shape == (40,)      # JAX: complex128 with x64, even from f32
     np.testing.assert_allclose(np.asarray(got), ss.sph_harm_y(n, m, theta, phi), rtol=tol * 10, atol=tol)
+
+
+# JAX 0.10.2: complex64 with x64 off; with it on, complex128 whatever the angles' dtype (the sign (-1.0) ** |m|
+# is a strong float64 that the result joins); float16/bfloat16 angles are rejected by lax.complex
+@pytest.mark.parametrize("enable_x64", [False, True])
+@pytest.mark.parametrize("angle_dtype", ["float32", "float64", "int32"])
+@pytest.mark.parametrize("degree_dtype", ["int32", "int64"])
+def test_sph_harm_y_dtype(enable_x64, angle_dtype, degree_dtype, request):
+    if enable_x64:
+        request.getfixturevalue("x64")
+    th = np.array([0.3, 0.5], angle_dtype)
+    deg = np.array([1, 2], degree_dtype)
+    got = S.sph_harm_y(deg, deg - 1, th, th.astype(np.float32))
+    assert got.dtype == (np.complex128 if enable_x64 else np.complex64)
+    with pytest.raises(TypeError, match="complex"):
+        S.sph_harm_y(deg, deg, th.astype(np.float16), th.astype(np.float16))
 
 
 def test_sph_harm_y_recorded_and_options(x64):

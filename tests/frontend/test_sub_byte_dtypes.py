@@ -155,6 +155,19 @@ def test_ops_jax_refuses_on_sub_byte_ints_are_refused():
     assert repr(jnp.mean(x)) == "Array(0.5, dtype=float32)"
 
 
+@pytest.mark.parametrize("reduce", [jnp.nansum, jnp.nanprod, jnp.trace, jnp.linalg.trace], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("dtype", [jnp.int4, jnp.int2])
+def test_reductions_built_on_sum_name_themselves_on_sub_byte_ints(reduce, dtype):
+    """JAX 0.10.2 fails as for sum (ValueError: Invalid integer data type 'V'.); the message names the function
+    called and suggests only an argument it takes (dtype=, not sum's promote_integers=)."""
+    x = jnp.ones((2, 2), dtype)
+    with pytest.raises(ValueError, match=f"^{reduce.__name__}: cannot promote {np.dtype(dtype).name} to the default "
+                                         f"integer") as e:
+        reduce(x)
+    assert "promote_integers" not in str(e.value)
+    assert int(reduce(x, dtype=jnp.int32)) == (1 if reduce is jnp.nanprod else 2 if "trace" in reduce.__name__ else 4)
+
+
 # ---- the dtypes JAX 0.10.2 can name but not run --------------------------------------------------------------
 
 @pytest.mark.parametrize("name, want", [("int1", "Array([-1, 0, -1], dtype=int1)"),

@@ -113,6 +113,12 @@ OTHERS = [   # (name, program, JAX's result)
     ("astype", lambda: W.astype(jnp.int32), "int32"),
     ("jit_identity", lambda: jax.jit(lambda a: a)(W), "bool~"),
     ("sort", lambda: jnp.sort(W[None]), "bool~"),
+    # an inexact base with an integer exponent: weak only when both are (JAX calls lax.pow unpromoted)
+    ("weak_float_pow_int_array", lambda: 1.5 ** jnp.arange(3), "float32"),
+    ("weak_array_pow_int_array", lambda: jnp.power(jnp.asarray(1.5), jnp.arange(2)), "float32"),
+    ("weak_complex_pow_int_array", lambda: (1 + 2j) ** jnp.arange(2), "complex64"),
+    ("weak_float_pow_weak_int", lambda: jax.jit(lambda x: 2.0 ** x)(3), "float32~"),
+    ("float16_pow_int_array", lambda: jnp.power(jnp.ones(2, jnp.float16), jnp.arange(2)), "float16"),
 ]
 
 

@@ -69,3 +69,54 @@ def test_out_of_range_elements_are_reported_where_they_are(text, col, message):
     with pytest.raises(ParseError) as e:
         parse_attr(text)
     assert (e.value.line, e.value.col) == (1, col) and message in str(e.value)
+
+
+# Literals a narrow type cannot hold: NumPy and ml_dtypes would silently give inf, NaN or (the f6/f4 types)
+# the largest finite value. A literal is in range when it rounds (to nearest even) to a finite value of the type.
+@pytest.mark.parametrize("text, col, message", [
+    ("dense<[1.0, 100.0] : f6e2m3fn[2]>", 13, "100.0 is out of range for f6e2m3fn (its finite range is [-7.5, 7.5])"),
+    ("dense<7.75 : f6e2m3fn[1]>", 7, "7.75 is out of range for f6e2m3fn"),     # halfway to 8: ties to even, up
+    ("dense<-30 : f6e3m2fn[1]>", 7, "-30 is out of range for f6e3m2fn (its finite range is [-28.0, 28.0])"),
+    ("dense<7 : f4e2m1fn[1]>", 7, "7 is out of range for f4e2m1fn (its finite range is [-6.0, 6.0])"),
+    ("dense<nan : f4e2m1fn[1]>", 7, "nan is not representable in f4e2m1fn, which has no NaN"),
+    ("dense<1000.0 : f8e4m3fn[1]>", 7, "1000.0 is out of range for f8e4m3fn (its finite range is [-448.0, 448.0])"),
+    ("dense<464.5 : f8e4m3fn[1]>", 7, "464.5 is out of range for f8e4m3fn"),
+    ("dense<inf : f8e4m3fn[1]>", 7, "inf is out of range for f8e4m3fn, which has no infinity"),
+    ("dense<-inf : f8e5m2fnuz[1]>", 7, "-inf is out of range for f8e5m2fnuz, which has no infinity"),
+    ("dense<300.0 : f8e4m3fnuz[1]>", 7, "300.0 is out of range for f8e4m3fnuz (its finite range is [-240.0, 240.0])"),
+    ("dense<16.0 : f8e3m4[1]>", 7, "16.0 is out of range for f8e3m4 (its finite range is [-15.5, 15.5])"),
+    ("dense<1e5 : f8e5m2[1]>", 7, "1e5 is out of range for f8e5m2 (its finite range is [-57344.0, 57344.0])"),
+    ("dense<-1.0 : f8e8m0fnu[1]>", 7, "-1.0 is out of range for f8e8m0fnu (its finite range is [5.877"),
+    ("dense<65520.0 : f16[1]>", 7, "65520.0 is out of range for f16 (its finite range is [-65504.0, 65504.0])"),
+    ("dense<[1e39] : bf16[1]>", 8, "1e39 is out of range for bf16 (its finite range is [-3.3895"),
+    ("dense<[(1.0, 1e39)] : c64[1]>", 8, "(1.0, 1e+39) is out of range for c64 (each part's finite range is"),
+    ("dense<[0, 16] : u4[2]>", 11, "16 is out of range for u4 (range [0, 15])"),
+    ("dense<-9 : i4[1]>", 7, "-9 is out of range for i4 (range [-8, 7])"),
+    ("dense<128 : i8[1]>", 7, "128 is out of range for i8 (range [-128, 127])"),
+    ("dense<-1 : u8[1]>", 7, "-1 is out of range for u8 (range [0, 255])"),
+    ("dense<2 : i2[1]>", 7, "2 is out of range for i2 (range [-2, 1])"),
+])
+def test_literals_a_narrow_type_cannot_hold_are_parse_errors(text, col, message):
+    with pytest.raises(ParseError) as e:
+        parse_attr(text)
+    assert (e.value.line, e.value.col) == (1, col) and message in str(e.value)
+
+
+@pytest.mark.parametrize("text, want", [
+    ("dense<7.74 : f6e2m3fn[1]>", 7.5),       # rounds to the largest value: in range
+    ("dense<464.0 : f8e4m3fn[1]>", 448.0),    # halfway between 448 and 480 (unrepresentable): ties to even 448
+    ("dense<65519.0 : f16[1]>", 65504.0),
+    ("dense<-inf : f8e5m2[1]>", -np.inf),
+    ("dense<nan : f8e4m3fn[1]>", np.nan),
+    ("dense<0.25 : f8e8m0fnu[1]>", 0.25),
+])
+def test_literals_that_round_into_range_parse(text, want):
+    np.testing.assert_array_equal(parse_attr(text).astype(np.float64), [want])
+
+
+@pytest.mark.parametrize("name", ["bfloat16", "float16", "float8_e4m3fn", "float8_e5m2fnuz", "float8_e8m0fnu",
+                                  "float6_e2m3fn", "float4_e2m1fn"])
+def test_extremes_of_every_narrow_float_round_trip(name):
+    fi = ml_dtypes.finfo(getattr(ml_dtypes, name, None) or np.dtype(name))
+    v = np.array([fi.max, fi.smallest_normal] + ([] if float(fi.min) > 0 else [fi.min]), fi.dtype)
+    assert parse_attr(format_attr(v)).tobytes() == v.tobytes()

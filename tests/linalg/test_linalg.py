@@ -348,6 +348,11 @@ GRADS = {
     "norm": GCase("svd", lambda x: (la.norm(x, "nuc"), la.norm(x, 2), la.norm(x)), [gen()], (F64,)),
     "pinv": GCase("svd", la.pinv, [gen()], (F64,)),
     "qr": GCase("qr", la.qr, [gen()], (F64, C128)),
+    "qr_wide": GCase("qr", la.qr, [gen((3, 5))], (F64, C128), 2),
+    "qr_complete": GCase("qr", lambda x: la.qr(x, mode="complete"), [gen((5, 3))], (F64, C128)),
+    "qr_complete_order2": GCase("qr", lambda x: la.qr(x, mode="complete"), [gen()], (F64,), 2),
+    "qr_batched_wide": GCase("qr", la.qr, [gen((2, 2, 4))], (F64, C128)),
+    "qr_batched_complete": GCase("qr", lambda x: la.qr(x, mode="complete"), [gen((2, 4, 2))], (F64, C128)),
     "matrix_power": GCase("lu", lambda x: la.matrix_power(x, -3), [sq()], (F64,)),
 }
 COVERED_AD_PRIMITIVES = {c.prim for c in GRADS.values()}
@@ -407,5 +412,41 @@ def test_grad_under_jit_and_vmap_of_jvp(x64):
 def test_svd_full_matrices_jvp_is_not_defined():
     with pytest.raises(NotDifferentiableError, match="full matrices"):
         lintra.jvp(lambda x: la.svd(x)[0], (np.ones((3, 2), np.float32),), (np.ones((3, 2), np.float32),))
-    with pytest.raises(NotDifferentiableError, match="QR decomposition derivative"):
-        lintra.jvp(lambda x: la.qr(x)[0], (np.ones((2, 3), np.float32),), (np.ones((2, 3), np.float32),))
+
+
+# JAX 0.10.2 differentiates QR of every shape; values it gives (float64) for fixed inputs:
+_QR_B = np.array([[2., -1, 0.5, 1], [0.3, 1.5, -0.7, 2], [1, 0.2, 3, -1]])
+_QR_WIDE_GRAD = np.array([      # jax.grad(lambda x: jnp.linalg.qr(x)[1].sum())(_QR_B)
+    [-0.11139245945023578, -0.1748036495076104, -0.9850193681953271, -0.9850193681953269],
+    [-0.03975372636355587, -0.630152696540758, -1.417862423042705, -1.4178624230427046],
+    [-2.021391797726156, -1.7174497265582471, 0.13929462876776869, 0.139294628767769]])
+_QR_COMPLETE_JVP = np.array([   # jax.jvp(lambda x: jnp.linalg.qr(x, mode='complete')[0], (a,), (cos(a),))[1]
+    [0.09391768966533837, 0.10279525430686831, 0.16049231065108283, -0.2209508566744996],
+    [-0.0940066758151042, -0.11396058641723247, -0.06039363572419075, 0.18617129786419362],
+    [-0.2951847429478895, -0.10010794347396623, 0.07412895018036317, 0.1447251485728626],
+    [-0.22816737333717424, 0.09302770929717327, 0.31966644161120406, -0.08390799725596527]])
+
+
+def test_qr_derivatives_of_wide_and_complete_match_jax(x64):
+    np.testing.assert_allclose(lintra.grad(lambda x: jnp.sum(la.qr(x)[1]))(_QR_B), _QR_WIDE_GRAD, rtol=1e-10,
+                               atol=1e-12)
+    a = _QR_B.T + np.eye(4, 3)
+    t = lintra.jvp(lambda x: la.qr(x, mode="complete")[0], (a,), (np.cos(a),))[1]
+    np.testing.assert_allclose(t, _QR_COMPLETE_JVP, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0)])
+def test_qr_jvp_of_empty_matrix_is_zero(shape, x64):
+    x = np.zeros(shape)
+    dq, dr = lintra.jvp(lambda x: lax_linalg.qr(x), (x,), (x,))[1]
+    q, r = lax_linalg.qr(x)
+    assert (dq.shape, dr.shape) == (q.shape, r.shape) and not np.any(dq) and not np.any(dr)
+
+
+def test_qr_complete_jvp_batched_equals_loop(x64):
+    rng = _rng("qr-vmap")
+    x, t = _random(rng, F64, (2, 4, 3)), _random(rng, F64, (2, 4, 3))
+    f = lambda x: la.qr(x, mode="complete")[0]
+    batched = lintra.vmap(lambda x, t: lintra.jvp(f, (x,), (t,))[1])(x, t)
+    np.testing.assert_allclose(batched, np.stack([lintra.jvp(f, (x[i],), (t[i],))[1] for i in range(2)]),
+                               rtol=1e-12, atol=1e-12)

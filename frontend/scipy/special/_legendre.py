@@ -134,8 +134,8 @@ def sph_harm_y(n, m, theta, phi, diff_n=None, n_max=None):
     value = table[jnp.clip(am, 0, n_max), jnp.clip(n, 0, n_max), cols]
     angle = am.astype(type_of(value).dtype) * phi.astype(type_of(value).dtype)
     y = lax.complex(value * jnp.cos(angle), value * jnp.sin(angle))
-    # Y_n^-m = (-1)^m conj(Y_n^m)
-    sign = jnp.where(am % 2 == 0, 1, -1).astype(type_of(value).dtype)
-    y = jnp.where(m < 0, sign * jnp.conj(y), y)
+    # Y_n^-m = (-1)^m conj(Y_n^m); the sign as JAX writes it, (-1.0) ** |m| (a weak float with an integer: the
+    # default float), so its dtype joins the result's: complex128 with x64 on, whatever the angles' float dtype
+    y = jnp.where(m < 0, (-1.0) ** am * jnp.conj(y), y)
     return jnp.reshape(y, shape)
 
