@@ -12,7 +12,7 @@ from ...runtime.array import Array
 from .. import numpy as jnp, tree
 from ..api import ir_name, trace_to_ir
 from ..core import Tracer
-from . import control_rules, rules  # noqa: F401  (fill the rule table)
+from . import control_rules, rules, shard_map_rule  # noqa: F401  (fill the rule table)
 from .errors import (BatchedError, DivisionByZeroError, Error, ErrorEffect, FailedCheckError,  # noqa: F401
                      JaxException, JaxRuntimeError, NaNError, OOBError, all_checks, assert_func, automatic_checks,
                      check_error_value, div_checks, float_checks, functionalizing, index_checks, init_error,
