@@ -3,7 +3,7 @@
 `check(pred, msg, *fmt_args, **fmt_kwargs)` stages a `check` op (eagerly it raises at once);
 `checkify(f, errors=)` traces f to IR and runs the interpreter (interpreter.py) over it, which threads an
 Error value through the ops: user checks are discharged into it, and the enabled automatic checks
-(rules.py, control_rules.py) add theirs. The Error is a pytree, so it passes out of jit and vmap."""
+(rules.py, control_rules.py, shard_map_rule.py) add theirs. The Error is a pytree, so it passes out of jit and vmap."""
 import functools
 
 import numpy as np
