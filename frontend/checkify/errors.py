@@ -9,10 +9,10 @@ import threading
 import numpy as np
 
 from ...ir.primitives_check import lookup_tree, register_tree
+from ...runtime.array import Array
 from ...runtime.dispatch import PYTHON_IMPLS
 from .. import numpy as jnp, tree
 from ..abstract import ShapeDtypeStruct
-from ...runtime.array import Array
 from ..core import Tracer, concrete_value, current_trace, stage
 
 
