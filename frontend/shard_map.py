@@ -8,6 +8,7 @@ ir/vma.py): an argument varies over the axes its in_spec names, ops of different
 them first, psum removes its axis, and an output may not vary over an axis its out_spec says it is
 replicated over (JAX's error). Derivatives follow those types (psum transposes to pvary and back); with
 check_vma=False nothing is tracked and they follow JAX's rules for that (ir/ad/shard_map_rules.py)."""
+import contextlib
 import functools
 import threading
 
@@ -171,6 +172,27 @@ def _typed(out, spec, axis_types, axes, ids):
     return bind1("reshard", out, mesh=axes, device_ids=ids, spec=typed)
 
 
+@contextlib.contextmanager
+def in_body(mesh, manual, check_vma):
+    """The context a shard_map body over `mesh` is traced in: its `manual` axes bound as named axes (whose
+    vma types are tracked with check_vma) and seen as Manual by the abstract mesh."""
+    bound = [(a, mesh.shape[a]) for a in mesh.axis_names if a in manual]
+    checked = [a for a, _ in bound] if check_vma else []
+    axis_env.names.extend(bound)
+    axis_env.checked.extend(checked)
+    _manual.axes.extend(a for a, _ in bound)
+    outer = explicit.axis_types(mesh)
+    inside = AbstractMesh(mesh.axis_sizes, mesh.axis_names,       # as JAX: the body sees its axes as Manual
+                          tuple(AxisType.Manual if a in manual else outer[a] for a in mesh.axis_names))
+    try:
+        with use_abstract_mesh(inside):
+            yield
+    finally:
+        del axis_env.names[len(axis_env.names) - len(bound):]
+        del axis_env.checked[len(axis_env.checked) - len(checked):]
+        del _manual.axes[len(_manual.axes) - len(bound):]
+
+
 def shard_map(f=None, /, *, out_specs, in_specs=Infer, mesh=None, axis_names=frozenset(), check_vma=True):
     """f mapped over the devices of `mesh` (default: the mesh of set_mesh): each device runs f on its blocks
     of the inputs, split as in_specs say (PartitionSpecs, a pytree prefix of the arguments; None leaves an
@@ -210,29 +232,16 @@ def shard_map(f=None, /, *, out_specs, in_specs=Infer, mesh=None, axis_names=fro
         types = [type_of(x) for x in dynamic]
         ins = [_check(m, manual, s, t, f"in_specs[{i}]", name)
                for i, (s, t) in enumerate(zip([s for s in given if s is not None], types))]
-        bound = [(a, m.shape[a]) for a in m.axis_names if a in manual]
-        checked = [a for a, _ in bound] if check_vma else []
-
         def body(*blocks):
             blocks = iter(blocks)
             outs = f(*in_tree.unflatten([next(blocks) if d else x for x, d in zip(leaves, mapped)]))
             return _vary_as_specs(outs, out_specs, m, manual, getattr(f, "__name__", str(f))) if check_vma else outs
 
-        axis_env.names.extend(bound)
-        axis_env.checked.extend(checked)
-        _manual.axes.extend(a for a, _ in bound)
+        with in_body(m, manual, check_vma):
+            func, out_tree, captured, _ = trace_flat(
+                body, [_local(t, a, m, check_vma) for t, a in zip(types, ins)], tree.structure(tuple(dynamic)),
+                name, abstract=True)
         outer = explicit.axis_types(m)
-        inside = AbstractMesh(m.axis_sizes, m.axis_names,       # as JAX: the body sees its axes as Manual
-                              tuple(AxisType.Manual if a in manual else outer[a] for a in m.axis_names))
-        try:
-            with use_abstract_mesh(inside):
-                func, out_tree, captured, _ = trace_flat(
-                    body, [_local(t, a, m, check_vma) for t, a in zip(types, ins)], tree.structure(tuple(dynamic)),
-                    name, abstract=True)
-        finally:
-            del axis_env.names[len(axis_env.names) - len(bound):]
-            del axis_env.checked[len(axis_env.checked) - len(checked):]
-            del _manual.axes[len(_manual.axes) - len(bound):]
         out_types = [r.type for r in func.results]
         specs = _specs(out_specs, out_tree.unflatten(list(range(len(out_types)))), "out_specs", name)
         global_types = []
@@ -248,7 +257,7 @@ def shard_map(f=None, /, *, out_specs, in_specs=Infer, mesh=None, axis_names=fro
         axes, ids = mesh_attrs(m)
         outs = bind("shard_map", *dynamic, *captured, regions=[func.body], mesh=axes, device_ids=ids,
                     in_specs=tuple(ins) + tuple(((),) * len(type_of(c).shape) for c in captured),
-                    out_specs=tuple(outs_attr), manual_axes=tuple(a for a, _ in bound),
+                    out_specs=tuple(outs_attr), manual_axes=tuple(a for a in m.axis_names if a in manual),
                     **({"check_vma": True} if check_vma else {}))
         return out_tree.unflatten([_typed(o, s, outer, axes, ids) for o, s in zip(outs, outs_attr)])
     return wrapped

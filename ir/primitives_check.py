@@ -3,7 +3,7 @@
     check %pred..., %code..., %payload... {err_tree = 4, payloads = [1, 0], debug = false}
 
 Its operands are the leaves of a checkify Error, in the order the Error flattens to: one bool predicate per
-error kind, then one i32 code per kind, then each kind's payload arrays (`payloads` counts them per kind).
+error kind, then one code per kind (the default int: i32, or i64 with x64; weak, as JAX's), then each kind's payload arrays (`payloads` counts them per kind).
 `err_tree` names the Error's tree structure (which carries the message templates) by its id in this
 module's registry, as a callback op names its function: IR stays text. The op has no results and is never
 removed; checkify turns it back into an Error value (it "discharges" it), and anything that would run it
@@ -48,6 +48,6 @@ def _check(*leaves, err_tree, payloads, debug=False):
         fail("check", f"payloads {list(payloads)} do not fit {len(leaves)} operands", *leaves)
     for p, c, _ in layout(payloads):
         if leaves[p].shape != () or leaves[p].dtype != np.bool_ or leaves[c].shape != () or \
-                leaves[c].dtype != np.int32:
-            fail("check", "each error kind needs a bool[] predicate and an i32[] code", *leaves)
+                leaves[c].dtype not in (np.int32, np.int64):
+            fail("check", "each error kind needs a bool[] predicate and an i32[] (or i64[]) code", *leaves)
     return []

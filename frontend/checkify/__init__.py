@@ -3,7 +3,7 @@
 `check(pred, msg, *fmt_args, **fmt_kwargs)` stages a `check` op (eagerly it raises at once);
 `checkify(f, errors=)` traces f to IR and runs the interpreter (interpreter.py) over it, which threads an
 Error value through the ops: user checks are discharged into it, and the enabled automatic checks
-(rules.py, control_rules.py) add theirs. The Error is a pytree, so it passes out of jit and vmap."""
+(rules.py, control_rules.py, shard_map_rule.py) add theirs. The Error is a pytree, so it passes out of jit and vmap."""
 import functools
 
 import numpy as np
@@ -12,7 +12,7 @@ from ...runtime.array import Array
 from .. import numpy as jnp, tree
 from ..api import ir_name, trace_to_ir
 from ..core import Tracer
-from . import control_rules, rules  # noqa: F401  (fill the rule table)
+from . import control_rules, rules, shard_map_rule  # noqa: F401  (fill the rule table)
 from .errors import (BatchedError, DivisionByZeroError, Error, ErrorEffect, FailedCheckError,  # noqa: F401
                      JaxException, JaxRuntimeError, NaNError, OOBError, all_checks, assert_func, automatic_checks,
                      check_error_value, div_checks, float_checks, functionalizing, index_checks, init_error,

@@ -6,7 +6,8 @@ every path and every iteration."""
 from ...ir.core import Block, Op, is_built
 from .. import tree
 from ..core import bind, type_of
-from .interpreter import checkify_block, checkify_rule, error_effects, split_outputs, trace_merged, trace_region
+from .interpreter import (checkify_block, checkify_rule, error_effects, split_outputs, trace_merged, trace_region,
+                          trace_varying)
 
 
 def _leaves(error):
@@ -39,7 +40,8 @@ def _cond(error, enabled, op, ins):
     for block in op.regions:
         effects |= error_effects(trace_region(error, [], types, branch(block), "cond")[1])
     error = error._add_placeholder_effects(effects)
-    traced = [trace_region(error, [], types, branch(block), "cond") for block in op.regions]
+    error, traced = trace_varying(error, lambda e: [trace_region(e, [], types, branch(block), "cond")
+                                                   for block in op.regions])
     outs = eval_op_with(op, [index, *_leaves(error), *operands], [r for r, _ in traced])
     err, rest = split_outputs(traced[0][1], outs)
     metadata = {}

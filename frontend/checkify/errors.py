@@ -9,10 +9,11 @@ import threading
 import numpy as np
 
 from ...ir.primitives_check import lookup_tree, register_tree
+from ...runtime.array import Array
 from ...runtime.dispatch import PYTHON_IMPLS
 from .. import numpy as jnp, tree
 from ..abstract import ShapeDtypeStruct
-from ..core import concrete_value, current_trace, stage
+from ..core import Tracer, concrete_value, current_trace, stage
 
 
 class JaxException(Exception):
@@ -175,16 +176,24 @@ class Error:
         return f"Error({self.get()})"
 
     def _get_batched_exception(self):
-        shape = np.shape(list(self._pred.values())[0])
+        # Kinds batched differently (a check after a shard_map: only the kinds made inside it are batched
+        # over its devices) are broadcast to one batch shape, where JAX 0.10.2 raises an IndexError.
+        shape = np.broadcast_shapes(*(np.shape(v) for v in self._pred.values()))
+        pred, code, payload = {}, {}, {}
+        for effect, p in self._pred.items():
+            pred[effect] = np.broadcast_to(np.asarray(p), shape)
+            code[effect] = np.broadcast_to(np.asarray(self._code[effect]), shape)
+            payload[effect] = [x if np.shape(p) == shape else jnp.broadcast_to(x, shape + np.shape(x)[np.ndim(p):])
+                               for x in self._payload[effect]]     # arrays still: messages print them so
         mapping = {}
         for idx in np.ndindex(*shape):
             min_code, cur = None, None
-            for effect, code in self._code.items():
-                if self._pred[effect][idx] and (min_code is None or code[idx] < min_code):
-                    min_code, cur = code[idx], effect
+            for effect, c in code.items():
+                if pred[effect][idx] and (min_code is None or c[idx] < min_code):
+                    min_code, cur = c[idx], effect
             if cur is not None:
-                payload = tree.map(lambda x, i=idx: x[i], self._payload[cur])
-                mapping[idx] = tree.unflatten(self._metadata[int(min_code)], payload)
+                leaves = [x[idx] for x in payload[cur]]
+                mapping[idx] = tree.unflatten(self._metadata[int(min_code)], leaves)
         return BatchedError(mapping) if mapping else None
 
     def _update(self, effect, pred, code, metadata, payload):
@@ -199,7 +208,7 @@ class Error:
             if effect not in pred:
                 pred[effect] = jnp.asarray(False)
                 payload[effect] = [jnp.ones(sd.shape, sd.dtype) for sd in effect.shape_dtypes]
-                code[effect] = jnp.asarray(-1, np.int32)
+                code[effect] = error_code(-1)     # never reported
         return Error(pred, code, self._metadata, payload)
 
     def _replace(self, **kwargs):
@@ -220,12 +229,20 @@ def assert_func(error, pred, new_error):
     return update_error(error, pred, code, {code: metadata}, payload, new_error.get_effect_type())
 
 
+def error_code(code):
+    """A code as JAX's Error holds it: a weakly typed scalar of the default int type (JAX makes it from a
+    Python int), so that it promotes with user arrays as a Python int would."""
+    return code if isinstance(code, (Array, Tracer)) else jnp.asarray(int(code))
+
+
 def update_error(error, pred, code, metadata, payload, effect):
     if effect not in error._pred:
-        return error._update(effect, jnp.asarray(pred, bool), jnp.asarray(code, np.int32), metadata, list(payload))
+        return error._update(effect, jnp.asarray(pred, bool), error_code(code), metadata, list(payload))
     had = error._pred[effect]
-    out_code = jnp.where(had, error._code[effect], jnp.asarray(code, np.int32))
-    out_payload = [jnp.where(had, old, p) for old, p in zip(error._payload[effect], payload)]
+    out_code = jnp.where(had, error._code[effect], error_code(code))
+    # payload leaves are a batch of the error's shape, then their own: `had` leads them
+    out_payload = [jnp.where(jnp.reshape(had, jnp.shape(had) + (1,) * (jnp.ndim(old) - jnp.ndim(had))), old, p)
+                   for old, p in zip(error._payload[effect], payload)]
     return error._update(effect, jnp.logical_or(had, pred), out_code, metadata, out_payload)
 
 

@@ -8,6 +8,7 @@ from ...ir.primitives_check import lookup_tree
 from .. import tree
 from ..api import trace_to_ir
 from ..core import bind, constant, type_of
+from ..lax import pvary
 from .errors import update_error
 
 RULES = {}     # primitive -> rule(error, enabled, op, operands) -> (error, results)
@@ -68,8 +69,32 @@ def trace_merged(error, before, after, fun, name):
     returns has the structure it takes (loops carry it; branches return it): (error, region, tree)."""
     _, out_tree = trace_region(error, before, after, fun, name)
     error = error._add_placeholder_effects(error_effects(out_tree))
-    region, out_tree = trace_region(error, before, after, fun, name)
+    error, [(region, out_tree)] = trace_varying(error, lambda e: [trace_region(e, before, after, fun, name)])
     return error, region, out_tree
+
+
+def trace_varying(error, trace):
+    """(error, trace(error)), where `trace(error)` traces regions that take and return the error: (region,
+    its output error's tree) pairs. In a shard_map body (check_vma) a check on a device's block makes the
+    error vary over the devices; a loop must carry it, and branches return it, varying from the start, so
+    the error's leaves are pvaried and the regions traced again until none returns them more varying."""
+    traced = trace(error)
+    while True:
+        varying = _vary_as(error, [r for r, _ in traced])
+        if varying is error:
+            return error, traced
+        error, traced = varying, trace(varying)
+
+
+def _vary_as(error, regions):
+    """`error`, its leaves pvaried over the manual axes that the error leaves `regions` return vary over
+    (`error` itself if none)."""
+    leaves, treedef = tree.flatten(error)
+    vmas = [frozenset().union(*(r.result_types[i].vma for r in regions)) for i in range(len(leaves))]
+    more = [tuple(sorted(vma - type_of(x).vma)) for x, vma in zip(leaves, vmas)]
+    if not any(more):
+        return error
+    return tree.unflatten(treedef, [pvary(x, axes) if axes else x for x, axes in zip(leaves, more)])
 
 
 def split_outputs(out_tree, outs):

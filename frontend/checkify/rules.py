@@ -13,7 +13,7 @@ NAN_PRIMITIVES = (
     "acos", "acosh", "add", "asin", "asinh", "atan2", "atan", "atanh", "bessel_i0e", "bessel_i1e", "cbrt",
     "conv_general_dilated", "cos", "cosh", "cumlogsumexp", "cummax", "cummin", "cumprod", "cumsum", "digamma",
     "dot_general", "erf_inv", "erf", "erfc", "exp", "expm1", "fft", "igamma_grad_a", "igamma", "igammac",
-    "integer_pow", "lgamma", "linear_solve", "log1p", "log", "logistic", "mul", "pad", "pow", "psum", "reduce",
+    "integer_pow", "lgamma", "linear_solve", "log1p", "log", "logistic", "mul", "pad", "pow", "reduce",
     "reduce_prod", "reduce_sum", "reduce_window", "reduce_window_sum", "regularized_incomplete_beta", "rem",
     "rsqrt", "sin", "sinh", "sqrt", "sub", "tan", "tanh")
 
@@ -30,6 +30,17 @@ def check_nans(prim, error, enabled, outs):
 def _nan(error, enabled, op, ins):
     outs = eval_op(op, ins)
     return check_nans(op.prim, error, enabled, outs), outs
+
+
+@checkify_rule("psum")
+def _psum(error, enabled, op, ins):
+    """Where psum's operands vary over its axes (shard_map with check_vma) JAX binds psum_invariant, which it
+    does not check for NaNs; elsewhere (check_vma=False, pmap) its psum, which it checks."""
+    axes = op.attrs["axis_name"]
+    axes = set(axes) if isinstance(axes, (tuple, list)) else {axes}
+    if any(v.type.vma & axes for v in op.operands):
+        return error, eval_op(op, ins)
+    return _nan(error, enabled, op, ins)
 
 
 @checkify_rule("div")

@@ -322,6 +322,44 @@ def test_error_object():
     assert err2.get() == err.get()
 
 
+def _weak(err):
+    return [(str(v.dtype), v.shape, v.weak_type) for v in lintra.tree_util.tree_leaves(err)]
+
+
+def test_error_codes_are_weakly_typed_as_jax_s():
+    # JAX 0.10.2 makes the codes from Python ints: weak scalars of the default int type, which promote as a
+    # Python int would (recorded: jax.tree.leaves(err) dtypes and weak types, and the promotions below)
+    f = checkify.checkify(positive, errors=ALL)
+    a = jnp.array(-3.)
+    assert _weak(f(a)[0]) == _weak(lintra.jit(f)(a)[0]) == [("bool", (), False), ("bool", (), False),
+                                                            ("int32", (), True), ("int32", (), True),
+                                                            ("float32", (), True)]
+    assert _weak(checkify.checkify(lambda y, i: y[i], errors=I)(x3, 5)[0]) == \
+        [("bool", (), False), ("int32", (), True), ("int32", (3,), False)]
+    assert _weak(lintra.vmap(checkify.checkify(positive))(jnp.array([1., -2.]))[0]) == \
+        [("bool", (2,), False), ("int32", (2,), True), ("float32", (2,), False)]
+    assert _weak(checkify.checkify(in_cond, errors=ALL)(jnp.array(0.), jnp.array(-1.))[0]) == \
+        [("bool", (), False), ("bool", (), False), ("int32", (), True), ("int32", (), True), ("float32", (), False)]
+    assert _weak(checkify.checkify(_doubling)(jnp.array(1.))[0]) == \
+        [("bool", (), False), ("int32", (), True), ("float32", (), False)]
+    code = lintra.tree_util.tree_leaves(f(a)[0])[2]
+    assert (code + jnp.int8(1)).dtype == np.int8 and (code * 1.5).dtype == np.float32
+    assert jnp.add(code, jnp.uint8(2)).dtype == np.uint8 and (code + jnp.float16(1)).dtype == np.float16
+    assert "-> (bool[], ~i32[], ~f32[], ~f32[])" in str(lintra.make_jaxpr(checkify.checkify(positive))(a))
+
+
+def test_error_codes_follow_x64_as_jax_s():
+    lintra.config.update("enable_x64", True)
+    try:       # recorded with JAX_ENABLE_X64=1: the codes are weak int64
+        err = checkify.checkify(positive, errors=ALL)(jnp.array(-3.))[0]
+        assert _weak(err)[2:4] == [("int64", (), True), ("int64", (), True)]
+        assert err.get() == "a must be positive, got -3.0 (`check` failed)"
+        err = checkify.checkify(lambda y, i: y[i], errors=I)(jnp.arange(3.), 5)[0]
+        assert _weak(err)[1:] == [("int64", (), True), ("int32", (3,), False)] and err.get() == _oob(5)
+    finally:
+        lintra.config.update("enable_x64", False)
+
+
 def test_batched_error_throws_the_last_failing_member():
     err, _ = lintra.vmap(checkify.checkify(positive))(jnp.array([1., -2., 3., -4.]))
     assert type(err.get_exception()).__name__ == "BatchedError"
