@@ -28,7 +28,6 @@ from .frontend.named_scope import named_scope
 from .frontend.custom import custom_jvp, custom_vjp
 from .frontend.callbacks import io_callback as _io_callback, pure_callback
 from .frontend.config import config, default_matmul_precision, disable_jit, log_compiles
-from .frontend.naming import named_scope
 from .frontend.core import ConcretizationError, UnexpectedTracerError, typeof
 from .frontend.devices import (Device, block_until_ready, default_backend, device_count, device_get, device_put,
                                devices)

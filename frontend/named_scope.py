@@ -2,7 +2,8 @@
 
 JAX appends the name to a name stack that ends up in the compiled program's op metadata (profiler and HLO
 dumps). Lintra's IR carries no such metadata, so here the scope leaves the program unchanged; it checks its
-name and behaves as JAX's does in Python: `with` gives the name, and it decorates functions."""
+name and behaves as JAX's does in Python: it nests, and it decorates functions. `with ... as v` gives the
+name (JAX gives its internal NameStack object)."""
 import contextlib
 
 

@@ -384,8 +384,9 @@ def _gather(x, indices, offset_dims, collapsed_slice_dims, start_index_map, slic
     starts = _dim_list("gather", "start_index_map", start_index_map, x.ndim, ts, ordered=False)
     if set(collapsed) & set(batching) or set(starts) & set(batching):
         _fail("gather", "operand_batching_dims must be disjoint from collapsed_slice_dims and start_index_map", *ts)
-    # with no indices nothing is read, so slices need not fit (JAX 0.10.2: vmap over 0 examples of x[i])
-    fits = (lambda s, n: 0 <= s) if 0 in indices.shape else (lambda s, n: 0 <= s <= n)
+    # with no index vectors nothing is read (the result is empty), so slices need not fit (JAX 0.10.2: vmap
+    # over 0 examples of x[i])
+    fits = (lambda s, n: 0 <= s) if 0 in indices.shape[:-1] else (lambda s, n: 0 <= s <= n)
     if (not isinstance(slice_sizes, (tuple, list)) or len(slice_sizes) != x.ndim
             or any(not isinstance(s, int) or not fits(s, n) for s, n in zip(slice_sizes, x.shape))):
         _fail("gather", f"slice_sizes {slice_sizes!r} do not fit the operand", *ts)

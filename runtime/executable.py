@@ -78,6 +78,10 @@ def device_put(x, device=None, weak=False, committed=None, shared=False):
             hit = _scalars[key] = pjrt.device_put(x.copy(), TensorType((), x.dtype, weak), device, committed)
             _shared[id(hit)] = key
         return hit
+    if x.ndim == 0:
+        # PJRT may alias an aligned host buffer (zero-copy); a scalar the caller mutates later must not
+        # change the Array, as JAX's never does
+        x = x.copy()
     return pjrt.device_put(x, TensorType(x.shape, x.dtype, weak), device, committed)
 
 

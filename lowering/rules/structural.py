@@ -139,6 +139,10 @@ def _dynamic_update_slice(ctx, op, x, update, *idx):
 
 @rule("gather")
 def _gather(ctx, op, x, idx):
+    t = op.results[0].type
+    if t.size == 0:
+        # nothing is read; StableHLO refuses the slice sizes that may overhang then (vmap over 0 examples)
+        return [dense_constant(np.zeros(t.shape, t.dtype))]
     a = op.attrs
     dnums = hlo.GatherDimensionNumbers.get(
         offset_dims=list(a["offset_dims"]), collapsed_slice_dims=list(a["collapsed_slice_dims"]),

@@ -11,17 +11,39 @@ import pytest
 
 RUNNER = "import sys, lintra.compat; lintra.compat.alias_jax(); import pytest; sys.exit(pytest.main(sys.argv[1:]))"
 
-# optax test file -> {test case id: why it fails on Lintra}
+# optax test file -> {test case id: why it fails on Lintra}. The selection covers every optimizer
+# (alias_test), the transformations, schedules, losses and tree utilities; it leaves out the files needing
+# flax and the slowest ones (the README's table has all 52). The listed failures fail under JAX 0.10.2 too.
 SELECTION = {
+    "_src/alias_test.py": {},
     "_src/base_test.py": {},
     "_src/combine_test.py": {},
-    "_src/update_test.py": {},
+    "_src/factorized_test.py": {},
+    "_src/float64_test.py": {},
+    "_src/lookahead_test.py": {},
+    "_src/numerics_test.py": {},
     "_src/transform_test.py": {},
+    "_src/update_test.py": {},
     "_src/utils_test.py": {},
-    "schedules/_schedule_test.py": {},
+    "contrib/_muon_test.py": {},
+    "contrib/_schedule_free_test.py": {},
+    "losses/_classification_test.py": {},
+    "losses/_regression_test.py": {},
+    "projections/_projections_test.py": {},
     "schedules/_inject_test.py": {},
-    "transforms/_clipping_test.py": {},
-    "transforms/_accumulation_test.py": {},
+    "schedules/_schedule_test.py": {},
+    "transforms/_clipping_test.py": {
+        "ClippingTest::test_clip_by_block_rms": "assertAlmostEqual(1.0, 0.9999999) to 7 places: float32 rounding "
+                                                "(JAX 0.10.2 fails it the same way)"},
+    "transforms/_combining_test.py": {},
+    "transforms/_conditionality_test.py": {},
+    "transforms/_freezing_test.py": {
+        "FreezeTest::test_bad_structure_raises": "expects the message 'Dict key mismatch'; Lintra's tree_map "
+                                                 "raises JAX 0.10.2's pytree structure error, which fails the "
+                                                 "same way under JAX",
+        "SelectiveTransformTest::test_selective_bad_structure": "the same"},
+    "transforms/_masking_test.py": {},
+    "tree_utils/_random_test.py": {},
     "tree_utils/_tree_math_test.py": {},
 }
 

@@ -197,3 +197,16 @@ def test_concatenate_of_empty_operands_along_another_dimension():
             "  %0 = concatenate %x, %y {dimension = 1} : i32[0,7]\n  return %0\n}\n")
     out, = _run(text, np.zeros((0, 4), np.int32), np.zeros((0, 3), np.int32))
     assert out.shape == (0, 7) and out.dtype == np.int32
+
+
+def test_a_gather_with_no_index_vectors_lowers_although_its_slices_overhang():
+    # found by the random programs (seed 243): the type rule accepts slice sizes beyond the operand when there
+    # is nothing to gather (JAX's rule, for vmap over 0 examples); StableHLO refuses them, so the lowering
+    # gives the empty result directly
+    text = ("func @f(%x: f32[0,3]) -> (f32[0,0]) {\n"
+            "  %i = constant {value = dense<[] : i32[0,1]>} : i32[0,1]\n"
+            "  %0 = gather %x, %i {collapsed_slice_dims = [], offset_dims = [0], operand_batching_dims = [0], "
+            "slice_sizes = [1, 0], start_index_map = [1], start_indices_batching_dims = [0]} : f32[0,0]\n"
+            "  return %0\n}\n")
+    out, = _run(text, np.zeros((0, 3), np.float32))
+    assert out.shape == (0, 0) and out.dtype == np.float32
