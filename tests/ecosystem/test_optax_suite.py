@@ -1,15 +1,15 @@
 """optax's own tests, shipped in its wheel, run unchanged on Lintra under `lintra.compat.alias_jax()`: a fixed
 selection of test files (CI's time budget), each expected to pass every case except those listed with the
-reason. The counts over all of optax's test files, beside JAX 0.10.2's, are in the README."""
+reason. The counts over all of optax's test files, beside JAX 0.10.2's, are in the README (optax_suite.py
+makes them)."""
 import importlib.util
 import os
-import subprocess
 import sys
-import xml.etree.ElementTree as ET
 
 import pytest
 
-RUNNER = "import sys, lintra.compat; lintra.compat.alias_jax(); import pytest; sys.exit(pytest.main(sys.argv[1:]))"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import optax_suite  # noqa: E402
 
 # optax test file -> {test case id: why it fails on Lintra}. The selection covers every optimizer
 # (alias_test), the transformations, schedules, losses and tree utilities; it leaves out the files needing
@@ -55,28 +55,12 @@ def _optax_dir():
     return os.path.dirname(spec.origin)
 
 
-def _cases(xml_path):
-    results = {}
-    for case in ET.parse(xml_path).iter("testcase"):
-        name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
-        failed = [c for c in case if c.tag in ("failure", "error")]
-        skipped = [c for c in case if c.tag == "skipped"]
-        results[name] = "fail" if failed else "skip" if skipped else "pass"
-        if failed:
-            results[name] = "fail: " + (failed[0].get("message") or "")[:300]
-    return results
-
-
 @pytest.mark.parametrize("path", sorted(SELECTION))
 def test_optax_test_file_passes_on_lintra(path, tmp_path):
-    test_file = os.path.join(_optax_dir(), path)
     xml = tmp_path / "results.xml"
-    p = subprocess.run([sys.executable, "-c", RUNNER, test_file, "-q", "-p", "no:cacheprovider",
-                        f"--rootdir={tmp_path}", f"--junitxml={xml}"],
-                       cwd=tmp_path, capture_output=True, text=True, timeout=900,
-                       env={**os.environ, "JAX_PLATFORMS": "cpu"})
+    p = optax_suite.run_file(os.path.join(_optax_dir(), path), str(xml), str(tmp_path), timeout=900)
     assert xml.exists(), f"pytest did not run {path}:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}"
-    cases = _cases(xml)
+    cases = optax_suite.cases(str(xml))
     assert cases, f"no test cases ran in {path}:\n{p.stdout[-3000:]}"
     expected = SELECTION[path]
     failing = {name: r for name, r in cases.items() if r.startswith("fail")}
