@@ -24,7 +24,8 @@ def optax_dir(python=sys.executable):
 
 def run_file(test_file, xml, workdir, python=None, timeout=1800):
     """pytest on one test file in a fresh process: on Lintra (python=None) or on JAX (python given)."""
-    cmd = [python, "-m", "pytest"] if python else [sys.executable, "-c", RUNNER]
+    # -P: the working directory stays off sys.path (a folder there named `lintra` would shadow the package)
+    cmd = [python, "-P", "-m", "pytest"] if python else [sys.executable, "-P", "-c", RUNNER]
     return subprocess.run(cmd + [test_file, "-q", "-p", "no:cacheprovider", f"--rootdir={workdir}",
                                  f"--junitxml={xml}"], cwd=workdir, capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, "JAX_PLATFORMS": "cpu"})
