@@ -13,6 +13,7 @@ from .attributes import check_attributes
 from .types import TensorType
 from .vma import result_vma
 from .primitive_table import PRIMITIVES, REGION_PRIMITIVES, fail as _fail, primitive, registrar  # noqa: F401
+from .primitive_table import matrices as _matrices
 
 
 def infer_types(prim, operand_types, attrs, regions=()):
@@ -675,19 +676,6 @@ def _all_to_all(x, axis_name, axis_size, split_axis, concat_axis, tiled=False):
 
 
 # ---- linear algebra: matrices are the last two dimensions, batch dimensions lead ----------------------
-
-_LINALG_DTYPES = (np.float32, np.float64, np.complex64, np.complex128)
-
-
-def _matrices(prim, x, square=False):
-    """(batch shape, rows, cols) of an operand that must be a (batch of) f32/f64/c64/c128 matrices."""
-    if x.dtype not in _LINALG_DTYPES:
-        _fail(prim, f"expected a f32, f64, c64 or c128 operand, got {T.dtype_name(x.dtype)}", x)
-    if x.ndim < 2 or (square and x.shape[-1] != x.shape[-2]):
-        _fail(prim, f"expected {'square ' if square else ''}matrices of shape [..., m, "
-              f"{'m' if square else 'n'}], got shape {list(x.shape)}", x)
-    return x.shape[:-2], x.shape[-2], x.shape[-1]
-
 
 @primitive("cholesky")
 def _cholesky(x):

@@ -6,8 +6,7 @@ vr [..., n, n] (columns), each only if asked for; every result is complex (c64 f
 f64/c128). enable_eigvec_derivs only tells the JVP rule that eigenvector derivatives are wanted.
 """
 from . import types as T
-from .primitive_table import primitive
-from .primitives import _matrices
+from .primitive_table import matrices as _matrices, primitive
 
 
 @primitive("eig")
