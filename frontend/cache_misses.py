@@ -3,9 +3,10 @@
 
 A jit's trace key (frontend/api.py) is (input tree, input types, static arguments, the values of the
 settings a trace reads (runtime/pjrt.py's jit-key settings: x64, threefry layout, matmul precision, ...),
-the named axes bound around it); the explanation names the first kind of difference in JAX's order: tracing context (config), input pytree (static
-arguments are part of it in JAX), input types. Functions defined inside Lintra (lintra.numpy's jitted
-functions) are not explained, as JAX explains only user functions.
+the named axes bound around it); the explanation names the first kind of difference in JAX's order:
+tracing context (config), input pytree (static arguments are part of it in JAX), input types. Functions
+defined inside Lintra (lintra.numpy's jitted functions) are not explained, as JAX explains only user
+functions.
 """
 import logging
 import os

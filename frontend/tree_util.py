@@ -8,7 +8,8 @@ from .tree_public import registry as default_registry
 from .tree_public import (all as tree_all, broadcast as tree_broadcast, flatten as tree_flatten,
                           flatten_with_path as tree_flatten_with_path, leaves as tree_leaves,
                           leaves_with_path as tree_leaves_with_path, map as tree_map,
-                          map_with_path as tree_map_with_path, reduce as tree_reduce, reduce_associative as tree_reduce_associative,
+                          map_with_path as tree_map_with_path, reduce as tree_reduce,
+                          reduce_associative as tree_reduce_associative,
                           structure as tree_structure, transpose as tree_transpose, unflatten as tree_unflatten)
 from typing import Any as _Any, TypeVar as _TypeVar
 

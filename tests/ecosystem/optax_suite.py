@@ -55,7 +55,8 @@ def table(outdir, files):
         both = {c for c in passing if lin.get(c) == "pass"}
         total_jax, total_both = total_jax + len(passing), total_both + len(both)
         rows.append(f"| `{f}` | {len(passing)} | {len(both)} |")
-    rows.append(f"| all {len(files)} files | {total_jax} | {total_both} ({100 * total_both / max(total_jax, 1):.1f}%) |")
+    share = 100 * total_both / max(total_jax, 1)
+    rows.append(f"| all {len(files)} files | {total_jax} | {total_both} ({share:.1f}%) |")
     return "\n".join(rows)
 
 
