@@ -110,45 +110,41 @@ class Config:
 config = Config()
 
 
-class disable_jit:
-    """Context manager: inside it, jitted functions run their Python, op by op (this thread only)."""
-
-    def __init__(self, disable=True):
-        self.disable = bool(disable)
+class _ThreadSetting:
+    """Context manager: `setting` (a jaxlib Config) holds `self.value` in this thread inside it."""
+    setting = None
 
     def __enter__(self):
-        self._previous = pjrt.disable_jit.swap_local(self.disable)
+        self._previous = self.setting.swap_local(self.value)
 
     def __exit__(self, *exc):
-        pjrt.disable_jit.set_local(self._previous)
+        self.setting.set_local(self._previous)
 
 
-class log_compiles:
+class disable_jit(_ThreadSetting):
+    """Context manager: inside it, jitted functions run their Python, op by op (this thread only)."""
+    setting = pjrt.disable_jit
+
+    def __init__(self, disable=True):
+        self.value = bool(disable)
+
+
+class log_compiles(_ThreadSetting):
     """Context manager (this thread): compilations inside it are logged at WARNING, as JAX's
     `jax.log_compiles(new_val=True)`."""
+    setting = pjrt.log_compiles
 
     def __init__(self, new_val=True):
         self.value = _bool(new_val)
 
-    def __enter__(self):
-        self._previous = pjrt.log_compiles.swap_local(self.value)
 
-    def __exit__(self, *exc):
-        pjrt.log_compiles.set_local(self._previous)
-
-
-class default_matmul_precision:
+class default_matmul_precision(_ThreadSetting):
     """Context manager (this thread): contractions traced inside it that name no precision use `value`
     (None, 'default', 'high', 'highest', 'bfloat16', 'tensorfloat32', 'float32'), as JAX's."""
+    setting = _OPTIONS["default_matmul_precision"][0]
 
     def __init__(self, value):
         self.value = _matmul_precision(value)
-
-    def __enter__(self):
-        self._previous = _OPTIONS["default_matmul_precision"][0].swap_local(self.value)
-
-    def __exit__(self, *exc):
-        _OPTIONS["default_matmul_precision"][0].set_local(self._previous)
 
 
 # Defaults from the environment, as JAX reads JAX_ENABLE_X64 and the like (LINTRA_* spellings too)
