@@ -7,9 +7,6 @@ import types as _types
 from . import tree as _tree
 
 _globals = dict(vars(_tree), registry=_tree.leaf_registry)
-_SHARED = {"register_pytree_node", "register_pytree_node_class", "register_pytree_with_keys",
-           "register_pytree_with_keys_class", "register_dataclass", "register_static", "register_words_node",
-           "static"}
 
 
 def _over_leaf_registry(name, f):
@@ -19,7 +16,9 @@ def _over_leaf_registry(name, f):
 
 
 for _name, _f in vars(_tree).items():
-    if isinstance(_f, _types.FunctionType) and _f.__module__ == _tree.__name__ and _name not in _SHARED:
+    # registration (register_*, and `static`, a dataclass field for it) fills both registries: shared as is
+    _shared = _name.startswith("register") or _name == "static"
+    if isinstance(_f, _types.FunctionType) and _f.__module__ == _tree.__name__ and not _shared:
         _globals[_name] = _over_leaf_registry(_name, _f)
 
 registry = _tree.leaf_registry
